@@ -1,0 +1,181 @@
+//! Articles: a news story, the text a reader sees, and its metadata with
+//! where each value came from.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Where a metadata value came from. Earlier variants take precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// `--outlet` / `--date` on the command line.
+    CommandLine,
+    /// A `manifest.csv` / `manifest.jsonl` row.
+    Manifest,
+    /// YAML front matter of a Markdown file.
+    FrontMatter,
+    /// `<meta>`, `<title>` or JSON-LD of an HTML page.
+    HtmlMeta,
+    /// A field of a JSON Lines record.
+    JsonField,
+    /// A dateline at the start of a plain-text article.
+    Dateline,
+    /// A headline line at the start of a plain-text article.
+    Headline,
+}
+
+impl Origin {
+    /// The name used in stored metadata and `show` output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::CommandLine => "command line",
+            Origin::Manifest => "manifest",
+            Origin::FrontMatter => "front matter",
+            Origin::HtmlMeta => "html meta",
+            Origin::JsonField => "json field",
+            Origin::Dateline => "dateline",
+            Origin::Headline => "headline",
+        }
+    }
+}
+
+/// A metadata value and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was found.
+    pub origin: Origin,
+}
+
+impl<T> Sourced<T> {
+    /// A value found at `origin`.
+    pub fn new(value: T, origin: Origin) -> Self {
+        Sourced { value, origin }
+    }
+}
+
+/// An article's metadata. A field that cannot be found stays empty.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    /// The publication that ran the article.
+    pub outlet: Option<Sourced<String>>,
+    /// Publication date, UTC.
+    pub date: Option<Sourced<DateTime<Utc>>>,
+    /// Headline.
+    pub title: Option<Sourced<String>>,
+    /// Byline.
+    pub author: Option<Sourced<String>>,
+    /// Where the article was published online.
+    pub url: Option<Sourced<String>>,
+}
+
+impl Metadata {
+    /// Keeps every field this has and takes the missing ones from `lower`,
+    /// the source of lower precedence.
+    pub fn or(self, lower: Metadata) -> Metadata {
+        Metadata {
+            outlet: self.outlet.or(lower.outlet),
+            date: self.date.or(lower.date),
+            title: self.title.or(lower.title),
+            author: self.author.or(lower.author),
+            url: self.url.or(lower.url),
+        }
+    }
+
+    /// `field=origin` pairs for the fields that are set, as stored in the index.
+    pub fn origins(&self) -> String {
+        let fields = [
+            ("outlet", self.outlet.as_ref().map(|s| s.origin)),
+            ("date", self.date.as_ref().map(|s| s.origin)),
+            ("title", self.title.as_ref().map(|s| s.origin)),
+            ("author", self.author.as_ref().map(|s| s.origin)),
+            ("url", self.url.as_ref().map(|s| s.origin)),
+        ];
+        fields
+            .iter()
+            .filter_map(|(name, origin)| origin.map(|o| format!("{name}={}", o.name())))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Maps byte offsets in an article body to 1-based lines of its source file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineMap {
+    /// Body lines follow source lines; each anchor says that the body byte
+    /// `.0` starts source line `.1`, and lines count on from there.
+    Anchored(Vec<(usize, u32)>),
+    /// The whole body comes from one source line (a JSON Lines record).
+    Record(u32),
+    /// No line information (extracted HTML).
+    Unknown,
+}
+
+impl LineMap {
+    /// The source line holding body byte `offset`.
+    pub fn line_of(&self, body: &str, offset: usize) -> Option<u32> {
+        match self {
+            LineMap::Anchored(anchors) => {
+                let i = anchors.partition_point(|&(at, _)| at <= offset);
+                let (at, line) = *anchors.get(i.checked_sub(1)?)?;
+                let end = offset.min(body.len());
+                let newlines = body.as_bytes()[at.min(end)..end]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                Some(line + newlines as u32)
+            }
+            LineMap::Record(line) => Some(*line),
+            LineMap::Unknown => None,
+        }
+    }
+}
+
+/// A news story as loaded: identity, metadata and the text a reader sees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Stable id: the source path for a file, the record id for JSON Lines.
+    pub id: String,
+    /// Id of the file the article came from; incremental indexing works per source.
+    pub source: String,
+    /// Metadata after precedence has been applied.
+    pub meta: Metadata,
+    /// The text a reader sees; passage byte ranges point into it.
+    pub body: String,
+    /// Where body bytes stand in the source file.
+    pub lines: LineMap,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn higher_precedence_keeps_its_fields_and_fills_gaps() {
+        let manifest = Metadata {
+            outlet: Some(Sourced::new("BBC".into(), Origin::Manifest)),
+            ..Metadata::default()
+        };
+        let own = Metadata {
+            outlet: Some(Sourced::new("Blog".into(), Origin::FrontMatter)),
+            title: Some(Sourced::new("A title".into(), Origin::FrontMatter)),
+            ..Metadata::default()
+        };
+        let merged = manifest.or(own);
+        assert_eq!(merged.outlet.unwrap().value, "BBC");
+        assert_eq!(merged.title.unwrap().origin, Origin::FrontMatter);
+    }
+
+    #[test]
+    fn anchored_lines_count_from_the_nearest_anchor() {
+        let body = "a\nb\n\nc\nd";
+        let map = LineMap::Anchored(vec![(0, 3), (5, 10)]);
+        assert_eq!(map.line_of(body, 0), Some(3));
+        assert_eq!(map.line_of(body, 2), Some(4));
+        assert_eq!(map.line_of(body, 5), Some(10));
+        assert_eq!(map.line_of(body, 7), Some(11));
+        assert_eq!(LineMap::Record(7).line_of(body, 3), Some(7));
+        assert_eq!(LineMap::Unknown.line_of(body, 3), None);
+    }
+}

@@ -1,0 +1,232 @@
+//! The command line: clap definitions, and their translation into library
+//! requests. Nothing below this module sees clap's types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use newsdex::output::Format;
+use newsdex::query::MatchMode;
+use newsdex::search::{SearchRequest, Sort};
+
+/// Full-text search over news articles: ranked passages with their source.
+#[derive(Debug, Parser)]
+#[command(name = "newsdex", version, about, long_about = None)]
+pub struct Cli {
+    /// Index folder [default: ./index, built from ./corpus when missing or stale]
+    #[arg(long, global = true, env = "NEWSDEX_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// newsdex's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index article files (.txt, .md) into the index; re-runs are incremental
+    Index(IndexArgs),
+    /// Search the index; prints ranked passages with their source
+    Search(SearchArgs),
+    /// Show what the index holds: articles, passages, outlets, dates
+    Stats(FormatOnly),
+    /// Show an article (ID) or one passage (ID#N) with its metadata
+    Show(ShowArgs),
+}
+
+/// `newsdex index`
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files and folders to index
+    #[arg(value_name = "PATH", default_value = "corpus")]
+    pub paths: Vec<PathBuf>,
+    /// Start from an empty index
+    #[arg(long)]
+    pub rebuild: bool,
+    /// A manifest (CSV or JSON Lines) giving metadata by file path
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Outlet for every article of this run (overrides everything)
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Option<String>,
+    /// Date for every article of this run (overrides everything)
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Fail (exit 2) when any file gets a warning; what was indexed stays
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format of the summary
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
+}
+
+/// `newsdex search`
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "phrases", AND/OR/NOT, +word, -word, title:, outlet:, prefix*
+    pub query: String,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Query id in the output (TREC qid) [default: none; TREC uses 1]
+    #[arg(long, value_name = "ID")]
+    pub query_id: Option<String>,
+}
+
+/// Filters and ranking options shared by search commands.
+#[derive(Debug, Args, Clone)]
+pub struct FilterArgs {
+    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep articles dated on or before this (inclusive: 2025-11 includes all of November)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep only this outlet (repeatable, case-insensitive)
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Vec<String>,
+    /// Number of hits
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Hits to skip first
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Order of hits
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// all: passages holding every word (falls back to any when none do); any: passages holding some word
+    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
+    pub match_mode: MatchArg,
+    /// One hit per article (its best passage)
+    #[arg(long)]
+    pub articles: bool,
+    /// Take the query as plain words: no operators, quotes, fields or brackets
+    #[arg(long)]
+    pub plain: bool,
+}
+
+/// Output options of commands that print hits.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Colour in human output (auto: on a terminal, unless NO_COLOR is set)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// `--format` of `stats` and `show`.
+#[derive(Debug, Args)]
+pub struct FormatOnly {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
+}
+
+/// `newsdex show`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Article id (as printed by search), or ID#N for one passage
+    pub id: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
+}
+
+/// Result formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Jsonl,
+    Csv,
+    Tsv,
+    Trec,
+}
+
+/// Formats of summaries (`index`, `stats`, `show`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Human,
+    Json,
+}
+
+/// `--sort`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// `--match`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MatchArg {
+    All,
+    Any,
+}
+
+/// `--color`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Tsv => Format::Tsv,
+            FormatArg::Trec => Format::Trec,
+        }
+    }
+}
+
+impl FilterArgs {
+    /// The search request for `query` with these filters.
+    pub fn request(&self, query: String, query_id: Option<String>) -> SearchRequest {
+        SearchRequest {
+            query,
+            query_id,
+            plain: self.plain,
+            match_mode: match self.match_mode {
+                MatchArg::All => MatchMode::All,
+                MatchArg::Any => MatchMode::Any,
+            },
+            since: self.since.clone(),
+            until: self.until.clone(),
+            outlets: self.outlet.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            sort: match self.sort {
+                SortArg::Relevance => Sort::Relevance,
+                SortArg::Newest => Sort::Newest,
+                SortArg::Oldest => Sort::Oldest,
+            },
+            articles: self.articles,
+        }
+    }
+}
+
+impl ColorArg {
+    /// Whether to colour output written to stdout.
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}

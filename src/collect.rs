@@ -1,0 +1,98 @@
+//! A Tantivy collector that keeps each article's best passage, for
+//! `--articles` (one hit per article).
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// An article's best-scoring passage among the matches.
+#[derive(Debug, Clone)]
+pub struct ArticleBest {
+    /// The article id.
+    pub article_id: String,
+    /// Score of its best passage.
+    pub score: Score,
+    /// The article's date, if it has one.
+    pub date: Option<DateTime>,
+    /// The best passage.
+    pub doc: DocAddress,
+}
+
+/// Collects the best passage of every matching article.
+pub struct BestPerArticle;
+
+/// Per-segment state of [`BestPerArticle`].
+pub struct SegmentBest {
+    segment: SegmentOrdinal,
+    ids: Option<StrColumn>,
+    dates: Column<DateTime>,
+    best: HashMap<u64, (Score, DocId)>,
+}
+
+impl Collector for BestPerArticle {
+    type Fruit = Vec<ArticleBest>;
+    type Child = SegmentBest;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentBest> {
+        let fast = reader.fast_fields();
+        Ok(SegmentBest {
+            segment,
+            ids: fast.str("article_id")?,
+            dates: fast.date("date")?,
+            best: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<ArticleBest>>) -> tantivy::Result<Vec<ArticleBest>> {
+        let mut best: HashMap<String, ArticleBest> = HashMap::new();
+        for item in fruits.into_iter().flatten() {
+            match best.get(&item.article_id) {
+                Some(kept) if kept.score >= item.score => {}
+                _ => {
+                    best.insert(item.article_id.clone(), item);
+                }
+            }
+        }
+        Ok(best.into_values().collect())
+    }
+}
+
+impl SegmentCollector for SegmentBest {
+    type Fruit = Vec<ArticleBest>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(ord) = self.ids.as_ref().and_then(|ids| ids.term_ords(doc).next()) else {
+            return;
+        };
+        let entry = self.best.entry(ord).or_insert((score, doc));
+        if score > entry.0 {
+            *entry = (score, doc);
+        }
+    }
+
+    fn harvest(self) -> Vec<ArticleBest> {
+        let Some(ids) = self.ids else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(self.best.len());
+        for (ord, (score, doc)) in self.best {
+            let mut article_id = String::new();
+            if ids.ord_to_str(ord, &mut article_id).is_err() {
+                continue;
+            }
+            out.push(ArticleBest {
+                article_id,
+                score,
+                date: self.dates.first(doc),
+                doc: DocAddress::new(self.segment, doc),
+            });
+        }
+        out
+    }
+}

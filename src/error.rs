@@ -1,0 +1,61 @@
+//! The library's error type.
+
+use std::path::PathBuf;
+
+/// Errors newsdex reports to its user. Each message names the thing that is
+/// wrong and, where there is one, the command that fixes it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No index at the given folder.
+    #[error("no index at {0}; build one with `newsdex index`")]
+    NoIndex(PathBuf),
+    /// The index was written by another schema version.
+    #[error("the index at {dir} was written by another version of newsdex (schema {found}, this version reads {expected}); rebuild it with `newsdex index --rebuild --index {dir}`")]
+    SchemaMismatch {
+        /// Index folder.
+        dir: PathBuf,
+        /// Version found in the index.
+        found: String,
+        /// Version this build reads.
+        expected: u32,
+    },
+    /// The folder holds something that is not a readable newsdex index.
+    #[error("{dir} is not a readable newsdex index ({reason}); rebuild it with `newsdex index --rebuild --index {dir}`")]
+    Corrupt {
+        /// Index folder.
+        dir: PathBuf,
+        /// What went wrong when opening it.
+        reason: String,
+    },
+    /// Another process holds the index writer lock.
+    #[error("another process is writing the index at {0}; wait for it to finish and try again")]
+    Locked(PathBuf),
+    /// The query cannot be parsed or cannot match anything.
+    #[error("bad query '{query}': {reason}")]
+    Query {
+        /// The query as given.
+        query: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A value given on the command line or in batch input is not valid.
+    #[error("{0}")]
+    Invalid(String),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Reading the index's own files failed.
+    #[error("cannot read the index: {0}")]
+    IndexRead(#[from] std::io::Error),
+    /// An error inside Tantivy.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Result with the newsdex error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,350 @@
+//! The index on disk: opening it (checking its schema version), and
+//! incremental indexing of article files with a report of what changed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+use crate::article::{Article, Metadata};
+use crate::error::{Error, Result};
+use crate::load::{self, Warning};
+use crate::passage;
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+
+/// Memory the index writer may use, whatever the corpus size.
+const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+/// A long run commits at least this often, so a kill loses little work.
+const COMMIT_EVERY: Duration = Duration::from_secs(30);
+
+/// What every commit records alongside the data.
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    schema_version: u32,
+    newsdex_version: String,
+}
+
+/// An open newsdex index and its fields.
+pub struct Store {
+    /// The Tantivy index.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// The index folder.
+    pub dir: PathBuf,
+}
+
+impl Store {
+    /// Opens an existing index, checking that this version can read it.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !dir.join("meta.json").exists() {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        let corrupt = |reason: String| Error::Corrupt {
+            dir: dir.to_path_buf(),
+            reason,
+        };
+        let index = Index::open_in_dir(dir).map_err(|e| corrupt(e.to_string()))?;
+        let payload = index
+            .load_metas()
+            .map_err(|e| corrupt(e.to_string()))?
+            .payload
+            .unwrap_or_default();
+        let version = serde_json::from_str::<Payload>(&payload).map(|p| p.schema_version);
+        if version.as_ref().ok() != Some(&SCHEMA_VERSION) {
+            return Err(Error::SchemaMismatch {
+                dir: dir.to_path_buf(),
+                found: version.map_or_else(|_| "unknown".into(), |v| v.to_string()),
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let fields = schema::fields_of(&index.schema()).map_err(|e| corrupt(e.to_string()))?;
+        crate::analysis::register(&index);
+        Ok(Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Creates an empty index in `dir` (which must hold no index).
+    fn create(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let (schema, fields): (Schema, Fields) = schema::build();
+        let directory = MmapDirectory::open(dir).map_err(|e| Error::Corrupt {
+            dir: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
+        crate::analysis::register(&index);
+        let store = Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        };
+        let mut writer = store.writer()?;
+        commit(&mut writer)?;
+        Ok(store)
+    }
+
+    /// Opens the index in `dir`, creating it when the folder holds none.
+    pub fn open_or_create(dir: &Path) -> Result<Store> {
+        if dir.join("meta.json").exists() {
+            Store::open(dir)
+        } else {
+            Store::create(dir)
+        }
+    }
+
+    /// Takes the index's one writer.
+    fn writer(&self) -> Result<IndexWriter> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        self.index
+            .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Locked(self.dir.clone()),
+                other => other.into(),
+            })
+    }
+
+    /// The folder whose relative paths are article ids: the one holding the index folder.
+    pub fn id_base(&self) -> PathBuf {
+        let dir = self.dir.canonicalize().unwrap_or_else(|_| self.dir.clone());
+        dir.parent().map(Path::to_path_buf).unwrap_or(dir)
+    }
+
+    /// Source id → content hash of every source in the index.
+    fn indexed_sources(&self) -> Result<HashMap<String, String>> {
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        let mut sources = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Some(source), Some(hash)) = (fast.str("source")?, fast.str("source_hash")?) else {
+                continue;
+            };
+            let (mut name, mut digest) = (String::new(), String::new());
+            for doc in segment.doc_ids_alive() {
+                let (Some(s), Some(h)) = (source.term_ords(doc).next(), hash.term_ords(doc).next()) else {
+                    continue;
+                };
+                source.ord_to_str(s, &mut name)?;
+                if !sources.contains_key(&name) {
+                    hash.ord_to_str(h, &mut digest)?;
+                    sources.insert(name.clone(), digest.clone());
+                }
+            }
+        }
+        Ok(sources)
+    }
+}
+
+fn commit(writer: &mut IndexWriter) -> Result<()> {
+    let payload = serde_json::to_string(&Payload {
+        schema_version: SCHEMA_VERSION,
+        newsdex_version: env!("CARGO_PKG_VERSION").to_string(),
+    })
+    .expect("payload serialises");
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    Ok(())
+}
+
+/// What to index and how.
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions {
+    /// Files and folders to index.
+    pub roots: Vec<PathBuf>,
+    /// Start from an empty index.
+    pub rebuild: bool,
+    /// Metadata given on the command line; it overrides everything.
+    pub overrides: Metadata,
+    /// An extra manifest file.
+    pub manifest: Option<PathBuf>,
+}
+
+/// What an indexing run did.
+#[derive(Debug, Default, Serialize)]
+pub struct IndexReport {
+    /// Source files new to the index.
+    pub added: usize,
+    /// Source files whose content or metadata changed.
+    pub updated: usize,
+    /// Source files that disappeared from an indexed folder.
+    pub removed: usize,
+    /// Source files already indexed as they are.
+    pub unchanged: usize,
+    /// Files skipped whole, with the reason.
+    pub skipped: Vec<String>,
+    /// Files in the folders that are not articles (README, manifests, other formats).
+    pub ignored: usize,
+    /// Articles written in this run.
+    pub articles: usize,
+    /// Passages written in this run.
+    pub passages: usize,
+    /// Problems that did not stop the run.
+    pub warnings: Vec<String>,
+}
+
+/// The id of a file: its path relative to `base` with `/` separators when it
+/// lies under `base`, else its canonical absolute path.
+pub fn file_id(base: &Path, path: &Path) -> String {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    match canonical.strip_prefix(base) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => canonical.display().to_string(),
+    }
+}
+
+/// Hash of a file's bytes and of the external metadata applied to it, so an
+/// edited manifest row re-indexes its file.
+fn content_hash(path: &Path, external: &Metadata) -> std::io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(path)?)?;
+    hasher.update(format!("{external:?}").as_bytes());
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Writes the passages of one article as Tantivy documents.
+fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) -> Result<usize> {
+    let ranges = passage::split(&article.body);
+    let meta = &article.meta;
+    let origins = meta.origins();
+    for (ordinal, range) in ranges.iter().enumerate() {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.article_id, &article.id);
+        doc.add_text(f.source, &article.source);
+        doc.add_text(f.source_hash, hash);
+        doc.add_u64(f.passage, ordinal as u64);
+        doc.add_text(f.body, &article.body[range.clone()]);
+        doc.add_u64(f.start, range.start as u64);
+        doc.add_u64(f.end, range.end as u64);
+        if let Some(line) = article.lines.line_of(&article.body, range.start) {
+            doc.add_u64(f.line, u64::from(line));
+        }
+        if let Some(title) = &meta.title {
+            doc.add_text(f.title, &title.value);
+        }
+        if let Some(outlet) = &meta.outlet {
+            doc.add_text(f.outlet, &outlet.value);
+            doc.add_text(f.outlet_exact, &outlet.value);
+        }
+        if let Some(author) = &meta.author {
+            doc.add_text(f.author, &author.value);
+        }
+        if let Some(url) = &meta.url {
+            doc.add_text(f.url, &url.value);
+        }
+        if let Some(date) = &meta.date {
+            doc.add_date(
+                f.date,
+                tantivy::DateTime::from_timestamp_secs(date.value.timestamp()),
+            );
+        }
+        if !origins.is_empty() {
+            doc.add_text(f.origins, &origins);
+        }
+        writer.add_document(doc)?;
+    }
+    Ok(ranges.len())
+}
+
+/// Indexes the files under `opts.roots` into the index at `dir`:
+/// new and changed files are (re)indexed, files gone from an indexed folder
+/// are removed, unchanged files are skipped.
+pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
+    let store = Store::open_or_create(dir)?;
+    let mut writer = store.writer()?;
+    let f = &store.fields;
+    let mut report = IndexReport::default();
+    let mut indexed = if opts.rebuild {
+        writer.delete_all_documents()?;
+        HashMap::new()
+    } else {
+        store.indexed_sources()?
+    };
+    let base = store.id_base();
+    let mut found = load::discover(&opts.roots);
+    if let Some(extra) = &opts.manifest {
+        found.manifest.read(extra, &mut found.warnings);
+    }
+    report.ignored = found.ignored;
+    report.warnings.extend(found.warnings.iter().map(Warning::to_string));
+
+    let mut seen = HashSet::new();
+    let mut last_commit = Instant::now();
+    for path in &found.files {
+        let id = file_id(&base, path);
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let external = opts.overrides.clone().or(found.manifest.for_file(&canonical));
+        let hash = match content_hash(path, &external) {
+            Ok(hash) => hash,
+            Err(e) => {
+                report.skipped.push(format!("{id}: cannot read: {e}"));
+                continue;
+            }
+        };
+        let previous = indexed.remove(&id);
+        if previous.as_deref() == Some(hash.as_str()) {
+            report.unchanged += 1;
+            continue;
+        }
+        if previous.is_some() {
+            writer.delete_term(Term::from_field_text(f.source, &id));
+        }
+        let mut articles = Vec::new();
+        match load::load_file(path, &id, &external, &mut |a| articles.push(a)) {
+            Ok(warnings) => report.warnings.extend(warnings.iter().map(Warning::to_string)),
+            Err(reason) => {
+                report.skipped.push(format!("{id}: {reason}"));
+                if previous.is_some() {
+                    report.removed += 1;
+                }
+                continue;
+            }
+        }
+        for article in &articles {
+            report.passages += add_article(&writer, f, article, &hash)?;
+            report.articles += 1;
+        }
+        if previous.is_some() {
+            report.updated += 1;
+        } else {
+            report.added += 1;
+        }
+        if last_commit.elapsed() >= COMMIT_EVERY {
+            commit(&mut writer)?;
+            last_commit = Instant::now();
+        }
+    }
+
+    // Sources that were under an indexed root but are gone now.
+    let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(&base, r)).collect();
+    for (source, _) in indexed {
+        let under_root = root_ids
+            .iter()
+            .any(|root| root.is_empty() || source == *root || source.starts_with(&format!("{root}/")));
+        if under_root && !seen.contains(&source) {
+            writer.delete_term(Term::from_field_text(f.source, &source));
+            report.removed += 1;
+        }
+    }
+    commit(&mut writer)?;
+    writer.wait_merging_threads()?;
+    Ok(report)
+}

@@ -1,0 +1,147 @@
+//! Building an article body: the text a reader sees, normalised, with a map
+//! from body bytes back to source lines.
+
+use crate::article::LineMap;
+
+/// Lines that carry no article content: comment forms, navigation, share bars.
+/// Compared case-insensitively with the trimmed line.
+const BOILERPLATE_LINES: &[&str] = &[
+    "leave a reply",
+    "leave a comment",
+    "back to top button",
+    "back to top",
+    "related articles",
+    "related posts",
+    "share this article",
+    "share this:",
+    "advertisement",
+    "your email address will not be published. required fields are marked *",
+];
+
+/// Whether a whole line is recognisable boilerplate.
+pub fn is_boilerplate(line: &str) -> bool {
+    let line = line.trim();
+    line.len() <= 80
+        && BOILERPLATE_LINES
+            .iter()
+            .any(|b| b.eq_ignore_ascii_case(line))
+}
+
+/// Decodes file bytes as UTF-8, lossily. Returns the text and whether any
+/// bytes had to be replaced. A leading byte-order mark is dropped.
+pub fn decode(bytes: &[u8]) -> (String, bool) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_owned(), false),
+        Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
+    }
+}
+
+/// Appends `text` to `out` without control characters other than tab and
+/// newline (a carriage return is dropped; line structure comes from the caller).
+fn push_clean(out: &mut String, text: &str) {
+    if text.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+        out.extend(
+            text.chars()
+                .filter(|&c| !c.is_control() || c == '\t' || c == '\n'),
+        );
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// Accumulates body text line by line, remembering which source line each
+/// body line came from.
+#[derive(Debug, Default)]
+pub struct BodyBuilder {
+    body: String,
+    anchors: Vec<(usize, u32)>,
+}
+
+impl BodyBuilder {
+    /// An empty body.
+    pub fn new() -> Self {
+        BodyBuilder::default()
+    }
+
+    fn at_line_start(&self) -> bool {
+        self.body.is_empty() || self.body.ends_with('\n')
+    }
+
+    /// Appends text that stands on `source_line` (no newlines inside).
+    pub fn text(&mut self, text: &str, source_line: u32) {
+        if text.is_empty() {
+            return;
+        }
+        if self.at_line_start() {
+            self.anchors.push((self.body.len(), source_line));
+        }
+        push_clean(&mut self.body, text);
+    }
+
+    /// Appends a whole source line and ends it.
+    pub fn line(&mut self, text: &str, source_line: u32) {
+        self.text(text, source_line);
+        self.line_break();
+    }
+
+    /// Ends the current line.
+    pub fn line_break(&mut self) {
+        if !self.body.is_empty() {
+            self.body.push('\n');
+        }
+    }
+
+    /// Ends the current block with a blank line, so the next text starts a
+    /// new paragraph.
+    pub fn block_break(&mut self) {
+        if self.body.is_empty() {
+            return;
+        }
+        let trimmed = self.body.trim_end_matches([' ', '\t']).len();
+        self.body.truncate(trimmed);
+        while !self.body.ends_with("\n\n") {
+            self.body.push('\n');
+        }
+    }
+
+    /// The body, trimmed at the end, and its line map.
+    pub fn finish(mut self) -> (String, LineMap) {
+        let trimmed = self.body.trim_end().len();
+        self.body.truncate(trimmed);
+        self.anchors.retain(|&(at, _)| at < trimmed);
+        (self.body, LineMap::Anchored(self.anchors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_keep_their_source_numbers_and_controls_go() {
+        let mut b = BodyBuilder::new();
+        b.line("Title\u{7}", 1);
+        b.line("", 2);
+        b.line("Body\r", 5);
+        let (body, lines) = b.finish();
+        assert_eq!(body, "Title\n\nBody");
+        assert_eq!(lines.line_of(&body, 0), Some(1));
+        assert_eq!(lines.line_of(&body, 7), Some(5));
+    }
+
+    #[test]
+    fn boilerplate_is_recognised_whole_lines_only() {
+        assert!(is_boilerplate("  Leave a Reply "));
+        assert!(is_boilerplate("Back to top button"));
+        assert!(!is_boilerplate("Leave a reply to the minister, he said."));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_reported() {
+        assert_eq!(decode(b"\xEF\xBB\xBFok"), ("ok".to_string(), false));
+        let (text, lossy) = decode(b"caf\xE9");
+        assert!(lossy);
+        assert_eq!(text, "caf\u{FFFD}");
+    }
+}

@@ -1,0 +1,173 @@
+//! Markdown articles (`.md`, `.markdown`): optional YAML front matter for
+//! metadata; the body is the text with Markdown markup removed.
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use serde_norway::Value;
+
+use super::body::BodyBuilder;
+use super::Warning;
+use crate::article::{LineMap, Metadata, Origin, Sourced};
+use crate::date;
+
+/// Splits `---` front matter from the rest. Returns the YAML text, the
+/// Markdown text, and the 0-based line where the Markdown starts.
+fn split_front_matter(text: &str) -> Option<(&str, &str, u32)> {
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = &rest[..offset];
+            let markdown = &rest[offset + line.len()..];
+            let lines = 2 + yaml.matches('\n').count() as u32;
+            return Some((yaml, markdown, lines));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// A string value of a front matter key (a list gives its items joined).
+fn string_of(value: &Value) -> Option<String> {
+    let text = match value {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::Sequence(items) => items
+            .iter()
+            .filter_map(string_of)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// Metadata from front matter YAML. Problems become warnings.
+fn front_matter_metadata(yaml: &str, location: &str, warnings: &mut Vec<Warning>) -> Metadata {
+    let mapping = match serde_norway::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(mapping)) => mapping,
+        Ok(Value::Null) => return Metadata::default(),
+        Ok(_) => {
+            warnings.push(Warning::new(location, "front matter is not a key: value mapping; ignored"));
+            return Metadata::default();
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            let reason = reason.lines().next().unwrap_or_default();
+            warnings.push(Warning::new(location, format!("front matter is not valid YAML ({reason}); ignored")));
+            return Metadata::default();
+        }
+    };
+    let get = |keys: &[&str]| {
+        keys.iter().find_map(|k| mapping.get(*k).and_then(string_of))
+    };
+    let sourced = |value: Option<String>| value.map(|v| Sourced::new(v, Origin::FrontMatter));
+    let date = get(&["date", "published", "published_at"]).and_then(|raw| {
+        date::parse_date(&raw)
+            .map_err(|e| warnings.push(Warning::new(location, format!("front matter date {e}; article indexed undated"))))
+            .ok()
+    });
+    Metadata {
+        outlet: sourced(get(&["outlet", "source", "publisher"])),
+        date: date.map(|d| Sourced::new(d, Origin::FrontMatter)),
+        title: sourced(get(&["title"])),
+        author: sourced(get(&["author", "authors"])),
+        url: sourced(get(&["url", "link", "canonical_url"])),
+    }
+}
+
+/// The text of Markdown with its markup removed: headings, emphasis and
+/// quotes lose their marks, links keep their text, images and HTML go.
+/// Blocks are separated by blank lines; lines map back to `first_line` + n.
+fn strip_markup(markdown: &str, first_line: u32) -> (String, LineMap) {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(markdown.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) as u32;
+    let mut body = BodyBuilder::new();
+    let mut in_image = 0usize;
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+            Event::Text(text) | Event::Code(text) if in_image == 0 => {
+                let mut line = line_of(range.start);
+                for (i, piece) in text.split('\n').enumerate() {
+                    if i > 0 {
+                        body.line_break();
+                        line += 1;
+                    }
+                    body.text(piece, line);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => body.line_break(),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow
+                | TagEnd::TableHead,
+            ) => body.block_break(),
+            _ => {}
+        }
+    }
+    body.finish()
+}
+
+/// A Markdown article's own metadata and body.
+pub fn parse(text: &str, location: &str, warnings: &mut Vec<Warning>) -> (Metadata, String, LineMap) {
+    let (meta, markdown, first_line) = match split_front_matter(text) {
+        Some((yaml, markdown, lines)) => (front_matter_metadata(yaml, location, warnings), markdown, lines),
+        None => (Metadata::default(), text, 0),
+    };
+    let (body, lines) = strip_markup(markdown, first_line);
+    (meta, body, lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_gives_metadata_and_lines_count_past_it() {
+        let text = "---\ntitle: \"Breaking: cartel named\"\ndate: 2025-11-17T02:08:21\nauthor: badely\nsource: Example News\n---\n\nFirst **bold** para.\n\nSecond [link](http://x) para.\n";
+        let mut warnings = vec![];
+        let (meta, body, lines) = parse(text, "a.md", &mut warnings);
+        assert!(warnings.is_empty());
+        assert_eq!(meta.title.unwrap().value, "Breaking: cartel named");
+        assert_eq!(meta.outlet.unwrap().value, "Example News");
+        assert_eq!(meta.author.unwrap().value, "badely");
+        assert_eq!(meta.date.unwrap().value.to_rfc3339(), "2025-11-17T02:08:21+00:00");
+        assert_eq!(body, "First bold para.\n\nSecond link para.");
+        assert_eq!(lines.line_of(&body, 0), Some(8));
+        assert_eq!(lines.line_of(&body, body.find("Second").unwrap()), Some(10));
+    }
+
+    #[test]
+    fn headings_and_quotes_lose_their_marks() {
+        let (_, body, _) = parse("# Head\n\n> quoted *words*\n\n![alt](img.png) after\n", "a.md", &mut vec![]);
+        assert_eq!(body, "Head\n\nquoted words\n\nafter");
+    }
+
+    #[test]
+    fn malformed_front_matter_warns_and_keeps_the_body() {
+        let mut warnings = vec![];
+        let (meta, body, _) = parse("---\ntitle: [unclosed\n---\nBody text.\n", "bad.md", &mut warnings);
+        assert_eq!(meta, Metadata::default());
+        assert_eq!(body, "Body text.");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].to_string().starts_with("bad.md: front matter is not valid YAML"));
+    }
+
+    #[test]
+    fn a_bad_date_warns_and_leaves_the_article_undated() {
+        let mut warnings = vec![];
+        let (meta, _, _) = parse("---\ndate: 0000-00-00\n---\nText.\n", "d.md", &mut warnings);
+        assert!(meta.date.is_none());
+        assert!(warnings[0].message.contains("undated"));
+    }
+}

@@ -1,0 +1,192 @@
+//! Loading articles from files: finding the files under the roots given,
+//! one loader per format (chosen by extension), and metadata precedence.
+
+mod body;
+pub mod manifest;
+mod markdown;
+mod text;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::article::{Article, Metadata};
+pub use manifest::Manifest;
+
+/// Files larger than this are not read whole; they are skipped with a reason.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A problem with the input that did not stop the run: names the file (and
+/// line) and says what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// `path` or `path:line`.
+    pub location: String,
+    /// What is wrong, and what was done about it.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about `location`.
+    pub fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
+        Warning {
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The input formats newsdex reads, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.txt`
+    Text,
+    /// `.md`, `.markdown`
+    Markdown,
+}
+
+impl Format {
+    /// The format of a file, by its extension; `None` when newsdex does not read it.
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+/// What a walk over the input roots found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Article files, in a stable order.
+    pub files: Vec<PathBuf>,
+    /// Files that are not articles (README, manifests, other formats).
+    pub ignored: usize,
+    /// Unreadable folders, link loops and the like.
+    pub warnings: Vec<Warning>,
+    /// Metadata from every manifest met on the way.
+    pub manifest: Manifest,
+}
+
+/// Whether a file in a corpus folder is documentation or a manifest rather than an article.
+fn is_corpus_furniture(name: &str) -> bool {
+    name.starts_with("README") || name.starts_with("manifest.")
+}
+
+/// Finds the article files under `roots` (files given directly are taken as
+/// they are) and reads the manifests in those folders.
+pub fn discover(roots: &[PathBuf]) -> Discovery {
+    let mut found = Discovery::default();
+    for root in roots {
+        if root.is_file() {
+            if Format::of(root).is_some() {
+                found.files.push(root.clone());
+            } else {
+                found.warnings.push(Warning::new(
+                    root.display().to_string(),
+                    "not a format newsdex reads (.txt, .md, .markdown); skipped",
+                ));
+            }
+            continue;
+        }
+        let walk = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let at = e.path().unwrap_or(root).display().to_string();
+                    let reason = if e.loop_ancestor().is_some() {
+                        "symbolic link loop; not followed".to_string()
+                    } else {
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| format!("cannot read: {io}"))
+                    };
+                    found.warnings.push(Warning::new(at, reason));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if Manifest::is_manifest_name(&name) {
+                found.manifest.read(entry.path(), &mut found.warnings);
+            }
+            if is_corpus_furniture(&name) || Format::of(entry.path()).is_none() {
+                found.ignored += 1;
+            } else {
+                found.files.push(entry.into_path());
+            }
+        }
+    }
+    found
+}
+
+/// Why a whole file was skipped.
+pub type SkipReason = String;
+
+/// Reads a whole file as text, refusing binary, empty and huge files.
+fn read_text(path: &Path, warnings: &mut Vec<Warning>, location: &str) -> Result<String, SkipReason> {
+    let size = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is too large ({} MB; the limit for one article is {} MB)",
+            size / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    let (text, lossy) = body::decode(&bytes);
+    if lossy {
+        warnings.push(Warning::new(location, "invalid UTF-8; decoded with replacement characters"));
+    }
+    if text.trim().is_empty() {
+        return Err("empty file".into());
+    }
+    Ok(text)
+}
+
+/// Loads the articles of one file and hands each to `emit`. `external` is
+/// the metadata from the command line and manifests, which takes precedence
+/// over what the file says of itself. Returns the warnings, or why the
+/// whole file was skipped.
+pub fn load_file(
+    path: &Path,
+    id: &str,
+    external: &Metadata,
+    emit: &mut dyn FnMut(Article),
+) -> Result<Vec<Warning>, SkipReason> {
+    let format = Format::of(path).ok_or("not a format newsdex reads")?;
+    let mut warnings = Vec::new();
+    let text = read_text(path, &mut warnings, id)?;
+    let (own, body, lines) = match format {
+        Format::Text => text::parse(&text),
+        Format::Markdown => markdown::parse(&text, id, &mut warnings),
+    };
+    if body.trim().is_empty() {
+        return Err("no article text".into());
+    }
+    emit(Article {
+        id: id.to_owned(),
+        source: id.to_owned(),
+        meta: external.clone().or(own),
+        body,
+        lines,
+    });
+    Ok(warnings)
+}

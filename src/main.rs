@@ -1,0 +1,42 @@
+//! The `newsdex` binary: parse the command line, run the command, map the
+//! outcome to an exit status (0 found, 1 nothing found, 2 error).
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// What a command's run means for the exit status.
+pub enum Outcome {
+    /// Something was found or done (exit 0).
+    Found,
+    /// Nothing matched (exit 1).
+    NothingFound,
+    /// The command finished but must report failure (exit 2), e.g. `--strict` with warnings.
+    Failed,
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(Outcome::Found) => ExitCode::SUCCESS,
+        Ok(Outcome::NothingFound) => ExitCode::from(1),
+        Ok(Outcome::Failed) => ExitCode::from(2),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("newsdex: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed pipe (`newsdex search … | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

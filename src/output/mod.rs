@@ -1,0 +1,148 @@
+//! Printers: render search results in the formats of `--format`. Printers
+//! only render; they compute nothing.
+
+mod human;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::search::{Hit, SearchResult};
+
+/// Output formats of commands that print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Readable text with highlights and a summary line.
+    Human,
+    /// One result object per query, one per line.
+    Json,
+    /// One hit object per line.
+    Jsonl,
+    /// One hit per row, comma-separated, with a header.
+    Csv,
+    /// One hit per row, tab-separated, with a header.
+    Tsv,
+    /// `qid Q0 docid rank score newsdex`, for trec_eval.
+    Trec,
+}
+
+/// The columns of `csv` and `tsv` output.
+pub const TABLE_HEADER: [&str; 12] = [
+    "query_id", "rank", "score", "article_id", "outlet", "date", "title", "url", "path", "line",
+    "passage", "text",
+];
+
+/// An error for one query of a batch, printed in place of its result.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct QueryError {
+    /// The query's id.
+    pub query_id: Option<String>,
+    /// The query text, if the line could be read.
+    pub query: Option<String>,
+    /// What is wrong.
+    pub error: String,
+}
+
+/// Writes results one after another in one format.
+pub struct Printer<W: Write> {
+    out: W,
+    format: Format,
+    color: bool,
+    articles: bool,
+    header_written: bool,
+}
+
+impl<W: Write> Printer<W> {
+    /// A printer to `out`. `articles` makes TREC doc ids article ids.
+    pub fn new(out: W, format: Format, color: bool, articles: bool) -> Self {
+        Printer {
+            out,
+            format,
+            color,
+            articles,
+            header_written: false,
+        }
+    }
+
+    /// Prints one query's result.
+    pub fn result(&mut self, result: &SearchResult) -> io::Result<()> {
+        match self.format {
+            Format::Human => human::result(&mut self.out, result, self.color),
+            Format::Json => self.json_line(result),
+            Format::Jsonl => result.hits.iter().try_for_each(|hit| self.json_line(hit)),
+            Format::Csv | Format::Tsv => self.table(&result.hits),
+            Format::Trec => result.hits.iter().try_for_each(|hit| self.trec(hit)),
+        }
+    }
+
+    /// Prints a batch query's error: as a record in JSON formats, else on stderr only.
+    pub fn query_error(&mut self, error: &QueryError) -> io::Result<()> {
+        match self.format {
+            Format::Json | Format::Jsonl => self.json_line(error),
+            _ => Ok(()),
+        }
+    }
+
+    /// Flushes buffered output.
+    pub fn flush(&mut self) -> io::Result<()> {
+        if matches!(self.format, Format::Csv | Format::Tsv) && !self.header_written {
+            self.table(&[])?;
+        }
+        self.out.flush()
+    }
+
+    fn json_line(&mut self, value: &impl Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn trec(&mut self, hit: &Hit) -> io::Result<()> {
+        let qid = hit.query_id.as_deref().unwrap_or("1");
+        let docid = if self.articles {
+            hit.article.id.clone()
+        } else {
+            format!("{}#{}", hit.article.id, hit.passage.index)
+        };
+        writeln!(self.out, "{qid} Q0 {docid} {} {:.6} newsdex", hit.rank, hit.score)
+    }
+
+    fn table(&mut self, hits: &[Hit]) -> io::Result<()> {
+        let tsv = self.format == Format::Tsv;
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(if tsv { b'\t' } else { b',' })
+            .quote_style(if tsv { csv::QuoteStyle::Never } else { csv::QuoteStyle::Necessary })
+            .from_writer(&mut self.out);
+        if !self.header_written {
+            writer.write_record(TABLE_HEADER)?;
+            self.header_written = true;
+        }
+        // TSV has no quoting: tabs and line breaks inside a field become spaces.
+        let cell = |s: &str| {
+            if tsv {
+                s.replace(['\t', '\n', '\r'], " ")
+            } else {
+                s.to_owned()
+            }
+        };
+        for hit in hits {
+            let a = &hit.article;
+            let none = String::new();
+            writer.write_record([
+                cell(hit.query_id.as_deref().unwrap_or("")),
+                hit.rank.to_string(),
+                format!("{:.6}", hit.score),
+                cell(&a.id),
+                cell(a.outlet.as_ref().unwrap_or(&none)),
+                a.date.clone().unwrap_or_default(),
+                cell(a.title.as_ref().unwrap_or(&none)),
+                cell(a.url.as_ref().unwrap_or(&none)),
+                cell(a.path.as_ref().unwrap_or(&none)),
+                hit.passage.line.map(|l| l.to_string()).unwrap_or_default(),
+                hit.passage.index.to_string(),
+                cell(&hit.passage.text),
+            ])?;
+        }
+        writer.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,260 @@
+//! From query text to a Tantivy query: parsing (`parse`), then analysis of
+//! each word with the index's analyzer, default fields, phrase proximity,
+//! and the terms to highlight.
+
+pub mod parse;
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery, Query,
+    RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field as SchemaField, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Term;
+
+use crate::analysis;
+use crate::highlight::HighlightTerms;
+use crate::schema::Fields;
+pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
+
+/// How bare words combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// Every word must occur (the default).
+    #[default]
+    All,
+    /// Any word may occur; passages are ranked by how well they match.
+    Any,
+}
+
+/// Weight of a title match relative to a body match.
+const TITLE_BOOST: f32 = 1.5;
+/// Extra weight for passages holding bare query words as an exact phrase.
+const PHRASE_BOOST: f32 = 1.0;
+/// Words this close together (in positions) count as a near phrase.
+const NEAR_SLOP: u32 = 4;
+
+/// A query ready to run, with what to highlight in its hits.
+pub struct Compiled {
+    /// The Tantivy query.
+    pub query: Box<dyn Query>,
+    /// Terms and phrases to mark in passages.
+    pub highlight: HighlightTerms,
+}
+
+/// Turns parsed queries into Tantivy queries over the newsdex schema.
+pub struct QueryBuilder<'a> {
+    fields: &'a Fields,
+    analyzer: TextAnalyzer,
+    unstemmed: TextAnalyzer,
+}
+
+impl<'a> QueryBuilder<'a> {
+    /// A builder for the given schema fields.
+    pub fn new(fields: &'a Fields) -> Self {
+        QueryBuilder {
+            fields,
+            analyzer: analysis::analyzer(),
+            unstemmed: analysis::unstemmed_analyzer(),
+        }
+    }
+
+    /// Compiles `expr`; `None` when it holds no searchable word at all.
+    pub fn compile(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
+        let mut highlight = HighlightTerms::default();
+        let query = self.expr(expr, mode, false, &mut highlight)?;
+        let query = match self.proximity(expr) {
+            Some(near) => Box::new(BooleanQuery::new(vec![
+                (TantivyOccur::Must, query),
+                (TantivyOccur::Should, near),
+            ])) as Box<dyn Query>,
+            None => query,
+        };
+        Some(Compiled { query, highlight })
+    }
+
+    fn expr(
+        &mut self,
+        expr: &Expr,
+        mode: MatchMode,
+        negated: bool,
+        hl: &mut HighlightTerms,
+    ) -> Option<Box<dyn Query>> {
+        match expr {
+            Expr::Atom(atom) => self.atom(atom, negated, hl),
+            Expr::Or(items) => {
+                let clauses: Vec<_> = items
+                    .iter()
+                    .filter_map(|e| self.expr(e, mode, negated, hl))
+                    .map(|q| (TantivyOccur::Should, q))
+                    .collect();
+                boolean(clauses)
+            }
+            Expr::Seq(clauses) => {
+                let clauses: Vec<_> = clauses
+                    .iter()
+                    .filter_map(|c| {
+                        let occur = match (c.occur, mode) {
+                            (Occur::Must, _) | (Occur::Default, MatchMode::All) => TantivyOccur::Must,
+                            (Occur::Default, MatchMode::Any) => TantivyOccur::Should,
+                            (Occur::MustNot, _) => TantivyOccur::MustNot,
+                        };
+                        let negated = negated || occur == TantivyOccur::MustNot;
+                        self.expr(&c.expr, mode, negated, hl).map(|q| (occur, q))
+                    })
+                    .collect();
+                boolean(clauses)
+            }
+        }
+    }
+
+    /// The fields an atom searches, with their weights.
+    fn fields_for(&self, field: Option<Field>) -> Vec<(SchemaField, f32)> {
+        let f = self.fields;
+        match field {
+            None => vec![(f.body, 1.0), (f.title, TITLE_BOOST)],
+            Some(Field::Body) => vec![(f.body, 1.0)],
+            Some(Field::Title) => vec![(f.title, 1.0)],
+            Some(Field::Outlet) => vec![(f.outlet, 1.0)],
+            Some(Field::Author) => vec![(f.author, 1.0)],
+        }
+    }
+
+    fn atom(&mut self, atom: &Atom, negated: bool, hl: &mut HighlightTerms) -> Option<Box<dyn Query>> {
+        let in_passage = matches!(atom.field, None | Some(Field::Body));
+        let remember = in_passage && !negated;
+        let per_field: Vec<(Box<dyn Query>, f32)> = match &atom.kind {
+            AtomKind::Word(text) | AtomKind::Phrase { text, .. } => {
+                let slop = match &atom.kind {
+                    AtomKind::Phrase { slop, .. } => *slop,
+                    _ => 0,
+                };
+                let terms = analysis::terms(&mut self.analyzer, text);
+                if terms.is_empty() {
+                    return None;
+                }
+                if remember {
+                    if terms.len() == 1 {
+                        hl.terms.insert(terms[0].clone());
+                    } else {
+                        hl.phrases.push(terms.clone());
+                    }
+                    if matches!(atom.kind, AtomKind::Word(_)) {
+                        hl.sequence.extend(terms.iter().cloned());
+                    }
+                }
+                self.fields_for(atom.field)
+                    .into_iter()
+                    .map(|(field, boost)| (self.terms_query(field, &terms, slop), boost))
+                    .collect()
+            }
+            AtomKind::Prefix(text) => {
+                let terms = analysis::terms(&mut self.unstemmed, text);
+                let last = terms.last()?.clone();
+                if remember {
+                    hl.prefixes.push(last.clone());
+                }
+                self.fields_for(atom.field)
+                    .into_iter()
+                    .map(|(field, boost)| (prefix_query(field, &terms), boost))
+                    .collect()
+            }
+        };
+        let clauses = per_field
+            .into_iter()
+            .map(|(q, boost)| {
+                let q: Box<dyn Query> = if boost == 1.0 { q } else { Box::new(BoostQuery::new(q, boost)) };
+                (TantivyOccur::Should, q)
+            })
+            .collect();
+        boolean(clauses)
+    }
+
+    /// One term, or several as a phrase (fields without positions: all of them).
+    fn terms_query(&self, field: SchemaField, terms: &[String], slop: u32) -> Box<dyn Query> {
+        let to_term = |t: &String| Term::from_field_text(field, t);
+        if terms.len() == 1 {
+            return Box::new(TermQuery::new(to_term(&terms[0]), IndexRecordOption::WithFreqs));
+        }
+        if field == self.fields.author {
+            let musts = terms
+                .iter()
+                .map(|t| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(to_term(t), IndexRecordOption::WithFreqs));
+                    (TantivyOccur::Must, q)
+                })
+                .collect();
+            return Box::new(BooleanQuery::new(musts));
+        }
+        let mut phrase = PhraseQuery::new(terms.iter().map(to_term).collect());
+        phrase.set_slop(slop);
+        Box::new(phrase)
+    }
+
+    /// For several bare words: a boost for passages that hold them as an
+    /// exact phrase, and a smaller one for holding them close together.
+    fn proximity(&mut self, expr: &Expr) -> Option<Box<dyn Query>> {
+        let Expr::Seq(clauses) = expr else {
+            return None;
+        };
+        let mut terms = Vec::new();
+        for clause in clauses {
+            if let (Occur::Default | Occur::Must, Expr::Atom(Atom { field: None, kind: AtomKind::Word(w) })) =
+                (clause.occur, &clause.expr)
+            {
+                terms.extend(analysis::terms(&mut self.analyzer, w));
+            }
+        }
+        if terms.len() < 2 || terms.len() > 16 {
+            return None;
+        }
+        let body = self.fields.body;
+        let exact = self.terms_query(body, &terms, 0);
+        let near = self.terms_query(body, &terms, NEAR_SLOP);
+        Some(Box::new(BooleanQuery::new(vec![
+            (TantivyOccur::Should, Box::new(BoostQuery::new(exact, PHRASE_BOOST)) as Box<dyn Query>),
+            (TantivyOccur::Should, near),
+        ])))
+    }
+}
+
+/// A Boolean query of the clauses, or the clause itself when there is one.
+fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    match clauses.len() {
+        0 => None,
+        1 if clauses[0].0 != TantivyOccur::MustNot => Some(clauses.pop()?.1),
+        _ => Some(Box::new(BooleanQuery::new(clauses))),
+    }
+}
+
+/// Terms whose last word starts with the given prefix.
+fn prefix_query(field: SchemaField, terms: &[String]) -> Box<dyn Query> {
+    if terms.len() == 1 {
+        let pattern = format!("{}.*", regex_escape(&terms[0]));
+        match RegexQuery::from_pattern(&pattern, field) {
+            Ok(q) => Box::new(q),
+            Err(_) => Box::new(TermQuery::new(
+                Term::from_field_text(field, &terms[0]),
+                IndexRecordOption::WithFreqs,
+            )),
+        }
+    } else {
+        Box::new(PhrasePrefixQuery::new(
+            terms.iter().map(|t| Term::from_field_text(field, t)).collect(),
+        ))
+    }
+}
+
+/// Escapes regex metacharacters (analysed terms are mostly alphanumeric).
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

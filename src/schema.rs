@@ -1,0 +1,119 @@
+//! The index schema: the only place index fields are declared. One Tantivy
+//! document per passage; article-level data is repeated on each passage.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+
+use crate::analysis::ANALYZER;
+
+/// Version of the schema and of what is stored; an index written with
+/// another version must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Field handles of the newsdex schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Article id (exact, fast).
+    pub article_id: Field,
+    /// Id of the source file (exact, fast, stored): the unit of incremental
+    /// indexing, and the path shown to users.
+    pub source: Field,
+    /// Content hash of the source file (fast).
+    pub source_hash: Field,
+    /// Passage ordinal in its article, 0-based.
+    pub passage: Field,
+    /// Passage text (analysed, positions, stored).
+    pub body: Field,
+    /// Article title (analysed, stored).
+    pub title: Field,
+    /// Outlet name (analysed for `outlet:` queries, stored).
+    pub outlet: Field,
+    /// Outlet name as written (exact, fast), for filters and counts.
+    pub outlet_exact: Field,
+    /// Byline (analysed, stored).
+    pub author: Field,
+    /// Publication date, UTC, second precision (indexed, fast, stored).
+    pub date: Field,
+    /// Article URL (stored).
+    pub url: Field,
+    /// Byte offset where the passage starts in the article body (stored).
+    pub start: Field,
+    /// Byte offset where the passage ends in the article body (stored).
+    pub end: Field,
+    /// First line of the passage in its source file, 1-based (stored).
+    pub line: Field,
+    /// Where each metadata field came from, `field=origin,...` (stored).
+    pub origins: Field,
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let analysed = |stored: bool, positions: bool| {
+        let record = if positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(record),
+        );
+        if stored {
+            opts.set_stored()
+        } else {
+            opts
+        }
+    };
+    let stored_u64 = NumericOptions::default().set_stored();
+    let fields = Fields {
+        article_id: b.add_text_field("article_id", STRING | STORED | FAST),
+        source: b.add_text_field("source", STRING | FAST | STORED),
+        source_hash: b.add_text_field("source_hash", STRING | FAST),
+        passage: b.add_u64_field("passage", NumericOptions::default().set_stored().set_fast()),
+        body: b.add_text_field("body", analysed(true, true)),
+        title: b.add_text_field("title", analysed(true, true)),
+        outlet: b.add_text_field("outlet", analysed(true, true)),
+        outlet_exact: b.add_text_field("outlet_exact", STRING | FAST),
+        author: b.add_text_field("author", analysed(true, false)),
+        date: b.add_date_field(
+            "date",
+            DateOptions::default()
+                .set_indexed()
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        url: b.add_text_field("url", STORED),
+        start: b.add_u64_field("start", stored_u64.clone()),
+        end: b.add_u64_field("end", stored_u64.clone()),
+        line: b.add_u64_field("line", stored_u64),
+        origins: b.add_text_field("origins", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Field handles of an opened index's schema.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        article_id: f("article_id")?,
+        source: f("source")?,
+        source_hash: f("source_hash")?,
+        passage: f("passage")?,
+        body: f("body")?,
+        title: f("title")?,
+        outlet: f("outlet")?,
+        outlet_exact: f("outlet_exact")?,
+        author: f("author")?,
+        date: f("date")?,
+        url: f("url")?,
+        start: f("start")?,
+        end: f("end")?,
+        line: f("line")?,
+        origins: f("origins")?,
+    })
+}

@@ -1,0 +1,439 @@
+//! Searching: a request (query text and filters) becomes ranked hits, each
+//! a passage with its article's attribution and highlight ranges. The
+//! result types here are the public JSON contract (see README).
+
+use std::ops::Bound;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
+
+use crate::analysis;
+use crate::collect::{ArticleBest, BestPerArticle};
+use crate::date::{self, Bound as DateBound};
+use crate::error::{Error, Result};
+use crate::index::Store;
+use crate::query::{parse, MatchMode, QueryBuilder};
+use crate::schema::Fields;
+
+/// Order of hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Latest article first; undated last.
+    Newest,
+    /// Earliest article first; undated last.
+    Oldest,
+}
+
+/// One search to run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// The query text.
+    pub query: String,
+    /// Caller's id for the query (batch, TREC output).
+    pub query_id: Option<String>,
+    /// Take the query as plain words: no operators, quotes or fields.
+    pub plain: bool,
+    /// How bare words combine.
+    pub match_mode: MatchMode,
+    /// Earliest date, inclusive (`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or a datetime).
+    pub since: Option<String>,
+    /// Latest date, inclusive of the whole period given.
+    pub until: Option<String>,
+    /// Outlets to keep (case-insensitive); empty keeps all.
+    pub outlets: Vec<String>,
+    /// Hits to return.
+    pub limit: usize,
+    /// Hits to skip first.
+    pub offset: usize,
+    /// Order of hits.
+    pub sort: Sort,
+    /// One hit per article (its best passage).
+    pub articles: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            query_id: None,
+            plain: false,
+            match_mode: MatchMode::All,
+            since: None,
+            until: None,
+            outlets: Vec::new(),
+            limit: 10,
+            offset: 0,
+            sort: Sort::Relevance,
+            articles: false,
+        }
+    }
+}
+
+/// The filters a result was computed with, echoed in the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    /// `--since` as given.
+    pub since: Option<String>,
+    /// `--until` as given.
+    pub until: Option<String>,
+    /// `--outlet` values.
+    pub outlets: Vec<String>,
+    /// `--match`.
+    #[serde(rename = "match")]
+    pub match_mode: MatchMode,
+    /// `--sort`.
+    pub sort: Sort,
+    /// `--articles`.
+    pub articles: bool,
+    /// `--limit`.
+    pub limit: usize,
+    /// `--offset`.
+    pub offset: usize,
+}
+
+/// The answer to one query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    /// Caller's id for the query.
+    pub query_id: Option<String>,
+    /// The query text.
+    pub query: String,
+    /// The filters applied.
+    pub filters: Filters,
+    /// Passages (or articles, with `--articles`) that matched, before limit and offset.
+    pub total_hits: u64,
+    /// `--match all` found nothing, so `any` was used.
+    pub relaxed: bool,
+    /// Time spent on this query, in milliseconds.
+    pub took_ms: f64,
+    /// Undated articles that matched but that a date filter left out.
+    pub excluded_undated: u64,
+    /// The hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// A ranked passage with its article's attribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Caller's id for the query.
+    pub query_id: Option<String>,
+    /// The query text.
+    pub query: String,
+    /// 1-based rank, counting the offset.
+    pub rank: usize,
+    /// Relevance score (BM25 with proximity and title boosts).
+    pub score: f32,
+    /// Where the passage comes from.
+    pub article: ArticleRef,
+    /// The passage.
+    pub passage: PassageRef,
+}
+
+/// What lets a reader find and cite the original article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleRef {
+    /// Article id.
+    pub id: String,
+    /// Outlet.
+    pub outlet: Option<String>,
+    /// Publication date, RFC 3339 UTC.
+    pub date: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Byline.
+    pub author: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// Source file.
+    pub path: Option<String>,
+}
+
+/// A passage of an article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PassageRef {
+    /// 0-based ordinal in the article.
+    pub index: u64,
+    /// The passage text, exactly `body[start..end]`.
+    pub text: String,
+    /// Byte offset of the passage in the article body.
+    pub start: u64,
+    /// Byte offset after the passage in the article body.
+    pub end: u64,
+    /// 1-based line in the source file where the passage starts.
+    pub line: Option<u64>,
+    /// Byte ranges in `text` that matched the query.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Formats a stored date as RFC 3339 UTC.
+pub fn format_date(date: tantivy::DateTime) -> String {
+    DateTime::<Utc>::from_timestamp(date.into_timestamp_secs(), 0)
+        .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// A stored text field's first value.
+fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+/// Reads an article's attribution and one passage from a stored document.
+pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRef) {
+    let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
+    let article = ArticleRef {
+        id: text_of(doc, f.article_id).unwrap_or_default(),
+        outlet: text_of(doc, f.outlet),
+        date: doc.get_first(f.date).and_then(|v| v.as_datetime()).map(format_date),
+        title: text_of(doc, f.title),
+        author: text_of(doc, f.author),
+        url: text_of(doc, f.url),
+        path: text_of(doc, f.source),
+    };
+    let passage = PassageRef {
+        index: number(f.passage).unwrap_or_default(),
+        text: text_of(doc, f.body).unwrap_or_default(),
+        start: number(f.start).unwrap_or_default(),
+        end: number(f.end).unwrap_or_default(),
+        line: number(f.line),
+        highlights: Vec::new(),
+    };
+    (article, passage)
+}
+
+/// A page of matches before they are turned into hits.
+struct Page {
+    total: u64,
+    docs: Vec<(f32, DocAddress)>,
+}
+
+/// Answers queries against one index. Cheap to share across threads.
+pub struct Searcher {
+    store: Store,
+    reader: IndexReader,
+}
+
+impl Searcher {
+    /// Opens the index in `dir` for searching.
+    pub fn open(dir: &Path) -> Result<Searcher> {
+        let store = Store::open(dir)?;
+        let reader = store.index.reader()?;
+        Ok(Searcher { store, reader })
+    }
+
+    /// The index being searched.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// A snapshot of the index for reading.
+    pub fn tantivy_searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    /// Runs one search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
+        let started = Instant::now();
+        let bad = |reason: String| Error::Query {
+            query: req.query.clone(),
+            reason,
+        };
+        let expr = if req.plain {
+            parse::parse_plain(&req.query)
+        } else {
+            parse::parse(&req.query).map_err(|e| bad(e.to_string()))?
+        };
+        if !expr.has_positive() {
+            return Err(bad(if req.query.trim().is_empty() {
+                "the query is empty".into()
+            } else {
+                "nothing to search for: every term is excluded".into()
+            }));
+        }
+        let bound = |text: &Option<String>, which: DateBound, flag: &str| {
+            text.as_deref()
+                .map(|t| date::parse_filter_bound(t, which))
+                .transpose()
+                .map_err(|e| Error::Invalid(format!("{flag}: {e}")))
+        };
+        let since = bound(&req.since, DateBound::Since, "--since")?;
+        let until = bound(&req.until, DateBound::Until, "--until")?;
+        let searcher = self.reader.searcher();
+        let f = &self.store.fields;
+        let date_filter = (since.is_some() || until.is_some()).then(|| date_range(f, since, until));
+        let outlet_filter = (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets));
+
+        let mut builder = QueryBuilder::new(f);
+        let mut compiled = builder
+            .compile(&expr, req.match_mode)
+            .ok_or_else(|| bad("the query has no searchable words".into()))?;
+        let filtered = |text: &dyn Query, dates: bool| {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+            let filters = [date_filter.as_ref().filter(|_| dates), outlet_filter.as_ref()];
+            for filter in filters.into_iter().flatten() {
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0))));
+            }
+            BooleanQuery::new(clauses)
+        };
+        let mut page = self.collect(&searcher, &filtered(compiled.query.as_ref(), true), req)?;
+        let mut relaxed = false;
+        if page.total == 0 && req.match_mode == MatchMode::All {
+            if let Some(any) = builder.compile(&expr, MatchMode::Any) {
+                let any_page = self.collect(&searcher, &filtered(any.query.as_ref(), true), req)?;
+                if any_page.total > 0 {
+                    relaxed = true;
+                    page = any_page;
+                    compiled = any;
+                }
+            }
+        }
+        let excluded_undated = match date_filter {
+            Some(_) => {
+                let undated = BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(filtered(compiled.query.as_ref(), false)) as Box<dyn Query>),
+                    (Occur::MustNot, Box::new(ExistsQuery::new("date".into(), false))),
+                ]);
+                searcher.search(&undated, &BestPerArticle)?.len() as u64
+            }
+            None => 0,
+        };
+
+        let mut analyzer = analysis::analyzer();
+        let mut hits = Vec::with_capacity(page.docs.len());
+        for (i, (score, address)) in page.docs.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let (article, mut passage) = read_passage(f, &doc);
+            passage.highlights = compiled.highlight.ranges(&mut analyzer, &passage.text);
+            hits.push(Hit {
+                query_id: req.query_id.clone(),
+                query: req.query.clone(),
+                rank: req.offset + i + 1,
+                score,
+                article,
+                passage,
+            });
+        }
+        Ok(SearchResult {
+            query_id: req.query_id.clone(),
+            query: req.query.clone(),
+            filters: Filters {
+                since: req.since.clone(),
+                until: req.until.clone(),
+                outlets: req.outlets.clone(),
+                match_mode: req.match_mode,
+                sort: req.sort,
+                articles: req.articles,
+                limit: req.limit,
+                offset: req.offset,
+            },
+            total_hits: page.total,
+            relaxed,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            excluded_undated,
+            hits,
+        })
+    }
+
+    /// Runs the query and keeps the requested page of passages or articles.
+    fn collect(&self, searcher: &tantivy::Searcher, query: &dyn Query, req: &SearchRequest) -> Result<Page> {
+        if req.articles {
+            let mut best = searcher.search(query, &BestPerArticle)?;
+            sort_articles(&mut best, req.sort);
+            let total = best.len() as u64;
+            let docs = best
+                .into_iter()
+                .skip(req.offset)
+                .take(req.limit)
+                .map(|a| (a.score, a.doc))
+                .collect();
+            return Ok(Page { total, docs });
+        }
+        if req.limit == 0 {
+            let total = searcher.search(query, &Count)? as u64;
+            return Ok(Page { total, docs: Vec::new() });
+        }
+        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+        let (docs, total) = match req.sort {
+            Sort::Relevance => searcher.search(query, &(top.order_by_score(), Count))?,
+            Sort::Newest | Sort::Oldest => {
+                let order = if req.sort == Sort::Newest { Order::Desc } else { Order::Asc };
+                let by_date = tantivy::collector::sort_key::SortByStaticFastValue::<tantivy::DateTime>::for_field("date");
+                let by_score = tantivy::collector::sort_key::SortBySimilarityScore;
+                let (docs, total) =
+                    searcher.search(query, &(top.order_by(((by_date, order), (by_score, Order::Desc))), Count))?;
+                (docs.into_iter().map(|((_, score), doc)| (score, doc)).collect(), total)
+            }
+        };
+        Ok(Page {
+            total: total as u64,
+            docs,
+        })
+    }
+}
+
+/// Orders articles by relevance or date (undated last), ties by score then id.
+fn sort_articles(best: &mut [ArticleBest], sort: Sort) {
+    use std::cmp::Ordering;
+    best.sort_by(|a, b| {
+        let primary = match (sort, a.date, b.date) {
+            (Sort::Relevance, _, _) => Ordering::Equal,
+            (_, Some(_), None) => Ordering::Less,
+            (_, None, Some(_)) => Ordering::Greater,
+            (_, None, None) => Ordering::Equal,
+            (Sort::Newest, Some(da), Some(db)) => db.cmp(&da),
+            (Sort::Oldest, Some(da), Some(db)) => da.cmp(&db),
+        };
+        primary
+            .then_with(|| b.score.total_cmp(&a.score))
+            .then_with(|| a.article_id.cmp(&b.article_id))
+    });
+}
+
+/// A date range over `[since, until)`.
+fn date_range(f: &Fields, since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Box<dyn Query> {
+    let term = |d: DateTime<Utc>| {
+        Term::from_field_date_for_search(f.date, tantivy::DateTime::from_timestamp_secs(d.timestamp()))
+    };
+    Box::new(RangeQuery::new(
+        since.map_or(Bound::Unbounded, |d| Bound::Included(term(d))),
+        until.map_or(Bound::Unbounded, |d| Bound::Excluded(term(d))),
+    ))
+}
+
+/// Passages whose outlet is one of `names`, ignoring case.
+fn outlet_query(searcher: &tantivy::Searcher, f: &Fields, names: &[String]) -> Box<dyn Query> {
+    let wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+    let mut exact = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(f.outlet_exact) else {
+            continue;
+        };
+        let mut terms = inverted.terms().stream().expect("term stream opens");
+        while terms.advance() {
+            let name = String::from_utf8_lossy(terms.key()).into_owned();
+            if wanted.contains(&name.to_lowercase()) {
+                exact.insert(name);
+            }
+        }
+    }
+    let clauses = exact
+        .into_iter()
+        .map(|name| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(f.outlet_exact, &name),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect::<Vec<_>>();
+    Box::new(BooleanQuery::new(clauses))
+}
