@@ -64,7 +64,9 @@ pub struct IndexArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query: words, "phrases", AND/OR/NOT, +word, -word, title:, outlet:, prefix*
-    pub query: String,
+    /// (several arguments are joined with spaces)
+    #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+    pub query: Vec<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]

@@ -144,7 +144,7 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
 
 fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     let searcher = Searcher::open(dir)?;
-    let request = args.filters.request(args.query, args.query_id);
+    let request = args.filters.request(args.query.join(" "), args.query_id);
     let result = searcher.search(&request)?;
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),

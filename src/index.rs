@@ -307,8 +307,22 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         if previous.is_some() {
             writer.delete_term(Term::from_field_text(f.source, &id));
         }
-        let mut articles = Vec::new();
-        match load::load_file(path, &id, &external, &mut |a| articles.push(a)) {
+        let mut written = Ok((0, 0));
+        let loaded = load::load_file(path, &id, &external, &mut |article| {
+            if let Ok((articles, passages)) = &mut written {
+                match add_article(&writer, f, &article, &hash) {
+                    Ok(n) => {
+                        *articles += 1;
+                        *passages += n;
+                    }
+                    Err(e) => written = Err(e),
+                }
+            }
+        });
+        let (articles, passages) = written?;
+        report.articles += articles;
+        report.passages += passages;
+        match loaded {
             Ok(warnings) => report.warnings.extend(warnings.iter().map(Warning::to_string)),
             Err(reason) => {
                 report.skipped.push(format!("{id}: {reason}"));
@@ -317,10 +331,6 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
                 }
                 continue;
             }
-        }
-        for article in &articles {
-            report.passages += add_article(&writer, f, article, &hash)?;
-            report.articles += 1;
         }
         if previous.is_some() {
             report.updated += 1;

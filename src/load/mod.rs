@@ -2,6 +2,7 @@
 //! one loader per format (chosen by extension), and metadata precedence.
 
 mod body;
+mod jsonl;
 pub mod manifest;
 mod markdown;
 mod text;
@@ -50,11 +51,21 @@ pub enum Format {
     Text,
     /// `.md`, `.markdown`
     Markdown,
+    /// `.jsonl`, `.ndjson`, and the same with `.gz`
+    JsonLines,
 }
 
 impl Format {
     /// The format of a file, by its extension; `None` when newsdex does not read it.
     pub fn of(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+            return Some(Format::JsonLines);
+        }
+        if jsonl::is_gzip(path) {
+            return None;
+        }
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" => Some(Format::Text),
@@ -93,7 +104,7 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
             } else {
                 found.warnings.push(Warning::new(
                     root.display().to_string(),
-                    "not a format newsdex reads (.txt, .md, .markdown); skipped",
+                    "not a format newsdex reads (.txt, .md, .markdown, .jsonl, .ndjson, .jsonl.gz); skipped",
                 ));
             }
             continue;
@@ -172,11 +183,15 @@ pub fn load_file(
     emit: &mut dyn FnMut(Article),
 ) -> Result<Vec<Warning>, SkipReason> {
     let format = Format::of(path).ok_or("not a format newsdex reads")?;
+    if format == Format::JsonLines {
+        return jsonl::load(path, id, external, emit);
+    }
     let mut warnings = Vec::new();
     let text = read_text(path, &mut warnings, id)?;
     let (own, body, lines) = match format {
         Format::Text => text::parse(&text),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
+        Format::JsonLines => unreachable!("streamed above"),
     };
     if body.trim().is_empty() {
         return Err("no article text".into());

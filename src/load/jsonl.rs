@@ -1,0 +1,211 @@
+//! JSON Lines articles (`.jsonl`, `.ndjson`, and their `.gz`): one article
+//! per line, `{"id","outlet","date","title","url","author","text"}` with the
+//! aliases `_id`, `source`/`publisher`, `published`/`published_at`,
+//! `body`/`content` — so a BEIR `corpus.jsonl` indexes as it is. Streamed:
+//! memory does not grow with the file.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{SkipReason, Warning};
+use crate::article::{Article, LineMap, Metadata, Origin, Sourced};
+use crate::date;
+
+/// Lines longer than this are skipped (with a warning) rather than parsed.
+const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Whether a path names a gzip-compressed file.
+pub fn is_gzip(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// The first present, non-empty string (or number) among `keys`.
+fn field(record: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match record.get(*k)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(items) => {
+            let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+            (!names.is_empty()).then(|| names.join(", "))
+        }
+        _ => None,
+    })
+}
+
+/// One record's article, or why the line is skipped.
+fn article(
+    record: &Map<String, Value>,
+    at: &str,
+    source: &str,
+    line: u32,
+    external: &Metadata,
+    warnings: &mut Vec<Warning>,
+) -> Result<Article, String> {
+    let title = field(record, &["title", "headline"]);
+    let text = field(record, &["text", "body", "content"]);
+    // A headline-only record (a wire brief) is searchable by its headline.
+    let body = match (text, &title) {
+        (Some(text), _) => text,
+        (None, Some(title)) => title.clone(),
+        (None, None) => return Err("record has no text or title".into()),
+    };
+    let sourced = |value: Option<String>| value.map(|v| Sourced::new(v, Origin::JsonField));
+    let date = field(record, &["date", "published", "published_at"]).and_then(|raw| {
+        date::parse_date(&raw)
+            .map_err(|e| warnings.push(Warning::new(at, format!("date {e}; article indexed undated"))))
+            .ok()
+    });
+    let own = Metadata {
+        outlet: sourced(field(record, &["outlet", "source", "publisher"])),
+        date: date.map(|d| Sourced::new(d, Origin::JsonField)),
+        title: sourced(title),
+        author: sourced(field(record, &["author", "authors", "byline"])),
+        url: sourced(field(record, &["url", "link"])),
+    };
+    Ok(Article {
+        id: field(record, &["id", "_id"]).unwrap_or_else(|| format!("{source}:{line}")),
+        source: source.to_owned(),
+        meta: external.clone().or(own),
+        body: body.replace("\r\n", "\n"),
+        lines: LineMap::Record(line),
+    })
+}
+
+/// Streams the records of a JSON Lines file to `emit`. A bad line is
+/// skipped with a `file:line` warning; the rest of the file is loaded.
+pub fn load(
+    path: &Path,
+    source: &str,
+    external: &Metadata,
+    emit: &mut dyn FnMut(Article),
+) -> Result<Vec<Warning>, SkipReason> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let reader: Box<dyn Read> = if is_gzip(path) {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let mut warnings = Vec::new();
+    let mut first_seen: HashMap<String, u32> = HashMap::new();
+    let mut buf = Vec::new();
+    let mut line = 0u32;
+    let mut records = 0usize;
+    loop {
+        buf.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf);
+        match read {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let at = format!("{source}:{}", line + 1);
+                warnings.push(Warning::new(at, format!("cannot read further: {e}; the rest of the file is skipped")));
+                break;
+            }
+        }
+        if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
+            line += 1;
+            let at = format!("{source}:{line}");
+            warnings.push(Warning::new(&at, format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20)));
+            // Skip the rest of the overlong line.
+            let mut rest = Vec::new();
+            let _ = reader.read_until(b'\n', &mut rest);
+            continue;
+        }
+        line += 1;
+        let at = format!("{source}:{line}");
+        let text = String::from_utf8_lossy(&buf);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let record = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(record)) => record,
+            Ok(_) => {
+                warnings.push(Warning::new(&at, "not a JSON object; line skipped"));
+                continue;
+            }
+            Err(e) => {
+                warnings.push(Warning::new(&at, format!("invalid JSON ({e}); line skipped")));
+                continue;
+            }
+        };
+        match article(&record, &at, source, line, external, &mut warnings) {
+            Ok(article) => {
+                if let Some(first) = first_seen.get(&article.id) {
+                    let message = format!("duplicate id '{}' (first on line {first}); line skipped", article.id);
+                    warnings.push(Warning::new(&at, message));
+                    continue;
+                }
+                first_seen.insert(article.id.clone(), line);
+                records += 1;
+                emit(article);
+            }
+            Err(reason) => warnings.push(Warning::new(&at, format!("{reason}; line skipped"))),
+        }
+    }
+    if records == 0 {
+        return Err(if warnings.is_empty() {
+            "empty file".into()
+        } else {
+            format!("no readable records ({} bad lines)", warnings.len())
+        });
+    }
+    Ok(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &[u8], name: &str) -> (Vec<Article>, Result<Vec<Warning>, SkipReason>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let mut articles = Vec::new();
+        let result = load(&path, name, &Metadata::default(), &mut |a| articles.push(a));
+        (articles, result)
+    }
+
+    #[test]
+    fn fields_and_aliases_are_read_and_bad_lines_skipped() {
+        let text = br#"{"_id":"d1","source":"Reuters","published":"1987-03-03T10:00:00","title":"T1","body":"Caracas said."}
+not json
+{"id":7,"text":"No metadata here."}
+
+{"id":"d1","text":"again"}
+{"title":"HEADLINE ONLY"}
+"#;
+        let (articles, result) = load_text(text, "a.jsonl");
+        let warnings = result.unwrap();
+        let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["d1", "7", "a.jsonl:6"]);
+        assert_eq!(articles[0].meta.outlet.as_ref().unwrap().value, "Reuters");
+        assert_eq!(articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(), "1987-03-03T10:00:00+00:00");
+        assert_eq!(articles[2].body, "HEADLINE ONLY");
+        assert_eq!(articles[1].lines, LineMap::Record(3));
+        let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert!(shown[0].starts_with("a.jsonl:2: invalid JSON"), "{shown:?}");
+        assert!(shown[1].starts_with("a.jsonl:5: duplicate id 'd1' (first on line 1)"), "{shown:?}");
+    }
+
+    #[test]
+    fn gzip_is_read_transparently() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"{\"id\":\"x\",\"text\":\"zipped\"}\n").unwrap();
+        let (articles, result) = load_text(&gz.finish().unwrap(), "a.jsonl.gz");
+        assert!(result.unwrap().is_empty());
+        assert_eq!(articles[0].body, "zipped");
+    }
+
+    #[test]
+    fn a_file_with_no_good_record_is_skipped() {
+        let (_, result) = load_text(b"nope\n[1]\n", "bad.jsonl");
+        assert_eq!(result.unwrap_err(), "no readable records (2 bad lines)");
+    }
+}
