@@ -1,0 +1,1 @@
+//! `newsdex search` on the bundled corpus.
