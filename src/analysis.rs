@@ -35,8 +35,9 @@ pub fn unstemmed_analyzer() -> TextAnalyzer {
 /// words already stemmed. News text repeats its words, and stemming was a
 /// fifth of the indexing time. The memo is direct-mapped and small enough to
 /// stay in the CPU cache (a hash map of every word seen was no faster than
-/// stemming, for its cache misses); each copy of the analyzer (one per
-/// indexing thread) has its own.
+/// stemming, for its cache misses). There is one memo per thread, shared by
+/// every analyzer on that thread, so building an analyzer costs nothing and
+/// a query thread keeps its memo from one query to the next.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CachedStemmer;
 
@@ -65,6 +66,10 @@ const EMPTY_SLOT: MemoSlot = MemoSlot {
 struct StemMemo {
     slots: Box<[MemoSlot]>,
     hasher: rustc_hash::FxBuildHasher,
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<StemMemo> = std::cell::RefCell::new(StemMemo::new());
 }
 
 impl StemMemo {
@@ -115,60 +120,42 @@ impl TokenFilter for CachedStemmer {
         CachedStemmerFilter {
             inner: tokenizer,
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
-            memo: StemMemo::new(),
         }
     }
 }
 
 /// [`CachedStemmer`] applied to a tokenizer.
+#[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
     stemmer: frostem::Stemmer,
-    memo: StemMemo,
-}
-
-impl<T: Clone> Clone for CachedStemmerFilter<T> {
-    /// A copy starts with an empty memo.
-    fn clone(&self) -> Self {
-        CachedStemmerFilter {
-            inner: self.inner.clone(),
-            stemmer: self.stemmer,
-            memo: StemMemo::new(),
-        }
-    }
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
-    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = CachedStemmerStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        let CachedStemmerFilter {
-            inner,
-            stemmer,
-            memo,
-        } = self;
         CachedStemmerStream {
-            tail: inner.token_stream(text),
-            stemmer: *stemmer,
-            memo,
+            tail: self.inner.token_stream(text),
+            stemmer: self.stemmer,
         }
     }
 }
 
 /// The token stream of [`CachedStemmerFilter`].
-pub struct CachedStemmerStream<'a, S> {
+pub struct CachedStemmerStream<S> {
     tail: S,
     stemmer: frostem::Stemmer,
-    memo: &'a mut StemMemo,
 }
 
-impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
+impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
-        self.memo
-            .stem(&self.stemmer, &mut self.tail.token_mut().text);
+        let stemmer = &self.stemmer;
+        let text = &mut self.tail.token_mut().text;
+        MEMO.with(|memo| memo.borrow_mut().stem(stemmer, text));
         true
     }
 

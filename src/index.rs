@@ -3,21 +3,26 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
-use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexWriter, Term};
 
-use crate::article::{Article, Metadata};
+use crate::article::Metadata;
 use crate::error::{Error, Result};
 use crate::load::{self, Warning};
-use crate::passage;
+use crate::pipeline::Batch;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 /// Memory the index writer may use, whatever the corpus size.
 const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+/// zstd level of the stored passages.
+const ZSTD_LEVEL: i32 = 1;
+/// Uncompressed size of a block of stored passages (one block is read per hit).
+const DOCSTORE_BLOCK_BYTES: usize = 16 * 1024;
 /// A long run commits at least this often, so a kill loses little work.
 const COMMIT_EVERY: Duration = Duration::from_secs(30);
 
@@ -82,7 +87,7 @@ impl Store {
             dir: dir.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
+        let index = Index::create(directory, schema, index_settings())?;
         crate::analysis::register(&index);
         let store = Store {
             index,
@@ -220,54 +225,30 @@ fn content_hash(path: &Path, external: &Metadata) -> std::io::Result<String> {
     Ok(hasher.finalize().to_hex().to_string())
 }
 
-/// Writes the passages of one article as Tantivy documents.
-fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) -> Result<usize> {
-    let ranges = passage::split(&article.body);
-    let meta = &article.meta;
-    let origins = meta.origins();
-    for (ordinal, range) in ranges.iter().enumerate() {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.article_id, &article.id);
-        doc.add_text(f.source, &article.source);
-        doc.add_text(f.source_hash, hash);
-        doc.add_u64(f.passage, ordinal as u64);
-        doc.add_text(f.body, &article.body[range.clone()]);
-        doc.add_u64(f.start, range.start as u64);
-        doc.add_u64(f.end, range.end as u64);
-        if let Some(line) = article.lines.line_of(&article.body, range.start) {
-            doc.add_u64(f.line, u64::from(line));
-        }
-        if let Some(title) = &meta.title {
-            doc.add_text(f.title, &title.value);
-        }
-        if let Some(outlet) = &meta.outlet {
-            doc.add_text(f.outlet, &outlet.value);
-            doc.add_text(f.outlet_exact, &outlet.value);
-        }
-        if let Some(author) = &meta.author {
-            doc.add_text(f.author, &author.value);
-        }
-        if let Some(url) = &meta.url {
-            doc.add_text(f.url, &url.value);
-        }
-        if let Some(date) = &meta.date {
-            doc.add_date(
-                f.date,
-                tantivy::DateTime::from_timestamp_secs(date.value.timestamp()),
-            );
-        }
-        if !origins.is_empty() {
-            doc.add_text(f.origins, &origins);
-        }
-        writer.add_document(doc)?;
-    }
-    Ok(ranges.len())
-}
-
 /// Indexes the files under `opts.roots` into the index at `dir`:
 /// new and changed files are (re)indexed, files gone from an indexed folder
 /// are removed, unchanged files are skipped.
 pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
+    index_with_progress(dir, opts, &mut |_| {})
+}
+
+/// How far an indexing run has got, for a progress display.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Articles loaded so far in this run.
+    pub articles: usize,
+    /// Bytes of source files read or skipped as unchanged so far.
+    pub bytes: u64,
+    /// Bytes of all the source files of this run.
+    pub total_bytes: u64,
+}
+
+/// [`index`], calling `progress` as articles are loaded (often: keep it cheap).
+pub fn index_with_progress(
+    dir: &Path,
+    opts: &IndexOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<IndexReport> {
     let store = Store::open_or_create(dir)?;
     let mut writer = store.writer()?;
     let f = &store.fields;
@@ -290,7 +271,20 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
 
     let mut seen = HashSet::new();
     let mut last_commit = Instant::now();
+    let mut batch = Batch::new(f);
+    let mut done = Progress {
+        total_bytes: found
+            .files
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum(),
+        ..Progress::default()
+    };
+    progress(&done);
     for path in &found.files {
+        let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let read_before = load::bytes_read();
         let id = file_id(&base, path);
         if !seen.insert(id.clone()) {
             continue;
@@ -310,26 +304,35 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         let previous = indexed.remove(&id);
         if previous.as_deref() == Some(hash.as_str()) {
             report.unchanged += 1;
+            done.bytes += file_bytes;
+            progress(&done);
             continue;
         }
         if previous.is_some() {
             writer.delete_term(Term::from_field_text(f.source, &id));
         }
+        let hash: Arc<str> = hash.into();
         let mut written = Ok((0, 0));
+        let start_bytes = done.bytes;
         let loaded = load::load_file(path, &id, &external, &mut |article| {
             if let Ok((articles, passages)) = &mut written {
-                match add_article(&writer, f, &article, &hash) {
+                match batch.push(&writer, article, hash.clone()) {
                     Ok(n) => {
                         *articles += 1;
                         *passages += n;
                     }
                     Err(e) => written = Err(e),
                 }
+                done.articles += 1;
+                done.bytes = start_bytes + (load::bytes_read() - read_before).min(file_bytes);
+                progress(&done);
             }
         });
         let (articles, passages) = written?;
         report.articles += articles;
         report.passages += passages;
+        done.bytes = start_bytes + file_bytes;
+        progress(&done);
         match loaded {
             Ok(warnings) => report
                 .warnings
@@ -348,10 +351,13 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
             report.added += 1;
         }
         if last_commit.elapsed() >= COMMIT_EVERY {
+            report.passages += batch.flush(&writer)?;
             commit(&mut writer)?;
             last_commit = Instant::now();
         }
     }
+
+    report.passages += batch.flush(&writer)?;
 
     // Sources that were under an indexed root but are gone now.
     let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(&base, r)).collect();
@@ -367,4 +373,17 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
     commit(&mut writer)?;
     writer.wait_merging_threads()?;
     Ok(report)
+}
+
+/// Settings of a new index: stored passages compressed with zstd, which
+/// keeps the index smaller than the text it holds (lz4, Tantivy's default,
+/// made the stored text alone nine tenths of the corpus text).
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
+            compression_level: Some(ZSTD_LEVEL),
+        }),
+        docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+        ..tantivy::IndexSettings::default()
+    }
 }

@@ -23,6 +23,11 @@ use crate::index::Store;
 use crate::query::{parse, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 
+/// Memory for decompressed blocks of stored passages, shared by the segments.
+const DOC_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// The size of one such block (see `index::DOCSTORE_BLOCK_BYTES`).
+const DOC_BLOCK_BYTES: usize = 16 * 1024;
+
 /// Order of hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -233,7 +238,13 @@ impl Searcher {
     /// Opens the index in `dir` for searching.
     pub fn open(dir: &Path) -> Result<Searcher> {
         let store = Store::open(dir)?;
-        let reader = store.index.reader()?;
+        // Decompressed blocks of stored passages kept for the next hits, within a fixed memory budget.
+        let segments = store.index.searchable_segment_metas()?.len().max(1);
+        let reader = store
+            .index
+            .reader_builder()
+            .doc_store_cache_num_blocks((DOC_CACHE_BYTES / DOC_BLOCK_BYTES / segments).max(16))
+            .try_into()?;
         Ok(Searcher { store, reader })
     }
 
