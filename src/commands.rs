@@ -55,7 +55,9 @@ fn ensure_fresh(dir: &Path, explicit: bool) -> Result<()> {
     if explicit || !corpus.is_dir() {
         return Ok(());
     }
-    let built = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()).ok();
+    let built = std::fs::metadata(dir.join("meta.json"))
+        .and_then(|m| m.modified())
+        .ok();
     let stale = match built {
         None => true,
         Some(built) => newest_change(corpus).is_some_and(|changed| changed > built),
@@ -63,7 +65,11 @@ fn ensure_fresh(dir: &Path, explicit: bool) -> Result<()> {
     if stale {
         eprintln!(
             "newsdex: {} {} from {}/ …",
-            if built.is_some() { "updating" } else { "building" },
+            if built.is_some() {
+                "updating"
+            } else {
+                "building"
+            },
             dir.display(),
             DEFAULT_CORPUS
         );
@@ -139,7 +145,11 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
         )?,
     }
     let warned = !report.warnings.is_empty() || !report.skipped.is_empty();
-    Ok(if args.strict && warned { Outcome::Failed } else { Outcome::Found })
+    Ok(if args.strict && warned {
+        Outcome::Failed
+    } else {
+        Outcome::Found
+    })
 }
 
 fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
@@ -154,7 +164,11 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     );
     printer.result(&result)?;
     printer.flush()?;
-    Ok(if result.total_hits > 0 { Outcome::Found } else { Outcome::NothingFound })
+    Ok(if result.total_hits > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NothingFound
+    })
 }
 
 fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
@@ -184,13 +198,23 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "from:    {}", field(&shown.origins))?;
     for p in &shown.passages {
         let line = p.line.map(|l| format!(", line {l}")).unwrap_or_default();
-        writeln!(out, "\n#{} (bytes {}–{}{line})\n{}", p.index, p.start, p.end, p.text)?;
+        writeln!(
+            out,
+            "\n#{} (bytes {}–{}{line})\n{}",
+            p.index, p.start, p.end, p.text
+        )?;
     }
     Ok(Outcome::Found)
 }
 
 fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {
-    writeln!(out, "index:        {} (schema {}, {:.1} MB)", s.index, s.schema_version, s.index_bytes as f64 / 1e6)?;
+    writeln!(
+        out,
+        "index:        {} (schema {}, {:.1} MB)",
+        s.index,
+        s.schema_version,
+        s.index_bytes as f64 / 1e6
+    )?;
     writeln!(out, "articles:     {}", s.articles)?;
     writeln!(out, "passages:     {}", s.passages)?;
     match &s.date_range {

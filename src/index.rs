@@ -105,7 +105,9 @@ impl Store {
 
     /// Takes the index's one writer.
     fn writer(&self) -> Result<IndexWriter> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
         self.index
             .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
             .map_err(|e| match e {
@@ -132,7 +134,8 @@ impl Store {
             };
             let (mut name, mut digest) = (String::new(), String::new());
             for doc in segment.doc_ids_alive() {
-                let (Some(s), Some(h)) = (source.term_ords(doc).next(), hash.term_ords(doc).next()) else {
+                let (Some(s), Some(h)) = (source.term_ords(doc).next(), hash.term_ords(doc).next())
+                else {
                     continue;
                 };
                 source.ord_to_str(s, &mut name)?;
@@ -281,7 +284,9 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         found.manifest.read(extra, &mut found.warnings);
     }
     report.ignored = found.ignored;
-    report.warnings.extend(found.warnings.iter().map(Warning::to_string));
+    report
+        .warnings
+        .extend(found.warnings.iter().map(Warning::to_string));
 
     let mut seen = HashSet::new();
     let mut last_commit = Instant::now();
@@ -291,7 +296,10 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
             continue;
         }
         let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let external = opts.overrides.clone().or(found.manifest.for_file(&canonical));
+        let external = opts
+            .overrides
+            .clone()
+            .or(found.manifest.for_file(&canonical));
         let hash = match content_hash(path, &external) {
             Ok(hash) => hash,
             Err(e) => {
@@ -323,7 +331,9 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         report.articles += articles;
         report.passages += passages;
         match loaded {
-            Ok(warnings) => report.warnings.extend(warnings.iter().map(Warning::to_string)),
+            Ok(warnings) => report
+                .warnings
+                .extend(warnings.iter().map(Warning::to_string)),
             Err(reason) => {
                 report.skipped.push(format!("{id}: {reason}"));
                 if previous.is_some() {
@@ -346,9 +356,9 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
     // Sources that were under an indexed root but are gone now.
     let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(&base, r)).collect();
     for (source, _) in indexed {
-        let under_root = root_ids
-            .iter()
-            .any(|root| root.is_empty() || source == *root || source.starts_with(&format!("{root}/")));
+        let under_root = root_ids.iter().any(|root| {
+            root.is_empty() || source == *root || source.starts_with(&format!("{root}/"))
+        });
         if under_root && !seen.contains(&source) {
             writer.delete_term(Term::from_field_text(f.source, &source));
             report.removed += 1;

@@ -40,7 +40,10 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
 /// Appends `text` to `out` without control characters other than tab and
 /// newline (a carriage return is dropped; line structure comes from the caller).
 fn push_clean(out: &mut String, text: &str) {
-    if text.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && c != '\n')
+    {
         out.extend(
             text.chars()
                 .filter(|&c| !c.is_control() || c == '\t' || c == '\n'),
@@ -64,7 +67,8 @@ impl BodyBuilder {
         BodyBuilder::default()
     }
 
-    fn at_line_start(&self) -> bool {
+    /// Whether the next text starts a new line.
+    pub fn at_line_start(&self) -> bool {
         self.body.is_empty() || self.body.ends_with('\n')
     }
 

@@ -149,8 +149,14 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
 pub type SkipReason = String;
 
 /// Reads a whole file as text, refusing binary, empty and huge files.
-fn read_text(path: &Path, warnings: &mut Vec<Warning>, location: &str) -> Result<String, SkipReason> {
-    let size = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+fn read_text(
+    path: &Path,
+    warnings: &mut Vec<Warning>,
+    location: &str,
+) -> Result<String, SkipReason> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read: {e}"))?
+        .len();
     if size > MAX_FILE_BYTES {
         return Err(format!(
             "file is too large ({} MB; the limit for one article is {} MB)",
@@ -164,7 +170,10 @@ fn read_text(path: &Path, warnings: &mut Vec<Warning>, location: &str) -> Result
     }
     let (text, lossy) = body::decode(&bytes);
     if lossy {
-        warnings.push(Warning::new(location, "invalid UTF-8; decoded with replacement characters"));
+        warnings.push(Warning::new(
+            location,
+            "invalid UTF-8; decoded with replacement characters",
+        ));
     }
     if text.trim().is_empty() {
         return Err("empty file".into());
