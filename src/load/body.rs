@@ -67,7 +67,8 @@ impl BodyBuilder {
         BodyBuilder::default()
     }
 
-    fn at_line_start(&self) -> bool {
+    /// Whether the next text starts a new line.
+    pub fn at_line_start(&self) -> bool {
         self.body.is_empty() || self.body.ends_with('\n')
     }
 

@@ -111,6 +111,11 @@ fn strip_markup(markdown: &str, first_line: u32) -> (String, LineMap) {
                         body.line_break();
                         line += 1;
                     }
+                    let piece = if body.at_line_start() {
+                        piece.trim_start()
+                    } else {
+                        piece
+                    };
                     body.text(piece, line);
                 }
             }

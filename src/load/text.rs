@@ -11,13 +11,17 @@ pub fn parse(text: &str) -> (Metadata, String, LineMap) {
     let mut lines = text.lines();
     let first = lines.by_ref().find(|l| !l.trim().is_empty());
     let after_first = lines.next();
+    // The dateline opens the story: after the headline when there is one.
+    let mut story = text;
     if let Some(first) = first {
         let stands_alone = after_first.is_none_or(|l| l.trim().is_empty());
         if stands_alone && date::is_headline(first.trim()) {
             meta.title = Some(Sourced::new(first.trim().to_owned(), Origin::Headline));
+            let end = first.as_ptr() as usize - text.as_ptr() as usize + first.len();
+            story = &text[end..];
         }
     }
-    if let Some(found) = date::dateline(text) {
+    if let Some(found) = date::dateline(story) {
         meta.date = Some(Sourced::new(found, Origin::Dateline));
     }
     let mut body = BodyBuilder::new();

@@ -2,4 +2,7 @@
 //! the corpus and assert what a user would see.
 
 mod common;
+mod contract;
+mod formats;
+mod index;
 mod search;
