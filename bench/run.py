@@ -34,6 +34,7 @@ import os
 import platform
 import random
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -287,7 +288,7 @@ def run(args):
     result = {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {cores} cores, Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}",
-        "command": "python3 bench/run.py " + " ".join(sys.argv[1:]),
+        "command": shlex.join(["python3", "bench/run.py", *sys.argv[1:]]),
         "repeat": args.repeat,
         "missing": [],
     }

@@ -19,6 +19,8 @@ use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 /// Memory the index writer may use, whatever the corpus size.
 const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+/// Segments with this many passages or more are not merged further.
+const MERGE_MAX_DOCS: usize = 200_000;
 /// zstd level of the stored passages.
 const ZSTD_LEVEL: i32 = 1;
 /// Uncompressed size of a block of stored passages (one block is read per hit).
@@ -113,12 +115,15 @@ impl Store {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
-        self.index
+        let writer: IndexWriter = self
+            .index
             .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
             .map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(..) => Error::Locked(self.dir.clone()),
                 other => other.into(),
-            })
+            })?;
+        writer.set_merge_policy(Box::new(merge_policy()));
+        Ok(writer)
     }
 
     /// The folder whose relative paths are article ids: the one holding the index folder.
@@ -373,6 +378,17 @@ pub fn index_with_progress(
     commit(&mut writer)?;
     writer.wait_merging_threads()?;
     Ok(report)
+}
+
+/// Tantivy's merge policy, except that segments of [`MERGE_MAX_DOCS`]
+/// passages or more are left as they are: the small segments of incremental
+/// runs are still merged, but a bulk load is not rewritten into one huge
+/// segment at the end, which took a third of the time and more than a
+/// gigabyte of memory for a million articles.
+fn merge_policy() -> tantivy::merge_policy::LogMergePolicy {
+    let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
+    policy
 }
 
 /// Settings of a new index: stored passages compressed with zstd, which
