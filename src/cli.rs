@@ -58,6 +58,9 @@ pub struct IndexArgs {
     /// Output format of the summary
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Commit after every N articles as well as every few seconds (for tests of crash safety)
+    #[arg(long, value_name = "N", hide = true)]
+    pub commit_every: Option<usize>,
 }
 
 /// `newsdex search`

@@ -31,6 +31,7 @@
 
 pub mod analysis;
 pub mod article;
+pub mod checkpoint;
 mod collect;
 pub mod date;
 mod error;

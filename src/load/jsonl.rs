@@ -74,6 +74,23 @@ fn article(
     })
 }
 
+/// Skips the rest of an overlong line without holding it in memory.
+fn skip_line(reader: &mut impl BufRead) {
+    loop {
+        let (done, used) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return,
+            Ok(chunk) => match chunk.iter().position(|&b| b == b'\n') {
+                Some(at) => (true, at + 1),
+                None => (false, chunk.len()),
+            },
+        };
+        reader.consume(used);
+        if done {
+            return;
+        }
+    }
+}
+
 /// Streams the records of a JSON Lines file to `emit`. A bad line is
 /// skipped with a `file:line` warning; the rest of the file is loaded.
 pub fn load(
@@ -112,9 +129,7 @@ pub fn load(
             line += 1;
             let at = format!("{source}:{line}");
             warnings.push(Warning::new(&at, format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20)));
-            // Skip the rest of the overlong line.
-            let mut rest = Vec::new();
-            let _ = reader.read_until(b'\n', &mut rest);
+            skip_line(&mut reader);
             continue;
         }
         line += 1;
