@@ -143,6 +143,29 @@ impl Store {
     }
 }
 
+/// Removes the files of a Tantivy index from `dir`, and nothing else (a
+/// README or `.gitkeep` beside them stays).
+fn remove_index_files(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let segment_file = name.len() > 33
+            && name.as_bytes()[32] == b'.'
+            && name[..32].bytes().all(|b| b.is_ascii_hexdigit());
+        let index_file = segment_file || name == "meta.json" || name == ".managed.json" || name.starts_with(".tantivy-");
+        if index_file && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path()).map_err(|source| Error::Io {
+                path: entry.path(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// What to index and how.
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
@@ -255,7 +278,14 @@ fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) 
 /// are removed, unchanged files are skipped, and a file that an interrupted
 /// run left half-indexed is resumed where its last commit ended.
 pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
-    let store = Store::open_or_create(dir)?;
+    let store = match Store::open_or_create(dir) {
+        // `--rebuild` is the way out of an unreadable or foreign index.
+        Err(Error::SchemaMismatch { .. } | Error::Corrupt { .. }) if opts.rebuild => {
+            remove_index_files(dir)?;
+            Store::create(dir)?
+        }
+        other => other?,
+    };
     let mut writer = store.writer()?;
     let f = &store.fields;
     let mut report = IndexReport::default();

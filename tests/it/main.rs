@@ -3,3 +3,5 @@
 
 mod common;
 mod search;
+mod crash;
+mod ingest;
