@@ -234,7 +234,9 @@ fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) 
     let ranges = passage::split(&article.body);
     let meta = &article.meta;
     let origins = meta.origins();
-    for (ordinal, range) in ranges.iter().enumerate() {
+    let starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+    let lines = article.lines.lines_of(&article.body, &starts);
+    for ((ordinal, range), line) in ranges.iter().enumerate().zip(lines) {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.article_id, &article.id);
         doc.add_text(f.source, &article.source);
@@ -243,7 +245,7 @@ fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) 
         doc.add_text(f.body, &article.body[range.clone()]);
         doc.add_u64(f.start, range.start as u64);
         doc.add_u64(f.end, range.end as u64);
-        if let Some(line) = article.lines.line_of(&article.body, range.start) {
+        if let Some(line) = line {
             doc.add_u64(f.line, u64::from(line));
         }
         if let Some(title) = &meta.title {

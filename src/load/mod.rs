@@ -153,8 +153,8 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
 /// Why a whole file was skipped.
 pub type SkipReason = String;
 
-/// Checks what can be checked before a file is read: that it is readable
-/// and, for a one-article format, not too large to read whole.
+/// Checks what can be checked before a file is read whole: that it is
+/// readable, not binary and, for a one-article format, not too large.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
     let size = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
     if Format::of(path) != Some(Format::JsonLines) && size > MAX_FILE_BYTES {
@@ -163,6 +163,17 @@ pub fn precheck(path: &Path) -> Result<(), SkipReason> {
             size / (1024 * 1024),
             MAX_FILE_BYTES / (1024 * 1024)
         ));
+    }
+    if !jsonl::is_gzip(path) {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(8192);
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+        file.take(8192)
+            .read_to_end(&mut head)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        if head.contains(&0) {
+            return Err("binary file (contains NUL bytes)".into());
+        }
     }
     Ok(())
 }
@@ -190,7 +201,7 @@ fn parse_html(text: &str, location: &str, warnings: &mut Vec<Warning>) -> (Metad
     let page = html::extract(text);
     let own = |value: Option<String>| {
         value
-            .map(|v| v.trim().to_owned())
+            .map(|v| body::without_control(v.trim().to_owned()))
             .filter(|v| !v.is_empty())
             .map(|v| Sourced::new(v, Origin::HtmlMeta))
     };
@@ -215,6 +226,7 @@ fn parse_html(text: &str, location: &str, warnings: &mut Vec<Warning>) -> (Metad
         .filter(|p| !p.is_empty() && !body::is_boilerplate(p))
         .collect::<Vec<_>>()
         .join("\n\n");
+    let body = body::without_control(body);
     (meta, body, LineMap::Unknown)
 }
 
@@ -234,6 +246,9 @@ pub fn load_file(
     }
     let mut warnings = Vec::new();
     let text = read_text(path, &mut warnings, id)?;
+    if body::has_control(&text) {
+        warnings.push(Warning::new(id, "control characters removed from the text"));
+    }
     let (own, body, lines) = match format {
         Format::Text => text::parse(&text),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),

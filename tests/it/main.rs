@@ -5,3 +5,4 @@ mod common;
 mod search;
 mod crash;
 mod ingest;
+mod hostile;
