@@ -69,10 +69,10 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 /// Function words not worth highlighting on their own (English, Spanish,
 /// Portuguese, French). They are still indexed and searched.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
-    "of", "on", "or", "the", "to", "was", "with", "de", "del", "la", "las", "el", "los", "y",
-    "en", "un", "una", "da", "do", "das", "dos", "e", "o", "os", "em", "le", "les", "des", "du",
-    "et", "au", "aux", "s",
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it", "of",
+    "on", "or", "the", "to", "was", "with", "de", "del", "la", "las", "el", "los", "y", "en", "un",
+    "una", "da", "do", "das", "dos", "e", "o", "os", "em", "le", "les", "des", "du", "et", "au",
+    "aux", "s",
 ];
 
 /// Whether an analysed term is a stop word.
@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn accents_fold_and_words_stem() {
         let mut a = analyzer();
-        assert_eq!(terms(&mut a, "Nicolás Maduro"), terms(&mut a, "nicolas maduro"));
+        assert_eq!(
+            terms(&mut a, "Nicolás Maduro"),
+            terms(&mut a, "nicolas maduro")
+        );
         assert_eq!(terms(&mut a, "designations"), vec!["design"]);
     }
 

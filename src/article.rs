@@ -143,13 +143,18 @@ impl LineMap {
         offsets
             .iter()
             .map(|&offset| {
-                let i = anchors.partition_point(|&(at, _)| at <= offset).checked_sub(1)?;
+                let i = anchors
+                    .partition_point(|&(at, _)| at <= offset)
+                    .checked_sub(1)?;
                 let end = offset.min(body.len());
                 let (from, line) = match cursor {
                     Some((a, pos, line)) if a == i && pos <= end => (pos, line),
                     _ => (anchors[i].0.min(end), anchors[i].1),
                 };
-                let newlines = body.as_bytes()[from..end].iter().filter(|&&b| b == b'\n').count();
+                let newlines = body.as_bytes()[from..end]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
                 let line = line + newlines as u32;
                 cursor = Some((i, end, line));
                 Some(line)

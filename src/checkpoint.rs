@@ -101,7 +101,8 @@ impl Committer {
 
     /// Whether a commit is due.
     pub fn due(&self) -> bool {
-        self.policy.articles.is_some_and(|n| self.articles >= n) || self.last.elapsed() >= self.policy.interval
+        self.policy.articles.is_some_and(|n| self.articles >= n)
+            || self.last.elapsed() >= self.policy.interval
     }
 
     /// Commits everything written so far with the current payload.
@@ -133,7 +134,8 @@ mod tests {
 
     #[test]
     fn payload_without_partial_reads_as_before() {
-        let old: Payload = serde_json::from_str(r#"{"schema_version":1,"newsdex_version":"0.1.0"}"#).unwrap();
+        let old: Payload =
+            serde_json::from_str(r#"{"schema_version":1,"newsdex_version":"0.1.0"}"#).unwrap();
         assert!(old.partial.is_empty());
         let mut partial = BTreeMap::new();
         partial.insert(

@@ -35,7 +35,11 @@ impl Collector for BestPerArticle {
     type Fruit = Vec<ArticleBest>;
     type Child = SegmentBest;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentBest> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentBest> {
         let fast = reader.fast_fields();
         Ok(SegmentBest {
             segment,

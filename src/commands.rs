@@ -56,7 +56,9 @@ fn ensure_fresh(dir: &Path, explicit: bool) -> Result<()> {
     if explicit || !corpus.is_dir() {
         return Ok(());
     }
-    let built = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()).ok();
+    let built = std::fs::metadata(dir.join("meta.json"))
+        .and_then(|m| m.modified())
+        .ok();
     let stale = match built {
         None => true,
         Some(built) => newest_change(corpus).is_some_and(|changed| changed > built),
@@ -64,7 +66,11 @@ fn ensure_fresh(dir: &Path, explicit: bool) -> Result<()> {
     if stale {
         eprintln!(
             "newsdex: {} {} from {}/ …",
-            if built.is_some() { "updating" } else { "building" },
+            if built.is_some() {
+                "updating"
+            } else {
+                "building"
+            },
             dir.display(),
             DEFAULT_CORPUS
         );
@@ -76,7 +82,10 @@ fn ensure_fresh(dir: &Path, explicit: bool) -> Result<()> {
             Ok(report) => print_warnings(&report),
             // Another process is writing the index: search its last commit.
             Err(newsdex::Error::Locked(_)) if built.is_some() => {
-                eprintln!("newsdex: another process is updating {}; searching its last commit", dir.display());
+                eprintln!(
+                    "newsdex: another process is updating {}; searching its last commit",
+                    dir.display()
+                );
             }
             Err(e) => return Err(e.into()),
         }
@@ -152,7 +161,11 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
         )?,
     }
     let warned = !report.warnings.is_empty() || !report.skipped.is_empty();
-    Ok(if args.strict && warned { Outcome::Failed } else { Outcome::Found })
+    Ok(if args.strict && warned {
+        Outcome::Failed
+    } else {
+        Outcome::Found
+    })
 }
 
 fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
@@ -167,7 +180,11 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     );
     printer.result(&result)?;
     printer.flush()?;
-    Ok(if result.total_hits > 0 { Outcome::Found } else { Outcome::NothingFound })
+    Ok(if result.total_hits > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NothingFound
+    })
 }
 
 fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
@@ -197,13 +214,23 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "from:    {}", field(&shown.origins))?;
     for p in &shown.passages {
         let line = p.line.map(|l| format!(", line {l}")).unwrap_or_default();
-        writeln!(out, "\n#{} (bytes {}–{}{line})\n{}", p.index, p.start, p.end, p.text)?;
+        writeln!(
+            out,
+            "\n#{} (bytes {}–{}{line})\n{}",
+            p.index, p.start, p.end, p.text
+        )?;
     }
     Ok(Outcome::Found)
 }
 
 fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {
-    writeln!(out, "index:        {} (schema {}, {:.1} MB)", s.index, s.schema_version, s.index_bytes as f64 / 1e6)?;
+    writeln!(
+        out,
+        "index:        {} (schema {}, {:.1} MB)",
+        s.index,
+        s.schema_version,
+        s.index_bytes as f64 / 1e6
+    )?;
     writeln!(out, "articles:     {}", s.articles)?;
     writeln!(out, "passages:     {}", s.passages)?;
     match &s.date_range {

@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn accents_fold_in_highlights() {
         let hl = terms_for(&["Nicolas", "Maduro"]);
-        assert_eq!(marked("President Nicolás Maduro said", &hl), vec!["Nicolás Maduro"]);
+        assert_eq!(
+            marked("President Nicolás Maduro said", &hl),
+            vec!["Nicolás Maduro"]
+        );
     }
 
     #[test]
@@ -146,6 +149,9 @@ mod tests {
             ..HighlightTerms::default()
         };
         let text = "Venezuela’s legitimate government fights narcoterrorists";
-        assert_eq!(marked(text, &hl), vec!["legitimate government", "narcoterrorists"]);
+        assert_eq!(
+            marked(text, &hl),
+            vec!["legitimate government", "narcoterrorists"]
+        );
     }
 }

@@ -102,7 +102,9 @@ impl Store {
 
     /// Takes the index's one writer.
     fn writer(&self) -> Result<IndexWriter> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
         self.index
             .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
             .map_err(|e| match e {
@@ -129,7 +131,8 @@ impl Store {
             };
             let (mut name, mut digest) = (String::new(), String::new());
             for doc in segment.doc_ids_alive() {
-                let (Some(s), Some(h)) = (source.term_ords(doc).next(), hash.term_ords(doc).next()) else {
+                let (Some(s), Some(h)) = (source.term_ords(doc).next(), hash.term_ords(doc).next())
+                else {
                     continue;
                 };
                 source.ord_to_str(s, &mut name)?;
@@ -155,7 +158,10 @@ fn remove_index_files(dir: &Path) -> Result<()> {
         let segment_file = name.len() > 33
             && name.as_bytes()[32] == b'.'
             && name[..32].bytes().all(|b| b.is_ascii_hexdigit());
-        let index_file = segment_file || name == "meta.json" || name == ".managed.json" || name.starts_with(".tantivy-");
+        let index_file = segment_file
+            || name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(".tantivy-");
         if index_file && entry.file_type().is_ok_and(|t| t.is_file()) {
             std::fs::remove_file(entry.path()).map_err(|source| Error::Io {
                 path: entry.path(),
@@ -295,7 +301,10 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         writer.delete_all_documents()?;
         (HashMap::new(), Default::default())
     } else {
-        (store.indexed_sources()?, Payload::load(&store.index)?.partial)
+        (
+            store.indexed_sources()?,
+            Payload::load(&store.index)?.partial,
+        )
     };
     let mut committer = Committer::new(opts.commit, partial);
     let base = store.id_base();
@@ -304,7 +313,9 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         found.manifest.read(extra, &mut found.warnings);
     }
     report.ignored = found.ignored;
-    report.warnings.extend(found.warnings.iter().map(Warning::to_string));
+    report
+        .warnings
+        .extend(found.warnings.iter().map(Warning::to_string));
 
     let mut seen = HashSet::new();
     for path in &found.files {
@@ -313,7 +324,10 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
             continue;
         }
         let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let external = opts.overrides.clone().or(found.manifest.for_file(&canonical));
+        let external = opts
+            .overrides
+            .clone()
+            .or(found.manifest.for_file(&canonical));
         if let Err(reason) = load::precheck(path) {
             report.skipped.push(format!("{id}: {reason}"));
             continue;
@@ -332,7 +346,10 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
             Some(p) if p.hash == hash => p.emitted,
             _ => 0,
         };
-        if resume_after == 0 && !committer.partial.contains_key(&id) && previous.as_deref() == Some(hash.as_str()) {
+        if resume_after == 0
+            && !committer.partial.contains_key(&id)
+            && previous.as_deref() == Some(hash.as_str())
+        {
             report.unchanged += 1;
             continue;
         }
@@ -371,7 +388,9 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         report.articles += articles;
         report.passages += passages;
         match loaded {
-            Ok(warnings) => report.warnings.extend(warnings.iter().map(Warning::to_string)),
+            Ok(warnings) => report
+                .warnings
+                .extend(warnings.iter().map(Warning::to_string)),
             Err(reason) => {
                 report.skipped.push(format!("{id}: {reason}"));
                 if previous.is_some() {
@@ -395,9 +414,9 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
     // Sources that were under an indexed root but are gone now.
     let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(&base, r)).collect();
     for (source, _) in indexed {
-        let under_root = root_ids
-            .iter()
-            .any(|root| root.is_empty() || source == *root || source.starts_with(&format!("{root}/")));
+        let under_root = root_ids.iter().any(|root| {
+            root.is_empty() || source == *root || source.starts_with(&format!("{root}/"))
+        });
         if under_root && !seen.contains(&source) {
             writer.delete_term(Term::from_field_text(f.source, &source));
             committer.partial.remove(&source);

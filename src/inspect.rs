@@ -89,7 +89,10 @@ pub fn stats(searcher: &Searcher) -> Result<Stats> {
                 }
                 None => stats.undated += 1,
             }
-            match outlet.as_ref().and_then(|o| o.term_ords(doc).next().map(|ord| (o, ord))) {
+            match outlet
+                .as_ref()
+                .and_then(|o| o.term_ords(doc).next().map(|ord| (o, ord)))
+            {
                 Some((column, ord)) => {
                     column.ord_to_str(ord, &mut name)?;
                     *outlets.entry(name.clone()).or_default() += 1;
@@ -102,7 +105,9 @@ pub fn stats(searcher: &Searcher) -> Result<Stats> {
         .into_iter()
         .map(|(outlet, articles)| OutletCount { outlet, articles })
         .collect();
-    stats.outlets.sort_by(|a, b| b.articles.cmp(&a.articles).then(a.outlet.cmp(&b.outlet)));
+    stats
+        .outlets
+        .sort_by(|a, b| b.articles.cmp(&a.articles).then(a.outlet.cmp(&b.outlet)));
     if let (Some(first), Some(last)) = (first, last) {
         stats.date_range = Some(DateRange {
             first: format_date(first),
@@ -147,7 +152,9 @@ pub fn show(searcher: &Searcher, target: &str) -> Result<Shown> {
                 return Ok(shown);
             }
             if article(searcher, id, None)?.is_some() {
-                return Err(Error::Invalid(format!("article '{id}' has no passage #{n}")));
+                return Err(Error::Invalid(format!(
+                    "article '{id}' has no passage #{n}"
+                )));
             }
         }
     }
@@ -159,7 +166,10 @@ pub fn show(searcher: &Searcher, target: &str) -> Result<Shown> {
 fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option<Shown>> {
     let f = &searcher.store().fields;
     let snapshot = searcher.tantivy_searcher();
-    let query = TermQuery::new(Term::from_field_text(f.article_id, id), IndexRecordOption::Basic);
+    let query = TermQuery::new(
+        Term::from_field_text(f.article_id, id),
+        IndexRecordOption::Basic,
+    );
     let found = snapshot.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
     let mut passages = Vec::new();
     let mut attribution = None;
@@ -167,7 +177,10 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
         let doc: TantivyDocument = snapshot.doc(address)?;
         let (article, p) = read_passage(f, &doc);
         if attribution.is_none() {
-            let origins = doc.get_first(f.origins).and_then(|v| v.as_str()).map(str::to_owned);
+            let origins = doc
+                .get_first(f.origins)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
             attribution = Some((article, origins));
         }
         if passage.is_none_or(|n| n == p.index) {

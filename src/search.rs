@@ -9,7 +9,9 @@ use std::time::Instant;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 
@@ -184,7 +186,9 @@ pub fn format_date(date: tantivy::DateTime) -> String {
 
 /// A stored text field's first value.
 fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
 }
 
 /// Reads an article's attribution and one passage from a stored document.
@@ -193,7 +197,10 @@ pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRe
     let article = ArticleRef {
         id: text_of(doc, f.article_id).unwrap_or_default(),
         outlet: text_of(doc, f.outlet),
-        date: doc.get_first(f.date).and_then(|v| v.as_datetime()).map(format_date),
+        date: doc
+            .get_first(f.date)
+            .and_then(|v| v.as_datetime())
+            .map(format_date),
         title: text_of(doc, f.title),
         author: text_of(doc, f.author),
         url: text_of(doc, f.url),
@@ -270,7 +277,8 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let f = &self.store.fields;
         let date_filter = (since.is_some() || until.is_some()).then(|| date_range(f, since, until));
-        let outlet_filter = (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets));
+        let outlet_filter =
+            (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets));
 
         let mut builder = QueryBuilder::new(f);
         let mut compiled = builder
@@ -278,9 +286,15 @@ impl Searcher {
             .ok_or_else(|| bad("the query has no searchable words".into()))?;
         let filtered = |text: &dyn Query, dates: bool| {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
-            let filters = [date_filter.as_ref().filter(|_| dates), outlet_filter.as_ref()];
+            let filters = [
+                date_filter.as_ref().filter(|_| dates),
+                outlet_filter.as_ref(),
+            ];
             for filter in filters.into_iter().flatten() {
-                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0))));
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+                ));
             }
             BooleanQuery::new(clauses)
         };
@@ -299,8 +313,14 @@ impl Searcher {
         let excluded_undated = match date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![
-                    (Occur::Must, Box::new(filtered(compiled.query.as_ref(), false)) as Box<dyn Query>),
-                    (Occur::MustNot, Box::new(ExistsQuery::new("date".into(), false))),
+                    (
+                        Occur::Must,
+                        Box::new(filtered(compiled.query.as_ref(), false)) as Box<dyn Query>,
+                    ),
+                    (
+                        Occur::MustNot,
+                        Box::new(ExistsQuery::new("date".into(), false)),
+                    ),
                 ]);
                 searcher.search(&undated, &BestPerArticle)?.len() as u64
             }
@@ -344,7 +364,12 @@ impl Searcher {
     }
 
     /// Runs the query and keeps the requested page of passages or articles.
-    fn collect(&self, searcher: &tantivy::Searcher, query: &dyn Query, req: &SearchRequest) -> Result<Page> {
+    fn collect(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        req: &SearchRequest,
+    ) -> Result<Page> {
         if req.articles {
             let mut best = searcher.search(query, &BestPerArticle)?;
             sort_articles(&mut best, req.sort);
@@ -359,18 +384,37 @@ impl Searcher {
         }
         if req.limit == 0 {
             let total = searcher.search(query, &Count)? as u64;
-            return Ok(Page { total, docs: Vec::new() });
+            return Ok(Page {
+                total,
+                docs: Vec::new(),
+            });
         }
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
         let (docs, total) = match req.sort {
             Sort::Relevance => searcher.search(query, &(top.order_by_score(), Count))?,
             Sort::Newest | Sort::Oldest => {
-                let order = if req.sort == Sort::Newest { Order::Desc } else { Order::Asc };
-                let by_date = tantivy::collector::sort_key::SortByStaticFastValue::<tantivy::DateTime>::for_field("date");
+                let order = if req.sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let by_date = tantivy::collector::sort_key::SortByStaticFastValue::<
+                    tantivy::DateTime,
+                >::for_field("date");
                 let by_score = tantivy::collector::sort_key::SortBySimilarityScore;
-                let (docs, total) =
-                    searcher.search(query, &(top.order_by(((by_date, order), (by_score, Order::Desc))), Count))?;
-                (docs.into_iter().map(|((_, score), doc)| (score, doc)).collect(), total)
+                let (docs, total) = searcher.search(
+                    query,
+                    &(
+                        top.order_by(((by_date, order), (by_score, Order::Desc))),
+                        Count,
+                    ),
+                )?;
+                (
+                    docs.into_iter()
+                        .map(|((_, score), doc)| (score, doc))
+                        .collect(),
+                    total,
+                )
             }
         };
         Ok(Page {
@@ -399,9 +443,16 @@ fn sort_articles(best: &mut [ArticleBest], sort: Sort) {
 }
 
 /// A date range over `[since, until)`.
-fn date_range(f: &Fields, since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Box<dyn Query> {
+fn date_range(
+    f: &Fields,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Box<dyn Query> {
     let term = |d: DateTime<Utc>| {
-        Term::from_field_date_for_search(f.date, tantivy::DateTime::from_timestamp_secs(d.timestamp()))
+        Term::from_field_date_for_search(
+            f.date,
+            tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+        )
     };
     Box::new(RangeQuery::new(
         since.map_or(Bound::Unbounded, |d| Bound::Included(term(d))),

@@ -39,12 +39,16 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
 
 /// Whether `text` holds control characters other than tab, newline and carriage return.
 pub fn has_control(text: &str) -> bool {
-    text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// `text` without control characters other than tab and newline.
 pub fn without_control(text: String) -> String {
-    if !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n')) {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n'))
+    {
         return text;
     }
     let mut out = String::with_capacity(text.len());
@@ -55,7 +59,10 @@ pub fn without_control(text: String) -> String {
 /// Appends `text` to `out` without control characters other than tab and
 /// newline (a carriage return is dropped; line structure comes from the caller).
 fn push_clean(out: &mut String, text: &str) {
-    if text.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && c != '\n')
+    {
         out.extend(
             text.chars()
                 .filter(|&c| !c.is_control() || c == '\t' || c == '\n'),
@@ -79,7 +86,8 @@ impl BodyBuilder {
         BodyBuilder::default()
     }
 
-    fn at_line_start(&self) -> bool {
+    /// Whether the next text starts a new line.
+    pub fn at_line_start(&self) -> bool {
         self.body.is_empty() || self.body.ends_with('\n')
     }
 

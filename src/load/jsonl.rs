@@ -19,13 +19,16 @@ const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Whether a path names a gzip-compressed file.
 pub fn is_gzip(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
 /// The first present, non-empty string (or number) among `keys`.
 fn field(record: &Map<String, Value>, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| match record.get(*k)? {
-        Value::String(s) if !s.trim().is_empty() => Some(body::without_control(s.trim().to_owned())),
+        Value::String(s) if !s.trim().is_empty() => {
+            Some(body::without_control(s.trim().to_owned()))
+        }
         Value::Number(n) => Some(n.to_string()),
         Value::Array(items) => {
             let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
@@ -44,8 +47,16 @@ fn article(
     external: &Metadata,
     warnings: &mut Vec<Warning>,
 ) -> Result<Article, String> {
-    let raw = |k: &str| record.get(k).and_then(Value::as_str).is_some_and(body::has_control);
-    if ["text", "body", "content", "title", "headline"].into_iter().any(raw) {
+    let raw = |k: &str| {
+        record
+            .get(k)
+            .and_then(Value::as_str)
+            .is_some_and(body::has_control)
+    };
+    if ["text", "body", "content", "title", "headline"]
+        .into_iter()
+        .any(raw)
+    {
         warnings.push(Warning::new(at, "control characters removed from the text"));
     }
     let title = field(record, &["title", "headline"]);
@@ -59,7 +70,12 @@ fn article(
     let sourced = |value: Option<String>| value.map(|v| Sourced::new(v, Origin::JsonField));
     let date = field(record, &["date", "published", "published_at"]).and_then(|raw| {
         date::parse_date(&raw)
-            .map_err(|e| warnings.push(Warning::new(at, format!("date {e}; article indexed undated"))))
+            .map_err(|e| {
+                warnings.push(Warning::new(
+                    at,
+                    format!("date {e}; article indexed undated"),
+                ))
+            })
             .ok()
     });
     let own = Metadata {
@@ -111,7 +127,9 @@ pub fn load(
     };
     let mut reader = BufReader::with_capacity(1 << 20, reader);
     match reader.fill_buf() {
-        Ok(head) if head.iter().take(8192).any(|&b| b == 0) => return Err("binary file (contains NUL bytes)".into()),
+        Ok(head) if head.iter().take(8192).any(|&b| b == 0) => {
+            return Err("binary file (contains NUL bytes)".into())
+        }
         Ok(_) => {}
         Err(e) => return Err(format!("cannot read: {e}")),
     }
@@ -130,14 +148,20 @@ pub fn load(
             Ok(_) => {}
             Err(e) => {
                 let at = format!("{source}:{}", line + 1);
-                warnings.push(Warning::new(at, format!("cannot read further: {e}; the rest of the file is skipped")));
+                warnings.push(Warning::new(
+                    at,
+                    format!("cannot read further: {e}; the rest of the file is skipped"),
+                ));
                 break;
             }
         }
         if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
             line += 1;
             let at = format!("{source}:{line}");
-            warnings.push(Warning::new(&at, format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20)));
+            warnings.push(Warning::new(
+                &at,
+                format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20),
+            ));
             skip_line(&mut reader);
             continue;
         }
@@ -154,14 +178,20 @@ pub fn load(
                 continue;
             }
             Err(e) => {
-                warnings.push(Warning::new(&at, format!("invalid JSON ({e}); line skipped")));
+                warnings.push(Warning::new(
+                    &at,
+                    format!("invalid JSON ({e}); line skipped"),
+                ));
                 continue;
             }
         };
         match article(&record, &at, source, line, external, &mut warnings) {
             Ok(article) => {
                 if let Some(first) = first_seen.get(&article.id) {
-                    let message = format!("duplicate id '{}' (first on line {first}); line skipped", article.id);
+                    let message = format!(
+                        "duplicate id '{}' (first on line {first}); line skipped",
+                        article.id
+                    );
                     warnings.push(Warning::new(&at, message));
                     continue;
                 }
@@ -209,19 +239,26 @@ not json
         let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["d1", "7", "a.jsonl:6"]);
         assert_eq!(articles[0].meta.outlet.as_ref().unwrap().value, "Reuters");
-        assert_eq!(articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(), "1987-03-03T10:00:00+00:00");
+        assert_eq!(
+            articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(),
+            "1987-03-03T10:00:00+00:00"
+        );
         assert_eq!(articles[2].body, "HEADLINE ONLY");
         assert_eq!(articles[1].lines, LineMap::Record(3));
         let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         assert!(shown[0].starts_with("a.jsonl:2: invalid JSON"), "{shown:?}");
-        assert!(shown[1].starts_with("a.jsonl:5: duplicate id 'd1' (first on line 1)"), "{shown:?}");
+        assert!(
+            shown[1].starts_with("a.jsonl:5: duplicate id 'd1' (first on line 1)"),
+            "{shown:?}"
+        );
     }
 
     #[test]
     fn gzip_is_read_transparently() {
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(b"{\"id\":\"x\",\"text\":\"zipped\"}\n").unwrap();
+        gz.write_all(b"{\"id\":\"x\",\"text\":\"zipped\"}\n")
+            .unwrap();
         let (articles, result) = load_text(&gz.finish().unwrap(), "a.jsonl.gz");
         assert!(result.unwrap().is_empty());
         assert_eq!(articles[0].body, "zipped");

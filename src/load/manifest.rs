@@ -48,20 +48,28 @@ impl Manifest {
             }
         };
         let folder = path.parent().unwrap_or(Path::new("."));
-        let rows: Vec<(usize, Result<Row, String>)> = if path.extension().is_some_and(|e| e == "csv") {
-            let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-            reader
-                .deserialize::<Row>()
-                .enumerate()
-                .map(|(i, row)| (i + 2, row.map_err(|e| e.to_string())))
-                .collect()
-        } else {
-            text.lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| (i + 1, serde_json::from_str::<Row>(l).map_err(|e| e.to_string())))
-                .collect()
-        };
+        let rows: Vec<(usize, Result<Row, String>)> =
+            if path.extension().is_some_and(|e| e == "csv") {
+                let mut reader = csv::ReaderBuilder::new()
+                    .trim(csv::Trim::All)
+                    .from_reader(text.as_bytes());
+                reader
+                    .deserialize::<Row>()
+                    .enumerate()
+                    .map(|(i, row)| (i + 2, row.map_err(|e| e.to_string())))
+                    .collect()
+            } else {
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim().is_empty())
+                    .map(|(i, l)| {
+                        (
+                            i + 1,
+                            serde_json::from_str::<Row>(l).map_err(|e| e.to_string()),
+                        )
+                    })
+                    .collect()
+            };
         for (line, row) in rows {
             let at = format!("{shown}:{line}");
             match row {
@@ -77,7 +85,10 @@ impl Manifest {
             return;
         };
         let Ok(target) = folder.join(&file).canonicalize() else {
-            warnings.push(Warning::new(at, format!("manifest names '{file}', which does not exist")));
+            warnings.push(Warning::new(
+                at,
+                format!("manifest names '{file}', which does not exist"),
+            ));
             return;
         };
         let nonempty = |v: Option<String>| {
@@ -135,6 +146,8 @@ mod tests {
             "a later row wins field by field; its bad date leaves the earlier one"
         );
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].to_string().contains("manifest.csv:3: manifest names 'missing.txt'"));
+        assert!(warnings[0]
+            .to_string()
+            .contains("manifest.csv:3: manifest names 'missing.txt'"));
     }
 }

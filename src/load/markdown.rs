@@ -50,23 +50,35 @@ fn front_matter_metadata(yaml: &str, location: &str, warnings: &mut Vec<Warning>
         Ok(Value::Mapping(mapping)) => mapping,
         Ok(Value::Null) => return Metadata::default(),
         Ok(_) => {
-            warnings.push(Warning::new(location, "front matter is not a key: value mapping; ignored"));
+            warnings.push(Warning::new(
+                location,
+                "front matter is not a key: value mapping; ignored",
+            ));
             return Metadata::default();
         }
         Err(e) => {
             let reason = e.to_string();
             let reason = reason.lines().next().unwrap_or_default();
-            warnings.push(Warning::new(location, format!("front matter is not valid YAML ({reason}); ignored")));
+            warnings.push(Warning::new(
+                location,
+                format!("front matter is not valid YAML ({reason}); ignored"),
+            ));
             return Metadata::default();
         }
     };
     let get = |keys: &[&str]| {
-        keys.iter().find_map(|k| mapping.get(*k).and_then(string_of))
+        keys.iter()
+            .find_map(|k| mapping.get(*k).and_then(string_of))
     };
     let sourced = |value: Option<String>| value.map(|v| Sourced::new(v, Origin::FrontMatter));
     let date = get(&["date", "published", "published_at"]).and_then(|raw| {
         date::parse_date(&raw)
-            .map_err(|e| warnings.push(Warning::new(location, format!("front matter date {e}; article indexed undated"))))
+            .map_err(|e| {
+                warnings.push(Warning::new(
+                    location,
+                    format!("front matter date {e}; article indexed undated"),
+                ))
+            })
             .ok()
     });
     Metadata {
@@ -99,6 +111,11 @@ fn strip_markup(markdown: &str, first_line: u32) -> (String, LineMap) {
                         body.line_break();
                         line += 1;
                     }
+                    let piece = if body.at_line_start() {
+                        piece.trim_start()
+                    } else {
+                        piece
+                    };
                     body.text(piece, line);
                 }
             }
@@ -119,9 +136,17 @@ fn strip_markup(markdown: &str, first_line: u32) -> (String, LineMap) {
 }
 
 /// A Markdown article's own metadata and body.
-pub fn parse(text: &str, location: &str, warnings: &mut Vec<Warning>) -> (Metadata, String, LineMap) {
+pub fn parse(
+    text: &str,
+    location: &str,
+    warnings: &mut Vec<Warning>,
+) -> (Metadata, String, LineMap) {
     let (meta, markdown, first_line) = match split_front_matter(text) {
-        Some((yaml, markdown, lines)) => (front_matter_metadata(yaml, location, warnings), markdown, lines),
+        Some((yaml, markdown, lines)) => (
+            front_matter_metadata(yaml, location, warnings),
+            markdown,
+            lines,
+        ),
         None => (Metadata::default(), text, 0),
     };
     let (body, lines) = strip_markup(markdown, first_line);
@@ -141,7 +166,10 @@ mod tests {
         assert_eq!(meta.title.unwrap().value, "Breaking: cartel named");
         assert_eq!(meta.outlet.unwrap().value, "Example News");
         assert_eq!(meta.author.unwrap().value, "badely");
-        assert_eq!(meta.date.unwrap().value.to_rfc3339(), "2025-11-17T02:08:21+00:00");
+        assert_eq!(
+            meta.date.unwrap().value.to_rfc3339(),
+            "2025-11-17T02:08:21+00:00"
+        );
         assert_eq!(body, "First bold para.\n\nSecond link para.");
         assert_eq!(lines.line_of(&body, 0), Some(8));
         assert_eq!(lines.line_of(&body, body.find("Second").unwrap()), Some(10));
@@ -149,18 +177,28 @@ mod tests {
 
     #[test]
     fn headings_and_quotes_lose_their_marks() {
-        let (_, body, _) = parse("# Head\n\n> quoted *words*\n\n![alt](img.png) after\n", "a.md", &mut vec![]);
+        let (_, body, _) = parse(
+            "# Head\n\n> quoted *words*\n\n![alt](img.png) after\n",
+            "a.md",
+            &mut vec![],
+        );
         assert_eq!(body, "Head\n\nquoted words\n\nafter");
     }
 
     #[test]
     fn malformed_front_matter_warns_and_keeps_the_body() {
         let mut warnings = vec![];
-        let (meta, body, _) = parse("---\ntitle: [unclosed\n---\nBody text.\n", "bad.md", &mut warnings);
+        let (meta, body, _) = parse(
+            "---\ntitle: [unclosed\n---\nBody text.\n",
+            "bad.md",
+            &mut warnings,
+        );
         assert_eq!(meta, Metadata::default());
         assert_eq!(body, "Body text.");
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].to_string().starts_with("bad.md: front matter is not valid YAML"));
+        assert!(warnings[0]
+            .to_string()
+            .starts_with("bad.md: front matter is not valid YAML"));
     }
 
     #[test]

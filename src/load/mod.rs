@@ -156,7 +156,9 @@ pub type SkipReason = String;
 /// Checks what can be checked before a file is read whole: that it is
 /// readable, not binary and, for a one-article format, not too large.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
-    let size = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read: {e}"))?
+        .len();
     if Format::of(path) != Some(Format::JsonLines) && size > MAX_FILE_BYTES {
         return Err(format!(
             "file is too large ({} MB; the limit for one article is {} MB)",
@@ -179,7 +181,11 @@ pub fn precheck(path: &Path) -> Result<(), SkipReason> {
 }
 
 /// Reads a whole file as text, refusing binary, empty and huge files.
-fn read_text(path: &Path, warnings: &mut Vec<Warning>, location: &str) -> Result<String, SkipReason> {
+fn read_text(
+    path: &Path,
+    warnings: &mut Vec<Warning>,
+    location: &str,
+) -> Result<String, SkipReason> {
     precheck(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.iter().take(8192).any(|&b| b == 0) {
@@ -187,7 +193,10 @@ fn read_text(path: &Path, warnings: &mut Vec<Warning>, location: &str) -> Result
     }
     let (text, lossy) = body::decode(&bytes);
     if lossy {
-        warnings.push(Warning::new(location, "invalid UTF-8; decoded with replacement characters"));
+        warnings.push(Warning::new(
+            location,
+            "invalid UTF-8; decoded with replacement characters",
+        ));
     }
     if text.trim().is_empty() {
         return Err("empty file".into());
@@ -197,7 +206,11 @@ fn read_text(path: &Path, warnings: &mut Vec<Warning>, location: &str) -> Result
 
 /// A saved web page's own metadata and main text: paragraphs joined by blank
 /// lines (no line numbers: the text is extracted, not copied).
-fn parse_html(text: &str, location: &str, warnings: &mut Vec<Warning>) -> (Metadata, String, LineMap) {
+fn parse_html(
+    text: &str,
+    location: &str,
+    warnings: &mut Vec<Warning>,
+) -> (Metadata, String, LineMap) {
     let page = html::extract(text);
     let own = |value: Option<String>| {
         value
@@ -205,13 +218,19 @@ fn parse_html(text: &str, location: &str, warnings: &mut Vec<Warning>) -> (Metad
             .filter(|v| !v.is_empty())
             .map(|v| Sourced::new(v, Origin::HtmlMeta))
     };
-    let date = page.published.as_deref().and_then(|raw| match date::parse_date(raw) {
-        Ok(d) => Some(Sourced::new(d, Origin::HtmlMeta)),
-        Err(e) => {
-            warnings.push(Warning::new(location, format!("published date {e}; article indexed undated")));
-            None
-        }
-    });
+    let date = page
+        .published
+        .as_deref()
+        .and_then(|raw| match date::parse_date(raw) {
+            Ok(d) => Some(Sourced::new(d, Origin::HtmlMeta)),
+            Err(e) => {
+                warnings.push(Warning::new(
+                    location,
+                    format!("published date {e}; article indexed undated"),
+                ));
+                None
+            }
+        });
     let meta = Metadata {
         outlet: own(page.site_name),
         date,

@@ -7,7 +7,9 @@ use anstyle::{AnsiColor, Style};
 
 use crate::search::{Hit, SearchResult};
 
-const MATCH: Style = Style::new().bold().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const MATCH: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
 const HEADER: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
@@ -60,7 +62,11 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
     for h in &result.hits {
         hit(out, h, color)?;
     }
-    let unit = if result.filters.articles { "article" } else { "passage" };
+    let unit = if result.filters.articles {
+        "article"
+    } else {
+        "passage"
+    };
     let plural = if result.total_hits == 1 { "" } else { "s" };
     let mut summary = format!(
         "{} {unit}{plural} matched \"{}\"",
@@ -68,7 +74,11 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
     );
     if !result.hits.is_empty() {
         let first = result.hits[0].rank;
-        summary.push_str(&format!(", showing {}–{}", first, first + result.hits.len() - 1));
+        summary.push_str(&format!(
+            ", showing {}–{}",
+            first,
+            first + result.hits.len() - 1
+        ));
     }
     summary.push_str(&format!(" · {:.1} ms", result.took_ms));
     if result.relaxed {
@@ -77,7 +87,9 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
     if result.excluded_undated > 0 {
         let n = result.excluded_undated;
         let s = if n == 1 { "" } else { "s" };
-        summary.push_str(&format!(" · {n} undated article{s} left out by the date filter"));
+        summary.push_str(&format!(
+            " · {n} undated article{s} left out by the date filter"
+        ));
     }
     writeln!(out, "{}", styled(DIM, &summary, color))
 }

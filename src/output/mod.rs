@@ -28,8 +28,18 @@ pub enum Format {
 
 /// The columns of `csv` and `tsv` output.
 pub const TABLE_HEADER: [&str; 12] = [
-    "query_id", "rank", "score", "article_id", "outlet", "date", "title", "url", "path", "line",
-    "passage", "text",
+    "query_id",
+    "rank",
+    "score",
+    "article_id",
+    "outlet",
+    "date",
+    "title",
+    "url",
+    "path",
+    "line",
+    "passage",
+    "text",
 ];
 
 /// An error for one query of a batch, printed in place of its result.
@@ -103,14 +113,22 @@ impl<W: Write> Printer<W> {
         } else {
             format!("{}#{}", hit.article.id, hit.passage.index)
         };
-        writeln!(self.out, "{qid} Q0 {docid} {} {:.6} newsdex", hit.rank, hit.score)
+        writeln!(
+            self.out,
+            "{qid} Q0 {docid} {} {:.6} newsdex",
+            hit.rank, hit.score
+        )
     }
 
     fn table(&mut self, hits: &[Hit]) -> io::Result<()> {
         let tsv = self.format == Format::Tsv;
         let mut writer = csv::WriterBuilder::new()
             .delimiter(if tsv { b'\t' } else { b',' })
-            .quote_style(if tsv { csv::QuoteStyle::Never } else { csv::QuoteStyle::Necessary })
+            .quote_style(if tsv {
+                csv::QuoteStyle::Never
+            } else {
+                csv::QuoteStyle::Necessary
+            })
             .from_writer(&mut self.out);
         if !self.header_written {
             writer.write_record(TABLE_HEADER)?;

@@ -96,7 +96,9 @@ impl<'a> QueryBuilder<'a> {
                     .iter()
                     .filter_map(|c| {
                         let occur = match (c.occur, mode) {
-                            (Occur::Must, _) | (Occur::Default, MatchMode::All) => TantivyOccur::Must,
+                            (Occur::Must, _) | (Occur::Default, MatchMode::All) => {
+                                TantivyOccur::Must
+                            }
                             (Occur::Default, MatchMode::Any) => TantivyOccur::Should,
                             (Occur::MustNot, _) => TantivyOccur::MustNot,
                         };
@@ -121,7 +123,12 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
-    fn atom(&mut self, atom: &Atom, negated: bool, hl: &mut HighlightTerms) -> Option<Box<dyn Query>> {
+    fn atom(
+        &mut self,
+        atom: &Atom,
+        negated: bool,
+        hl: &mut HighlightTerms,
+    ) -> Option<Box<dyn Query>> {
         let in_passage = matches!(atom.field, None | Some(Field::Body));
         let remember = in_passage && !negated;
         let per_field: Vec<(Box<dyn Query>, f32)> = match &atom.kind {
@@ -164,7 +171,11 @@ impl<'a> QueryBuilder<'a> {
         let clauses = per_field
             .into_iter()
             .map(|(q, boost)| {
-                let q: Box<dyn Query> = if boost == 1.0 { q } else { Box::new(BoostQuery::new(q, boost)) };
+                let q: Box<dyn Query> = if boost == 1.0 {
+                    q
+                } else {
+                    Box::new(BoostQuery::new(q, boost))
+                };
                 (TantivyOccur::Should, q)
             })
             .collect();
@@ -175,7 +186,10 @@ impl<'a> QueryBuilder<'a> {
     fn terms_query(&self, field: SchemaField, terms: &[String], slop: u32) -> Box<dyn Query> {
         let to_term = |t: &String| Term::from_field_text(field, t);
         if terms.len() == 1 {
-            return Box::new(TermQuery::new(to_term(&terms[0]), IndexRecordOption::WithFreqs));
+            return Box::new(TermQuery::new(
+                to_term(&terms[0]),
+                IndexRecordOption::WithFreqs,
+            ));
         }
         if field == self.fields.author {
             let musts = terms
@@ -201,8 +215,13 @@ impl<'a> QueryBuilder<'a> {
         };
         let mut terms = Vec::new();
         for clause in clauses {
-            if let (Occur::Default | Occur::Must, Expr::Atom(Atom { field: None, kind: AtomKind::Word(w) })) =
-                (clause.occur, &clause.expr)
+            if let (
+                Occur::Default | Occur::Must,
+                Expr::Atom(Atom {
+                    field: None,
+                    kind: AtomKind::Word(w),
+                }),
+            ) = (clause.occur, &clause.expr)
             {
                 terms.extend(analysis::terms(&mut self.analyzer, w));
             }
@@ -214,7 +233,10 @@ impl<'a> QueryBuilder<'a> {
         let exact = self.terms_query(body, &terms, 0);
         let near = self.terms_query(body, &terms, NEAR_SLOP);
         Some(Box::new(BooleanQuery::new(vec![
-            (TantivyOccur::Should, Box::new(BoostQuery::new(exact, PHRASE_BOOST)) as Box<dyn Query>),
+            (
+                TantivyOccur::Should,
+                Box::new(BoostQuery::new(exact, PHRASE_BOOST)) as Box<dyn Query>,
+            ),
             (TantivyOccur::Should, near),
         ])))
     }
@@ -242,7 +264,10 @@ fn prefix_query(field: SchemaField, terms: &[String]) -> Box<dyn Query> {
         }
     } else {
         Box::new(PhrasePrefixQuery::new(
-            terms.iter().map(|t| Term::from_field_text(field, t)).collect(),
+            terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
         ))
     }
 }

@@ -81,6 +81,8 @@ impl Project {
 
 /// The shared data folder beside the checkout, when present.
 pub fn shared_data(rel: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(rel);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
     path.exists().then_some(path)
 }

@@ -26,12 +26,15 @@ impl Rng {
 
     /// A seed from the environment variable `var`, else from the clock.
     pub fn seeded(var: &str) -> (Rng, u64) {
-        let seed = std::env::var(var).ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+        let seed = std::env::var(var)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            });
         (Rng::new(seed), seed)
     }
 
@@ -49,7 +52,10 @@ impl Rng {
 }
 
 fn env_number(var: &str, default: u64) -> u64 {
-    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn newsdex() -> PathBuf {
@@ -61,7 +67,14 @@ fn spawn_index(cwd: &Path, index: &str, input: &str, commit_every: usize) -> Chi
     Command::new(newsdex())
         .current_dir(cwd)
         .env_remove("NEWSDEX_INDEX")
-        .args(["--index", index, "index", "--commit-every", &commit_every.to_string(), input])
+        .args([
+            "--index",
+            index,
+            "index",
+            "--commit-every",
+            &commit_every.to_string(),
+            input,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -78,14 +91,19 @@ struct Record {
 /// plain JSON Lines, and what each record should become.
 fn reuters_prefix(n: Option<usize>, dest: &Path) -> Option<Vec<Record>> {
     let path = shared_data("news/reuters21578.jsonl.gz")?;
-    let reader = BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()));
+    let reader = BufReader::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(path).unwrap(),
+    ));
     let mut out = String::new();
     let mut records = Vec::new();
     for line in reader.lines().take(n.unwrap_or(usize::MAX)) {
         let line = line.unwrap();
         let record: Value = serde_json::from_str(&line).unwrap();
         let nonempty = |k: &str| record[k].as_str().map(str::trim).filter(|s| !s.is_empty());
-        let body = nonempty("text").or(nonempty("title")).unwrap().replace("\r\n", "\n");
+        let body = nonempty("text")
+            .or(nonempty("title"))
+            .unwrap()
+            .replace("\r\n", "\n");
         records.push(Record {
             id: record["id"].as_str().unwrap().to_owned(),
             passages: newsdex::passage::split(&body).len(),
@@ -104,14 +122,20 @@ fn indexed_passages(dir: &Path) -> BTreeMap<String, Vec<u64>> {
     let mut articles: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for segment in snapshot.segment_readers() {
         let fast = segment.fast_fields();
-        let (Some(ids), passage) = (fast.str("article_id").unwrap(), fast.u64("passage").unwrap()) else {
+        let (Some(ids), passage) = (
+            fast.str("article_id").unwrap(),
+            fast.u64("passage").unwrap(),
+        ) else {
             continue;
         };
         let mut name = String::new();
         for doc in segment.doc_ids_alive() {
             let ord = ids.term_ords(doc).next().unwrap();
             ids.ord_to_str(ord, &mut name).unwrap();
-            articles.entry(name.clone()).or_default().push(passage.first(doc).unwrap());
+            articles
+                .entry(name.clone())
+                .or_default()
+                .push(passage.first(doc).unwrap());
         }
     }
     for ordinals in articles.values_mut() {
@@ -122,39 +146,70 @@ fn indexed_passages(dir: &Path) -> BTreeMap<String, Vec<u64>> {
 
 /// The payload of the last commit.
 fn payload(dir: &Path) -> Value {
-    let meta: Value = serde_json::from_slice(&std::fs::read(dir.join("meta.json")).unwrap()).unwrap();
-    meta["payload"].as_str().map_or(Value::Null, |p| serde_json::from_str(p).unwrap())
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("meta.json")).unwrap()).unwrap();
+    meta["payload"]
+        .as_str()
+        .map_or(Value::Null, |p| serde_json::from_str(p).unwrap())
 }
 
 /// Checks that the index at `dir` opens, answers searches and stats, and
 /// holds exactly a committed state of a run over `records` from `source`:
 /// its first K records, each with all its passages, K being what the commit
 /// payload says. Returns K.
-fn check_committed_state(project: &Project, index: &str, source: &str, records: &[Record]) -> usize {
+fn check_committed_state(
+    project: &Project,
+    index: &str,
+    source: &str,
+    records: &[Record],
+) -> usize {
     let dir = project.path(index);
     if !dir.join("meta.json").exists() {
         return 0; // killed before the index was created: nothing committed, nothing to open
     }
-    let stats: Value = serde_json::from_str(&project.stdout(&["--index", index, "stats", "--format", "json"], 0)).unwrap();
+    let stats: Value =
+        serde_json::from_str(&project.stdout(&["--index", index, "stats", "--format", "json"], 0))
+            .unwrap();
     let search = project.run(&["--index", index, "search", "--plain", "oil prices"]);
-    assert!(matches!(search.status.code(), Some(0 | 1)), "search after a kill: {search:?}");
+    assert!(
+        matches!(search.status.code(), Some(0 | 1)),
+        "search after a kill: {search:?}"
+    );
 
     let articles = indexed_passages(&dir);
     let k = articles.len();
-    assert_eq!(stats["articles"].as_u64(), Some(k as u64), "stats agree with the documents");
+    assert_eq!(
+        stats["articles"].as_u64(),
+        Some(k as u64),
+        "stats agree with the documents"
+    );
     let expected: HashSet<&str> = records[..k].iter().map(|r| r.id.as_str()).collect();
     let held: HashSet<&str> = articles.keys().map(String::as_str).collect();
-    assert_eq!(held, expected, "the index holds exactly the first {k} records");
+    assert_eq!(
+        held, expected,
+        "the index holds exactly the first {k} records"
+    );
     for record in &records[..k] {
         let ordinals = &articles[&record.id];
         let whole: Vec<u64> = (0..record.passages as u64).collect();
-        assert_eq!(ordinals, &whole, "article {} has all its passages, once", record.id);
+        assert_eq!(
+            ordinals, &whole,
+            "article {} has all its passages, once",
+            record.id
+        );
     }
     let partial = &payload(&dir)["partial"][source];
     if partial.is_null() {
-        assert!(k == 0 || k == records.len(), "no partial source, so none or all of it: {k}");
+        assert!(
+            k == 0 || k == records.len(),
+            "no partial source, so none or all of it: {k}"
+        );
     } else {
-        assert_eq!(partial["emitted"].as_u64(), Some(k as u64), "the payload names the committed records");
+        assert_eq!(
+            partial["emitted"].as_u64(),
+            Some(k as u64),
+            "the payload names the committed records"
+        );
     }
     k
 }
@@ -176,7 +231,10 @@ fn killed_at_random_moments_the_index_keeps_its_last_commit_and_resumes() {
     let max_delay = env_number("NEWSDEX_CRASH_MAX_DELAY_MS", 900);
     let commit_every = (records.len() / 25).max(20);
     let source = "input/reuters.jsonl";
-    eprintln!("crash test: {} records, {kills} kills, seed {seed}", records.len());
+    eprintln!(
+        "crash test: {} records, {kills} kills, seed {seed}",
+        records.len()
+    );
 
     let started = Instant::now();
     let mut states = Vec::new();
@@ -196,7 +254,10 @@ fn killed_at_random_moments_the_index_keeps_its_last_commit_and_resumes() {
         let k = check_committed_state(&project, "idx", source, &records);
         states.push(k);
         if finished {
-            assert!(status.success(), "round {round}: index exited with {status}");
+            assert!(
+                status.success(),
+                "round {round}: index exited with {status}"
+            );
             break;
         }
     }
@@ -204,7 +265,11 @@ fn killed_at_random_moments_the_index_keeps_its_last_commit_and_resumes() {
 
     // A run that is left alone completes, resuming what was committed.
     let summary = project.stdout(&["--index", "idx", "index", source], 0);
-    assert_eq!(check_committed_state(&project, "idx", source, &records), records.len(), "{summary}");
+    assert_eq!(
+        check_committed_state(&project, "idx", source, &records),
+        records.len(),
+        "{summary}"
+    );
     assert!(payload(&project.path("idx"))["partial"].is_null());
     let again = project.stdout(&["--index", "idx", "index", source], 0);
     assert!(again.contains("1 unchanged"), "{again}");
@@ -214,8 +279,26 @@ fn killed_at_random_moments_the_index_keeps_its_last_commit_and_resumes() {
 /// A JSON Lines file of `n` made-up articles of a few paragraphs each.
 pub fn synthetic_jsonl(n: usize, rng: &mut Rng) -> String {
     const WORDS: &[&str] = &[
-        "oil", "cartel", "minister", "said", "government", "prices", "the", "of", "bank", "trade", "venezuela",
-        "talks", "market", "reuters", "strike", "court", "election", "tariff", "crude", "exports",
+        "oil",
+        "cartel",
+        "minister",
+        "said",
+        "government",
+        "prices",
+        "the",
+        "of",
+        "bank",
+        "trade",
+        "venezuela",
+        "talks",
+        "market",
+        "reuters",
+        "strike",
+        "court",
+        "election",
+        "tariff",
+        "crude",
+        "exports",
     ];
     let mut out = String::new();
     for i in 0..n {
@@ -242,13 +325,21 @@ fn one_writer_at_a_time_and_searching_while_writing() {
     let project = Project::empty();
     let mut rng = Rng::new(7);
     project.write("in/big.jsonl", synthetic_jsonl(4000, &mut rng));
-    project.write("in2/small.txt", "A small article\n\nIt waits for the writer.\n");
+    project.write(
+        "in2/small.txt",
+        "A small article\n\nIt waits for the writer.\n",
+    );
     let mut writer = spawn_index(project.dir.path(), "idx", "in", 50);
 
     // Wait until the first process is well into its run (it has committed part of the file).
     let waited = Instant::now();
-    while !(project.path("idx/meta.json").exists() && !payload(&project.path("idx"))["partial"].is_null()) {
-        assert!(waited.elapsed() < Duration::from_secs(60), "the indexer never committed");
+    while !(project.path("idx/meta.json").exists()
+        && !payload(&project.path("idx"))["partial"].is_null())
+    {
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the indexer never committed"
+        );
         if writer.try_wait().unwrap().is_some() {
             break;
         }
@@ -261,7 +352,10 @@ fn one_writer_at_a_time_and_searching_while_writing() {
         if writer.try_wait().unwrap().is_none() {
             assert_eq!(second.status.code(), Some(2), "{second:?}");
             let stderr = String::from_utf8_lossy(&second.stderr);
-            assert!(stderr.contains("another process is writing the index at idx"), "{stderr}");
+            assert!(
+                stderr.contains("another process is writing the index at idx"),
+                "{stderr}"
+            );
             checked_lock = true;
         }
         // Searching during indexing works (found or not found, never an error).
@@ -272,10 +366,15 @@ fn one_writer_at_a_time_and_searching_while_writing() {
         }
     }
     assert!(writer.wait().unwrap().success());
-    assert!(checked_lock, "the first indexer finished before the second could be tried");
+    assert!(
+        checked_lock,
+        "the first indexer finished before the second could be tried"
+    );
     // With the writer gone, the second run goes through.
     let summary = project.stdout(&["--index", "idx", "index", "in2"], 0);
     assert!(summary.contains("1 added"), "{summary}");
-    let stats: Value = serde_json::from_str(&project.stdout(&["--index", "idx", "stats", "--format", "json"], 0)).unwrap();
+    let stats: Value =
+        serde_json::from_str(&project.stdout(&["--index", "idx", "stats", "--format", "json"], 0))
+            .unwrap();
     assert_eq!(stats["articles"], 4001);
 }

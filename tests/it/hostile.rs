@@ -24,7 +24,10 @@ fn show(project: &Project, id: &str) -> Value {
 /// A folder of good and hostile files side by side.
 fn hostile_folder() -> Project {
     let project = Project::empty();
-    project.write("c/good/one.txt", "Good article one\n\nThe ministry said on Monday that talks on oil would resume.\n");
+    project.write(
+        "c/good/one.txt",
+        "Good article one\n\nThe ministry said on Monday that talks on oil would resume.\n",
+    );
     project.write(
         "c/good/two.md",
         "---\ntitle: Good article two\ndate: 2025-11-17\noutlet: Good Outlet\n---\n\nThe cartel was designated on Monday.\n",
@@ -43,25 +46,50 @@ fn hostile_folder() -> Project {
             "{\"id\":\"r-trunc\",\"text\":\"cut off\n",
         ),
     );
-    project.write("c/bad/binary.txt", b"GIF89a\x00\x01\x02\x00\x00binary stuff");
-    project.write("c/bad/binary.jsonl", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03not really gzip");
-    project.write("c/bad/invalid-utf8.txt", b"Caf\xe9 society\n\nThe caf\xe9 owners said oil was dear.\n");
+    project.write(
+        "c/bad/binary.txt",
+        b"GIF89a\x00\x01\x02\x00\x00binary stuff",
+    );
+    project.write(
+        "c/bad/binary.jsonl",
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03not really gzip",
+    );
+    project.write(
+        "c/bad/invalid-utf8.txt",
+        b"Caf\xe9 society\n\nThe caf\xe9 owners said oil was dear.\n",
+    );
     project.write("c/bad/empty.txt", b"");
     project.write("c/bad/blank.md", b"  \n\n\t\n");
     project.write(
         "c/bad/front-matter.md",
         "---\ntitle: [unclosed\nauthor: {x\n---\n\nAn article whose front matter is broken still has text.\n",
     );
-    project.write("c/bad/date-99999.md", "---\ndate: 99999-01-01\n---\n\nAn article from year 99999.\n");
-    project.write("c/bad/date-zero.md", "---\ndate: 0000-00-00\n---\n\nAn article from year zero.\n");
-    project.write("c/bad/date-words.md", "---\ndate: not a date\n---\n\nAn article with words for a date.\n");
+    project.write(
+        "c/bad/date-99999.md",
+        "---\ndate: 99999-01-01\n---\n\nAn article from year 99999.\n",
+    );
+    project.write(
+        "c/bad/date-zero.md",
+        "---\ndate: 0000-00-00\n---\n\nAn article from year zero.\n",
+    );
+    project.write(
+        "c/bad/date-words.md",
+        "---\ndate: not a date\n---\n\nAn article with words for a date.\n",
+    );
     project.write("c/bad/control.txt", "Control characters\n\nA bell \x07 and an escape \x1b[31m in red\x1b[0m, and a form feed \x0c here.\n");
     let deep: String = (0..100).map(|_| "d/").collect();
-    project.write(&format!("c/deep/{deep}deep.txt"), "Deep article\n\nFound a hundred folders down.\n");
+    project.write(
+        &format!("c/deep/{deep}deep.txt"),
+        "Deep article\n\nFound a hundred folders down.\n",
+    );
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(".", project.path("c/bad/loop")).unwrap();
-        std::os::unix::fs::symlink("/nonexistent/newsdex/gone.txt", project.path("c/bad/gone.txt")).unwrap();
+        std::os::unix::fs::symlink(
+            "/nonexistent/newsdex/gone.txt",
+            project.path("c/bad/gone.txt"),
+        )
+        .unwrap();
     }
     project
 }
@@ -70,7 +98,10 @@ fn hostile_folder() -> Project {
 const EXPECTED: &[(&str, &str)] = &[
     ("c/good/feed.jsonl:2:", "invalid JSON"),
     ("c/good/feed.jsonl:3:", "not a JSON object"),
-    ("c/good/feed.jsonl:4:", "duplicate id 'r1' (first on line 1)"),
+    (
+        "c/good/feed.jsonl:4:",
+        "duplicate id 'r1' (first on line 1)",
+    ),
     ("c/good/feed.jsonl:5:", "record has no text or title"),
     ("c/good/feed.jsonl:6:", "'99999-01-01'"),
     ("c/good/feed.jsonl:7:", "control characters removed"),
@@ -114,19 +145,37 @@ fn each_bad_file_gets_one_warning_and_the_good_ones_are_indexed() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     let lines: Vec<&str> = err.lines().collect();
     for line in &lines {
-        assert!(line.starts_with("newsdex: warning: "), "every stderr line is a warning: {line}");
-        let matching = EXPECTED.iter().filter(|(at, why)| line.contains(at) && line.contains(why)).count();
+        assert!(
+            line.starts_with("newsdex: warning: "),
+            "every stderr line is a warning: {line}"
+        );
+        let matching = EXPECTED
+            .iter()
+            .filter(|(at, why)| line.contains(at) && line.contains(why))
+            .count();
         assert_eq!(matching, 1, "unexpected warning: {line}\nall:\n{err}");
     }
     for (at, why) in EXPECTED {
-        let n = lines.iter().filter(|l| l.contains(at) && l.contains(why)).count();
+        let n = lines
+            .iter()
+            .filter(|l| l.contains(at) && l.contains(why))
+            .count();
         assert_eq!(n, 1, "expected one warning '{at} … {why}', got {n}:\n{err}");
     }
     // The summary counts what happened.
     let summary = String::from_utf8_lossy(&out.stdout);
-    assert!(summary.contains("4 skipped"), "binary ×2, empty ×2: {summary}");
-    assert!(summary.contains(&format!("{} articles", GOOD.len())), "{summary}");
-    assert!(summary.contains(&format!("{} warnings", EXPECTED.len() - 4)), "{summary}");
+    assert!(
+        summary.contains("4 skipped"),
+        "binary ×2, empty ×2: {summary}"
+    );
+    assert!(
+        summary.contains(&format!("{} articles", GOOD.len())),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("{} warnings", EXPECTED.len() - 4)),
+        "{summary}"
+    );
 
     assert_eq!(stats(&project)["articles"], GOOD.len());
     let deep_id = format!("c/deep/{}deep.txt", "d/".repeat(100));
@@ -134,15 +183,25 @@ fn each_bad_file_gets_one_warning_and_the_good_ones_are_indexed() {
         show(&project, if *id == "DEEP" { &deep_id } else { id });
     }
     // Absurd dates are dropped; the articles stay, undated.
-    for id in ["r-future", "c/bad/date-99999.md", "c/bad/date-zero.md", "c/bad/date-words.md"] {
+    for id in [
+        "r-future",
+        "c/bad/date-99999.md",
+        "c/bad/date-zero.md",
+        "c/bad/date-words.md",
+    ] {
         assert!(show(&project, id)["article"]["date"].is_null(), "{id}");
     }
     // Control characters never reach the index (nor a terminal).
     for id in ["r-ctrl", "c/bad/control.txt"] {
         let text = show(&project, id)["passages"].to_string();
-        assert!(!text.contains("\\u0007") && !text.contains("\\u001b") && !text.contains("\\f"), "{id}: {text}");
+        assert!(
+            !text.contains("\\u0007") && !text.contains("\\u001b") && !text.contains("\\f"),
+            "{id}: {text}"
+        );
     }
-    assert!(show(&project, "c/bad/invalid-utf8.txt")["passages"].to_string().contains("caf\u{FFFD} owners"));
+    assert!(show(&project, "c/bad/invalid-utf8.txt")["passages"]
+        .to_string()
+        .contains("caf\u{FFFD} owners"));
     // A hundred folders deep is fine.
     let deep = project.stdout(&["search", "--format", "trec", "hundred folders"], 0);
     assert!(deep.contains("deep.txt"), "{deep}");
@@ -158,7 +217,11 @@ fn strict_fails_on_any_warning_and_keeps_what_was_indexed() {
     let project = hostile_folder();
     let out = project.run(&["index", "--strict", "c"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(stats(&project)["articles"], GOOD.len(), "the run committed its good articles");
+    assert_eq!(
+        stats(&project)["articles"],
+        GOOD.len(),
+        "the run committed its good articles"
+    );
     // Without bad files, --strict passes.
     let clean = Project::empty();
     clean.write("c/a.txt", "A title\n\nA clean article.\n");
@@ -180,7 +243,10 @@ fn unreadable_files_are_skipped_with_a_warning() {
     let out = project.run(&["index", "c"]);
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
-    assert!(err.contains("c/locked.txt: cannot read") && err.contains("ermission denied"), "{err}");
+    assert!(
+        err.contains("c/locked.txt: cannot read") && err.contains("ermission denied"),
+        "{err}"
+    );
     assert_eq!(stats(&project)["articles"], 1);
 }
 
@@ -198,11 +264,18 @@ fn huge_files_are_refused_before_they_are_read() {
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
     for name in ["huge.txt", "huge.md", "huge.html"] {
-        assert!(err.contains(&format!("c/{name}: file is too large (300 MB")), "{err}");
+        assert!(
+            err.contains(&format!("c/{name}: file is too large (300 MB")),
+            "{err}"
+        );
     }
     // JSON Lines is streamed, so size alone is no reason; this one is all NUL bytes.
     assert!(err.contains("c/huge.jsonl: binary file"), "{err}");
-    assert!(started.elapsed().as_secs() < 20, "refused without reading: {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "refused without reading: {:?}",
+        started.elapsed()
+    );
     assert_eq!(stats(&project)["articles"], 1);
 }
 
@@ -225,7 +298,10 @@ fn a_single_line_of_a_million_words_is_indexed_in_passages() {
     let s = stats(&project);
     assert_eq!(s["articles"], 1);
     assert!(s["passages"].as_u64().unwrap() > 1_000_000 / 200, "{s}");
-    let hit = project.stdout(&["search", "--format", "trec", "--limit", "1", "zanzibar"], 0);
+    let hit = project.stdout(
+        &["search", "--format", "trec", "--limit", "1", "zanzibar"],
+        0,
+    );
     assert!(hit.contains("c/long.txt#"), "{hit}");
 }
 
@@ -238,17 +314,24 @@ fn an_overlong_json_lines_record_is_skipped_and_the_rest_indexed() {
         std::fs::create_dir_all(project.path("c")).unwrap();
         std::fs::File::create(project.path("c/feed.jsonl")).unwrap()
     };
-    file.write_all(b"{\"id\":\"a\",\"text\":\"before the long line\"}\n{\"id\":\"long\",\"text\":\"").unwrap();
+    file.write_all(
+        b"{\"id\":\"a\",\"text\":\"before the long line\"}\n{\"id\":\"long\",\"text\":\"",
+    )
+    .unwrap();
     let chunk = "word ".repeat(1 << 16);
     for _ in 0..(65 * 1024 * 1024 / chunk.len() + 1) {
         file.write_all(chunk.as_bytes()).unwrap();
     }
-    file.write_all(b"\"}\n{\"id\":\"b\",\"text\":\"after the long line\"}\n").unwrap();
+    file.write_all(b"\"}\n{\"id\":\"b\",\"text\":\"after the long line\"}\n")
+        .unwrap();
     drop(file);
     let out = project.run(&["index", "c"]);
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
-    assert!(err.contains("c/feed.jsonl:2: line longer than 64 MB; skipped"), "{err}");
+    assert!(
+        err.contains("c/feed.jsonl:2: line longer than 64 MB; skipped"),
+        "{err}"
+    );
     assert_eq!(stats(&project)["articles"], 2);
     show(&project, "b");
 }

@@ -16,20 +16,33 @@ fn text_of(shown: &Value) -> String {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["passage"]["text"].as_str().or(p["text"].as_str()).unwrap().to_owned())
+        .map(|p| {
+            p["passage"]["text"]
+                .as_str()
+                .or(p["text"].as_str())
+                .unwrap()
+                .to_owned()
+        })
         .collect::<Vec<_>>()
         .join("\n\n")
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read(path).unwrap()
 }
 
 #[test]
 fn saved_pages_give_main_text_and_metadata() {
     let project = Project::empty();
-    for name in ["bbc-style.html", "no-article-tag.html", "comments.html", "minimal.html"] {
+    for name in [
+        "bbc-style.html",
+        "no-article-tag.html",
+        "comments.html",
+        "minimal.html",
+    ] {
         project.write(&format!("pages/{name}"), fixture(&format!("html/{name}")));
     }
     // `.htm` is read too.
@@ -40,33 +53,69 @@ fn saved_pages_give_main_text_and_metadata() {
     let page = show(&project, "pages/bbc-style.html");
     let a = &page["article"];
     assert_eq!(a["outlet"], "Example News");
-    assert_eq!(a["date"], "2025-11-17T19:30:00Z", "14:30 at -05:00 is stored as UTC");
+    assert_eq!(
+        a["date"], "2025-11-17T19:30:00Z",
+        "14:30 at -05:00 is stored as UTC"
+    );
     assert_eq!(a["author"], "Jane Doe");
-    assert_eq!(a["url"], "https://www.example.com/news/articles/c0ex4mple1o");
-    assert!(a["title"].as_str().unwrap().starts_with("US designates Venezuela"), "{a}");
-    assert!(page["origins"].as_str().unwrap().contains("outlet=html meta"), "{page}");
+    assert_eq!(
+        a["url"],
+        "https://www.example.com/news/articles/c0ex4mple1o"
+    );
+    assert!(
+        a["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("US designates Venezuela"),
+        "{a}"
+    );
+    assert!(
+        page["origins"]
+            .as_str()
+            .unwrap()
+            .contains("outlet=html meta"),
+        "{page}"
+    );
     let text = text_of(&page);
-    assert!(text.contains("criminal enterprise run from the highest levels"), "{text}");
+    assert!(
+        text.contains("criminal enterprise run from the highest levels"),
+        "{text}"
+    );
     for junk in [
-        "agree to cookies",         // cookie banner
-        "Latin America",            // navigation
-        "Related stories",          // aside
-        "Copyright 2025",           // footer
-        "exampleAnalytics",         // inline script
-        "line-height",              // style
-        "newsdex test fixture",     // comment
-        "Skip to content",          // skip link
+        "agree to cookies",     // cookie banner
+        "Latin America",        // navigation
+        "Related stories",      // aside
+        "Copyright 2025",       // footer
+        "exampleAnalytics",     // inline script
+        "line-height",          // style
+        "newsdex test fixture", // comment
+        "Skip to content",      // skip link
     ] {
-        assert!(!text.contains(junk), "'{junk}' leaked into the article text:\n{text}");
+        assert!(
+            !text.contains(junk),
+            "'{junk}' leaked into the article text:\n{text}"
+        );
     }
     // Passages of extracted text carry no line numbers, and search finds them.
     assert!(page["passages"][0]["line"].is_null(), "{page}");
-    let hits = project.stdout(&["search", "--format", "trec", "--articles", "criminal enterprise"], 0);
+    let hits = project.stdout(
+        &[
+            "search",
+            "--format",
+            "trec",
+            "--articles",
+            "criminal enterprise",
+        ],
+        0,
+    );
     assert!(hits.contains("pages/bbc-style.html"), "{hits}");
 
     // A comment section is not article text.
     let commented = text_of(&show(&project, "pages/comments.html"));
-    assert!(commented.contains("Financial institutions must report blocked assets"), "{commented}");
+    assert!(
+        commented.contains("Financial institutions must report blocked assets"),
+        "{commented}"
+    );
 }
 
 #[test]
@@ -80,7 +129,10 @@ fn a_page_with_a_bad_date_is_indexed_undated_with_a_warning() {
     let out = project.run(&["index", "p"]);
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("p/odd.html: published date '99999-01-01'"), "{stderr}");
+    assert!(
+        stderr.contains("p/odd.html: published date '99999-01-01'"),
+        "{stderr}"
+    );
     assert!(show(&project, "p/odd.html")["article"]["date"].is_null());
 }
 
@@ -117,7 +169,10 @@ fn field(project: &Project, id: &str, name: &str) -> Value {
 fn metadata_precedence_command_line_over_manifest_over_own() {
     let project = mixed_folder();
     let summary = project.stdout(&["index", "news"], 0);
-    assert!(summary.contains("3 added") && summary.contains("1 ignored"), "{summary}");
+    assert!(
+        summary.contains("3 added") && summary.contains("1 ignored"),
+        "{summary}"
+    );
 
     // Manifest over front matter, field by field; empty manifest cells leave the article's own.
     assert_eq!(field(&project, "news/a.md", "outlet"), "Manifest Outlet");
@@ -125,30 +180,55 @@ fn metadata_precedence_command_line_over_manifest_over_own() {
     assert_eq!(field(&project, "news/a.md", "url"), "https://example.org/a");
     assert_eq!(field(&project, "news/a.md", "title"), "Front matter title");
     assert_eq!(field(&project, "news/a.md", "author"), "FM Author");
-    let origins = show(&project, "news/a.md")["origins"].as_str().unwrap().to_owned();
-    assert!(origins.contains("outlet=manifest") && origins.contains("title=front matter"), "{origins}");
+    let origins = show(&project, "news/a.md")["origins"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        origins.contains("outlet=manifest") && origins.contains("title=front matter"),
+        "{origins}"
+    );
     // Manifest over JSON fields, for every record of the file.
     assert_eq!(field(&project, "rec-1", "outlet"), "Manifest Feed");
     assert_eq!(field(&project, "rec-1", "date"), "2025-04-04T00:00:00Z");
     // No manifest row: the page's own metadata, date in UTC.
     assert_eq!(field(&project, "news/b.html", "outlet"), "Html Outlet");
-    assert_eq!(field(&project, "news/b.html", "date"), "2025-03-03T08:00:00Z");
+    assert_eq!(
+        field(&project, "news/b.html", "date"),
+        "2025-03-03T08:00:00Z"
+    );
 
     // --manifest FILE (outside the folder) adds rows and wins over a folder manifest.
     project.write("extra/manifest.jsonl", "{\"path\":\"../news/b.html\",\"outlet\":\"Extra Outlet\"}\n{\"path\":\"../news/a.md\",\"outlet\":\"Extra For A\"}\n");
     let summary = project.stdout(&["index", "news", "--manifest", "extra/manifest.jsonl"], 0);
-    assert!(summary.contains("2 updated") && summary.contains("1 unchanged"), "{summary}");
+    assert!(
+        summary.contains("2 updated") && summary.contains("1 unchanged"),
+        "{summary}"
+    );
     assert_eq!(field(&project, "news/b.html", "outlet"), "Extra Outlet");
     assert_eq!(field(&project, "news/a.md", "outlet"), "Extra For A");
     assert_eq!(field(&project, "news/a.md", "date"), "2025-02-02T00:00:00Z");
 
     // --outlet and --date override everything, for every article of the run.
-    project.stdout(&["index", "news", "--outlet", "Cli Outlet", "--date", "2024-12-31T23:00:00-02:00"], 0);
+    project.stdout(
+        &[
+            "index",
+            "news",
+            "--outlet",
+            "Cli Outlet",
+            "--date",
+            "2024-12-31T23:00:00-02:00",
+        ],
+        0,
+    );
     for id in ["news/a.md", "news/b.html", "rec-1"] {
         assert_eq!(field(&project, id, "outlet"), "Cli Outlet", "{id}");
         assert_eq!(field(&project, id, "date"), "2025-01-01T01:00:00Z", "{id}");
         let origins = show(&project, id)["origins"].as_str().unwrap().to_owned();
-        assert!(origins.contains("outlet=command line") && origins.contains("date=command line"), "{id}: {origins}");
+        assert!(
+            origins.contains("outlet=command line") && origins.contains("date=command line"),
+            "{id}: {origins}"
+        );
     }
     // Titles are not overridden: they still come from each article.
     assert_eq!(field(&project, "rec-1", "title"), "Record title");
@@ -169,9 +249,18 @@ fn manifest_problems_are_warnings_naming_the_row() {
     let out = project.run(&["index", "news"]);
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("manifest.csv:2: manifest names 'missing.md', which does not exist"), "{stderr}");
-    assert!(stderr.contains("manifest.csv:3: manifest date '0000-00-00'"), "{stderr}");
-    assert!(stderr.contains("manifest.csv:4: manifest row has no path"), "{stderr}");
+    assert!(
+        stderr.contains("manifest.csv:2: manifest names 'missing.md', which does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("manifest.csv:3: manifest date '0000-00-00'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("manifest.csv:4: manifest row has no path"),
+        "{stderr}"
+    );
     // The row with a bad date still gives its outlet; the date falls back to the article's own.
     assert_eq!(field(&project, "news/a.md", "outlet"), "Manifest Outlet");
     assert_eq!(field(&project, "news/a.md", "date"), "2025-01-01T00:00:00Z");
@@ -188,6 +277,9 @@ fn a_bad_override_date_is_an_error() {
         let out = project.run(&["index", "news", "--date", bad]);
         assert_eq!(out.status.code(), Some(2), "{bad}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("--date") && stderr.contains(bad), "{stderr}");
+        assert!(
+            stderr.contains("--date") && stderr.contains(bad),
+            "{stderr}"
+        );
     }
 }

@@ -2,7 +2,10 @@
 //! the corpus and assert what a user would see.
 
 mod common;
-mod search;
+mod contract;
 mod crash;
-mod ingest;
+mod formats;
 mod hostile;
+mod index;
+mod ingest;
+mod search;

@@ -1,1 +1,311 @@
-//! `newsdex search` on the bundled corpus.
+//! `newsdex search` on the bundled corpus: which passages come back, in
+//! what order, with what attribution and highlights.
+
+use crate::common::Project;
+use crate::contract::{search_json, SearchResult};
+
+const STATE_DEPT: &str = "corpus/state-department-fto-announcement.txt";
+const BBC: &str = "corpus/bbc-cartel-de-los-soles-explainer.txt";
+const SUNS: &str = "corpus/cartel-of-the-suns-designation.txt";
+const BREAKING: &str = "corpus/us-to-designate-cartel-de-los-soles.md";
+const CANARY: &str = "corpus/canary-cartel-may-not-exist.txt";
+
+fn articles_of(result: &SearchResult) -> Vec<&str> {
+    let mut ids: Vec<&str> = result.hits.iter().map(|h| h.article.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn marked(hit: &crate::contract::Hit) -> Vec<&str> {
+    hit.passage
+        .highlights
+        .iter()
+        .map(|[s, e]| &hit.passage.text[*s..*e])
+        .collect()
+}
+
+#[test]
+fn tren_de_aragua_ranks_the_passages_naming_it_with_attribution() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["Tren de Aragua"], 0);
+    assert_eq!(r.total_hits, 3);
+    assert!(!r.relaxed);
+    for hit in &r.hits {
+        assert_eq!(hit.article.id, STATE_DEPT);
+        assert!(hit.passage.text.contains("Tren de Aragua"));
+        assert_eq!(hit.article.date.as_deref(), Some("2025-11-17T00:00:00Z"));
+        assert_eq!(hit.article.path.as_deref(), Some(STATE_DEPT));
+        assert_eq!(
+            marked(hit),
+            vec!["Tren de Aragua"],
+            "the phrase, not the stray 'de'"
+        );
+    }
+    let lines: Vec<u64> = r.hits.iter().map(|h| h.passage.line.unwrap()).collect();
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, vec![7, 11, 13]);
+
+    // The human format shows outlet · date · title, then path:line.
+    let human = p.stdout(&["search", "Tren de Aragua", "--color", "never"], 0);
+    assert!(
+        human.contains("(outlet unknown) · 2025-11-17 · (untitled)"),
+        "{human}"
+    );
+    assert!(human.contains(&format!("{STATE_DEPT}:11")), "{human}");
+    assert!(
+        human.contains("3 passages matched \"Tren de Aragua\""),
+        "{human}"
+    );
+}
+
+#[test]
+fn exact_phrase_outranks_scattered_words() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["Cartel de los Soles", "--limit", "1"], 0);
+    assert!(r.hits[0].passage.text.contains("Cartel de los Soles"));
+    assert_eq!(marked(&r.hits[0])[0], "Cartel de los Soles");
+}
+
+#[test]
+fn accents_fold_both_ways_also_in_highlights() {
+    let p = Project::with_corpus();
+    let plain = search_json(&p, &["Nicolas Maduro", "--articles", "--limit", "20"], 0);
+    let accented = search_json(&p, &["Nicolás Maduro", "--articles", "--limit", "20"], 0);
+    let all = vec![BBC, SUNS, CANARY, STATE_DEPT, BREAKING];
+    let mut expected = all.clone();
+    expected.sort_unstable();
+    assert_eq!(articles_of(&plain), expected);
+    assert_eq!(articles_of(&accented), expected);
+    let bbc = plain.hits.iter().find(|h| h.article.id == BBC).unwrap();
+    assert!(marked(bbc).contains(&"Nicolás Maduro"), "{:?}", marked(bbc));
+    let state = accented
+        .hits
+        .iter()
+        .find(|h| h.article.id == STATE_DEPT)
+        .unwrap();
+    assert!(
+        marked(state).contains(&"Nicolas Maduro"),
+        "{:?}",
+        marked(state)
+    );
+}
+
+#[test]
+fn a_quote_with_curly_or_straight_apostrophe_is_found_in_both_articles() {
+    let p = Project::with_corpus();
+    for quote in [
+        "\"Neither Maduro nor his cronies represent Venezuela's legitimate government\"",
+        "“Neither Maduro nor his cronies represent Venezuela’s legitimate government”",
+    ] {
+        let r = search_json(&p, &[quote], 0);
+        assert_eq!(articles_of(&r), vec![SUNS, BREAKING], "{quote}");
+        for hit in &r.hits {
+            let spans = marked(hit);
+            assert_eq!(spans.len(), 1, "{spans:?}");
+            assert!(
+                spans[0].starts_with("Neither Maduro")
+                    && spans[0].ends_with("legitimate government")
+            );
+        }
+    }
+}
+
+#[test]
+fn date_filters_keep_whole_periods_and_count_undated_articles_left_out() {
+    let p = Project::with_corpus();
+    let dated = vec![STATE_DEPT, BREAKING];
+    for (since, until) in [
+        ("2025-11-17", "2025-11-17"),
+        ("2025-11", "2025-11"),
+        ("2025", "2025"),
+        ("2025-11-17T00:00:00Z", "2025-11-17T23:59:59Z"),
+    ] {
+        let r = search_json(
+            &p,
+            &["Maduro", "--since", since, "--until", until, "--articles"],
+            0,
+        );
+        assert_eq!(articles_of(&r), dated, "{since}..{until}");
+        assert_eq!(
+            r.excluded_undated, 3,
+            "BBC, Canary and the explainer are undated"
+        );
+    }
+    for (since, until) in [
+        ("2025-11-18", "2030"),
+        ("1990", "2025-11-16"),
+        ("2025-12", "2025-12"),
+    ] {
+        let r = search_json(&p, &["Maduro", "--since", since, "--until", until], 1);
+        assert_eq!(r.total_hits, 0, "{since}..{until}");
+    }
+    let human = p.stdout(
+        &[
+            "search",
+            "Maduro",
+            "--since",
+            "2025-11-01",
+            "--color",
+            "never",
+        ],
+        0,
+    );
+    assert!(
+        human.contains("3 undated articles left out by the date filter"),
+        "{human}"
+    );
+    let unfiltered = search_json(&p, &["Maduro"], 0);
+    assert_eq!(unfiltered.excluded_undated, 0);
+}
+
+#[test]
+fn outlet_filter_is_case_insensitive_and_articles_gives_one_hit_each() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["Maduro", "--outlet", "bbc", "--limit", "50"], 0);
+    assert!(r.total_hits > 1);
+    assert_eq!(articles_of(&r), vec![BBC]);
+    assert!(r
+        .hits
+        .iter()
+        .all(|h| h.article.outlet.as_deref() == Some("BBC")));
+    let two = search_json(
+        &p,
+        &[
+            "Maduro",
+            "--outlet",
+            "BBC",
+            "--outlet",
+            "the canary",
+            "--articles",
+        ],
+        0,
+    );
+    assert_eq!(articles_of(&two), vec![BBC, CANARY]);
+
+    let per_article = search_json(&p, &["Maduro", "--articles", "--limit", "50"], 0);
+    assert_eq!(per_article.total_hits, 5);
+    assert_eq!(per_article.hits.len(), 5);
+    assert_eq!(articles_of(&per_article).len(), 5);
+}
+
+#[test]
+fn sort_newest_and_oldest_put_undated_last() {
+    let p = Project::with_corpus();
+    for sort in ["newest", "oldest"] {
+        let r = search_json(&p, &["Maduro", "--articles", "--sort", sort], 0);
+        let dates: Vec<Option<&str>> = r.hits.iter().map(|h| h.article.date.as_deref()).collect();
+        assert!(
+            dates[0].is_some() && dates[1].is_some() && dates[2..].iter().all(Option::is_none),
+            "{dates:?}"
+        );
+    }
+    let newest = search_json(&p, &["Maduro", "--articles", "--sort", "newest"], 0);
+    assert_eq!(
+        newest.hits[0].article.id, BREAKING,
+        "02:08 UTC is later than midnight"
+    );
+}
+
+#[test]
+fn match_all_falls_back_to_any_and_says_so() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["Maduro zanzibar"], 0);
+    assert!(r.relaxed);
+    assert!(r.total_hits > 0);
+    let human = p.stdout(&["search", "Maduro zanzibar", "--color", "never"], 0);
+    assert!(human.contains("no passage held every word"), "{human}");
+    let strict_any = search_json(&p, &["Maduro zanzibar", "--match", "any"], 0);
+    assert!(!strict_any.relaxed);
+}
+
+#[test]
+fn operators_fields_and_prefixes() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["Maduro -Rubio", "--limit", "100"], 0);
+    assert!(r.hits.iter().all(|h| !h.passage.text.contains("Rubio")));
+    let title = search_json(&p, &["title:terror", "--articles"], 0);
+    assert_eq!(
+        articles_of(&title),
+        vec![CANARY],
+        "'terror' is in the Canary's title only"
+    );
+    let outlet = search_json(&p, &["outlet:canary AND Maduro", "--articles"], 0);
+    assert_eq!(articles_of(&outlet), vec![CANARY]);
+    let prefix = search_json(&p, &["narcoterror*", "--limit", "1"], 0);
+    assert!(marked(&prefix.hits[0])[0]
+        .to_lowercase()
+        .starts_with("narcoterror"));
+    let either = search_json(&p, &["Petro OR LaSusa", "--articles"], 0);
+    assert_eq!(articles_of(&either), vec![BBC]);
+}
+
+#[test]
+fn no_match_exits_1_and_bad_queries_exit_2_with_a_message() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["zzyzxqq"], 1);
+    assert_eq!(r.total_hits, 0);
+    assert!(r.hits.is_empty());
+    for (query, expected) in [
+        ("(Maduro AND", "expected a term after 'AND' at column 9"),
+        ("(Maduro Rubio", "missing ')' at column 1"),
+        ("\"Tren de", "unclosed quote"),
+        ("-Maduro", "every term is excluded"),
+        ("foo:bar", "unknown field 'foo'"),
+        ("Maduro AND", "expected a term after 'AND'"),
+    ] {
+        let out = p.run(&["search", "--", query]);
+        assert_eq!(out.status.code(), Some(2), "{query}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("newsdex: error: bad query"),
+            "{query}: {stderr}"
+        );
+        assert!(stderr.contains(expected), "{query}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = p.run(&["search", "Maduro", "--since", "2025-13"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--since"));
+}
+
+#[test]
+fn apostrophes_never_open_quotes_and_plain_takes_words_as_words() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["Venezuela's military"], 0);
+    assert!(r.total_hits > 0);
+    let plain = search_json(&p, &["--plain", "Maduro AND (Rubio"], 0);
+    assert!(plain.total_hits > 0);
+}
+
+#[test]
+fn offset_pages_through_the_same_ranking() {
+    let p = Project::with_corpus();
+    let all = search_json(&p, &["Venezuela", "--limit", "6"], 0);
+    let second = search_json(&p, &["Venezuela", "--limit", "3", "--offset", "3"], 0);
+    let ids = |r: &SearchResult| -> Vec<(String, u64)> {
+        r.hits
+            .iter()
+            .map(|h| (h.article.id.clone(), h.passage.index))
+            .collect()
+    };
+    assert_eq!(ids(&all)[3..], ids(&second)[..]);
+    assert_eq!(second.hits[0].rank, 4);
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let p = Project::with_corpus();
+    p.index();
+    let always = p.stdout(&["search", "Tren de Aragua", "--color", "always"], 0);
+    assert!(always.contains("\u{1b}["));
+    let never = p.stdout(&["search", "Tren de Aragua", "--color", "never"], 0);
+    assert!(!never.contains("\u{1b}["));
+    let piped = p.stdout(&["search", "Tren de Aragua"], 0);
+    assert!(
+        !piped.contains("\u{1b}["),
+        "auto is off when stdout is not a terminal"
+    );
+}

@@ -1,0 +1,83 @@
+//! The output contract as typed structs: every JSON format must
+//! deserialise into these (unknown or renamed fields fail). Fields that no
+//! test reads still check the contract by being required.
+#![allow(dead_code)]
+
+use serde::Deserialize;
+
+use crate::common::Project;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchResult {
+    pub query_id: Option<String>,
+    pub query: String,
+    pub filters: Filters,
+    pub total_hits: u64,
+    pub relaxed: bool,
+    pub took_ms: f64,
+    pub excluded_undated: u64,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub outlets: Vec<String>,
+    #[serde(rename = "match")]
+    pub match_mode: String,
+    pub sort: String,
+    pub articles: bool,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hit {
+    pub query_id: Option<String>,
+    pub query: String,
+    pub rank: usize,
+    pub score: f64,
+    pub article: Article,
+    pub passage: Passage,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    pub id: String,
+    pub outlet: Option<String>,
+    pub date: Option<String>,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Passage {
+    pub index: u64,
+    pub text: String,
+    pub start: u64,
+    pub end: u64,
+    pub line: Option<u64>,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// `newsdex search ARGS --format json`, expecting exit `code`, parsed.
+pub fn search_json(p: &Project, args: &[&str], code: i32) -> SearchResult {
+    let mut full = vec!["search"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--format", "json"]);
+    let out = p.stdout(&full, code);
+    assert_eq!(
+        out.lines().count(),
+        1,
+        "one result object on one line: {out}"
+    );
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
