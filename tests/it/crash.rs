@@ -333,9 +333,11 @@ fn one_writer_at_a_time_and_searching_while_writing() {
 
     // Wait until the first process is well into its run (it has committed part of the file).
     let waited = Instant::now();
-    while !(project.path("idx/meta.json").exists()
-        && !payload(&project.path("idx"))["partial"].is_null())
-    {
+    let committed_in_part = |project: &Project| {
+        project.path("idx/meta.json").exists()
+            && !payload(&project.path("idx"))["partial"].is_null()
+    };
+    while !committed_in_part(&project) {
         assert!(
             waited.elapsed() < Duration::from_secs(60),
             "the indexer never committed"

@@ -7,5 +7,7 @@ mod crash;
 mod formats;
 mod hostile;
 mod index;
+mod index_format;
 mod ingest;
+mod queries;
 mod search;
