@@ -9,8 +9,9 @@ use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use crate::article::{Article, Metadata};
+use crate::article::{Article, LineMap, Metadata};
 use crate::checkpoint::{self, CommitPolicy, Committer, Partial, Payload};
+use crate::duplicates::IdOwners;
 use crate::error::{Error, Result};
 use crate::load::{self, Warning};
 use crate::passage;
@@ -307,6 +308,11 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         )
     };
     let mut committer = Committer::new(opts.commit, partial);
+    let mut owners = if opts.rebuild {
+        IdOwners::default()
+    } else {
+        IdOwners::from_index(&store.index.reader()?.searcher())?
+    };
     let base = store.id_base();
     let mut found = load::discover(&opts.roots);
     if let Some(extra) = &opts.manifest {
@@ -358,6 +364,7 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         }
         let mut emitted = 0usize;
         let mut written = Ok((0, 0));
+        let mut duplicates = Vec::new();
         let loaded = load::load_file(path, &id, &external, &mut |article| {
             emitted += 1;
             if emitted <= resume_after {
@@ -366,6 +373,18 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
             let Ok((articles, passages)) = &mut written else {
                 return;
             };
+            if let Err(other) = owners.claim(&article.id, &article.source) {
+                let at = match article.lines {
+                    LineMap::Record(line) => format!("{}:{line}", article.source),
+                    _ => article.source.clone(),
+                };
+                let why = format!(
+                    "duplicate article id '{}' (already indexed from {other}); record skipped",
+                    article.id
+                );
+                duplicates.push(Warning::new(at, why));
+                return;
+            }
             let step = add_article(&writer, f, &article, &hash).and_then(|n| {
                 *articles += 1;
                 *passages += n;
@@ -390,7 +409,7 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         match loaded {
             Ok(warnings) => report
                 .warnings
-                .extend(warnings.iter().map(Warning::to_string)),
+                .extend(warnings.iter().chain(&duplicates).map(Warning::to_string)),
             Err(reason) => {
                 report.skipped.push(format!("{id}: {reason}"));
                 if previous.is_some() {

@@ -34,6 +34,7 @@ pub mod article;
 pub mod checkpoint;
 mod collect;
 pub mod date;
+mod duplicates;
 mod error;
 pub mod highlight;
 pub mod index;

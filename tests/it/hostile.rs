@@ -335,3 +335,53 @@ fn an_overlong_json_lines_record_is_skipped_and_the_rest_indexed() {
     assert_eq!(stats(&project)["articles"], 2);
     show(&project, "b");
 }
+
+#[test]
+fn duplicate_articles_are_indexed_once() {
+    let project = Project::empty();
+    project.write(
+        "c/a.jsonl",
+        "{\"id\":\"x\",\"text\":\"The first copy of x.\"}\n",
+    );
+    project.write(
+        "c/b.jsonl",
+        "{\"id\":\"x\",\"text\":\"A second article claiming id x.\"}\n{\"id\":\"y\",\"text\":\"Why not.\"}\n{\"id\":\"y\",\"text\":\"Y again.\"}\n",
+    );
+    // The same file reached twice (a folder and a file in it) is one source.
+    let out = project.run(&["index", "c", "c/a.jsonl"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains("c/b.jsonl:1: duplicate article id 'x' (already indexed from c/a.jsonl); record skipped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("c/b.jsonl:3: duplicate id 'y' (first on line 2); line skipped"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert_eq!(stats(&project)["articles"], 2);
+    assert!(show(&project, "x")["passages"]
+        .to_string()
+        .contains("The first copy"));
+
+    // Across runs too: a file indexed later cannot take an id another file holds.
+    project.write(
+        "d/c.jsonl",
+        "{\"id\":\"x\",\"text\":\"Third claim.\"}\n{\"id\":\"z\",\"text\":\"Zed.\"}\n",
+    );
+    let out = project.run(&["index", "d"]);
+    assert!(stderr(&out)
+        .contains("d/c.jsonl:1: duplicate article id 'x' (already indexed from c/a.jsonl)"));
+    assert_eq!(stats(&project)["articles"], 3);
+    // Re-indexing the owner keeps its ids.
+    project.write(
+        "c/a.jsonl",
+        "{\"id\":\"x\",\"text\":\"The first copy of x, edited.\"}\n",
+    );
+    let out = project.run(&["index", "c"]);
+    assert!(!stderr(&out).contains("c/a.jsonl"), "{}", stderr(&out));
+    assert!(show(&project, "x")["passages"]
+        .to_string()
+        .contains("edited"));
+}
