@@ -324,7 +324,7 @@ pub fn synthetic_jsonl(n: usize, rng: &mut Rng) -> String {
 fn one_writer_at_a_time_and_searching_while_writing() {
     let project = Project::empty();
     let mut rng = Rng::new(7);
-    project.write("in/big.jsonl", synthetic_jsonl(4000, &mut rng));
+    project.write("in/big.jsonl", synthetic_jsonl(2000, &mut rng));
     project.write(
         "in2/small.txt",
         "A small article\n\nIt waits for the writer.\n",
@@ -378,5 +378,42 @@ fn one_writer_at_a_time_and_searching_while_writing() {
     let stats: Value =
         serde_json::from_str(&project.stdout(&["--index", "idx", "stats", "--format", "json"], 0))
             .unwrap();
-    assert_eq!(stats["articles"], 4001);
+    assert_eq!(stats["articles"], 2001);
+}
+
+#[test]
+fn search_on_the_default_index_works_while_another_process_updates_it() {
+    let project = Project::with_corpus();
+    project.index();
+    let mut rng = Rng::new(11);
+    project.write("corpus/big.jsonl", synthetic_jsonl(2000, &mut rng));
+    let mut writer = spawn_index(project.dir.path(), "index", "corpus", 50);
+    let waited = Instant::now();
+    while payload(&project.path("index"))["partial"].is_null() {
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the indexer never committed"
+        );
+        if writer.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The corpus is newer than the index, so `search` would update it: it
+    // cannot take the writer, so it searches the last commit instead.
+    project.write(
+        "corpus/late.txt",
+        "Late article\n\nWritten while the index is being updated.\n",
+    );
+    let search = project.run(&["search", "Cartel de los Soles"]);
+    let running = writer.try_wait().unwrap().is_none();
+    assert_eq!(search.status.code(), Some(0), "{search:?}");
+    if running {
+        let stderr = String::from_utf8_lossy(&search.stderr);
+        assert!(
+            stderr.contains("another process is updating index; searching its last commit"),
+            "{stderr}"
+        );
+    }
+    assert!(writer.wait().unwrap().success());
 }
