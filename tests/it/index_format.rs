@@ -92,3 +92,18 @@ fn the_schema_version_is_recorded_and_reported() {
             .unwrap();
     assert_eq!(stats["schema_version"], newsdex::schema::SCHEMA_VERSION);
 }
+
+#[test]
+fn an_index_killed_before_its_first_commit_opens_empty() {
+    // Tantivy writes meta.json (without a payload) when it creates an index;
+    // a kill before newsdex's first commit leaves exactly that.
+    let project = Project::empty();
+    std::fs::create_dir_all(project.path("idx")).unwrap();
+    let (schema, _) = newsdex::schema::build();
+    tantivy::Index::create_in_dir(project.path("idx"), schema).unwrap();
+    let out = project.run(&["--index", "idx", "search", "oil"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    project.write("src/a.txt", "Article\n\nText about oil.\n");
+    project.stdout(&["--index", "idx", "index", "src"], 0);
+    project.stdout(&["--index", "idx", "search", "oil"], 0);
+}

@@ -47,8 +47,23 @@ fn saved_pages_give_main_text_and_metadata() {
     }
     // `.htm` is read too.
     project.write("pages/copy.htm", fixture("html/minimal.html"));
-    let summary = project.stdout(&["index", "pages"], 0);
-    assert!(summary.contains("5 added"), "{summary}");
+    // A page with no article text (only navigation and a script) is skipped.
+    project.write(
+        "pages/empty.html",
+        "<html><head><title>Home</title><script>var x = 1;</script></head><body><nav><a href=/>Home</a></nav></body></html>",
+    );
+    let out = project.run(&["index", "pages"]);
+    assert_eq!(out.status.code(), Some(0));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("5 added") && summary.contains("1 skipped"),
+        "{summary}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pages/empty.html: no article text; skipped"),
+        "{stderr}"
+    );
 
     let page = show(&project, "pages/bbc-style.html");
     let a = &page["article"];
