@@ -1,0 +1,422 @@
+//! Batches: many queries from one input, run in parallel, answered in input
+//! order.
+//!
+//! Input is plain text (one query per line, `QUERY` or `ID<TAB>QUERY`) or
+//! JSON Lines (`{"id"|"_id", "query"|"text", "since", "until", "outlet",
+//! "limit", "offset", "sort", "match", "plain"}`, so BEIR's `queries.jsonl`
+//! reads as it is). It is JSON Lines when its first non-blank line starts
+//! with `{`. Blank lines are skipped; a query without an id gets its line
+//! number. Fields of a line override the defaults given to [`Queries`].
+//!
+//! [`run`] answers the queries on a pool of threads and hands each answer to
+//! a [`Sink`] in input order, reading at most a bounded window of queries
+//! ahead of the answers handed on, so a batch of any size runs in bounded
+//! memory.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::output::QueryError;
+use crate::query::MatchMode;
+use crate::search::{SearchRequest, SearchResult, Searcher, Sort};
+
+/// Queries in flight per thread: bounds the answers held for reordering.
+const WINDOW_PER_THREAD: usize = 32;
+
+/// One query of a batch: its request, or why its line is not a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchQuery {
+    /// 1-based line of the input.
+    pub line: usize,
+    /// The request, or the error record for a bad line.
+    pub request: std::result::Result<SearchRequest, QueryError>,
+}
+
+/// The queries of a batch input, read line by line as they are needed.
+pub struct Queries<R> {
+    input: R,
+    defaults: SearchRequest,
+    line: usize,
+    json: Option<bool>,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> Queries<R> {
+    /// Queries read from `input`; each starts from `defaults` (whose query
+    /// and id are replaced).
+    pub fn new(input: R, defaults: SearchRequest) -> Self {
+        Queries {
+            input,
+            defaults,
+            line: 0,
+            json: None,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The query of one non-blank line.
+    fn parse(&mut self, text: &str) -> std::result::Result<SearchRequest, QueryError> {
+        let line = self.line;
+        let json = *self.json.get_or_insert_with(|| text.starts_with('{'));
+        let mut request = self.defaults.clone();
+        if json {
+            apply_record(&mut request, text, line)?;
+        } else {
+            let (id, query) = match text.split_once('\t') {
+                Some((id, query)) => (id.trim(), query),
+                None => ("", text),
+            };
+            request.query_id = Some(if id.is_empty() {
+                line.to_string()
+            } else {
+                id.to_owned()
+            });
+            request.query = query.trim().to_owned();
+        }
+        if request.query.trim().is_empty() {
+            return Err(QueryError {
+                line,
+                query_id: request.query_id,
+                query: Some(request.query),
+                error: "the query is empty".into(),
+            });
+        }
+        Ok(request)
+    }
+}
+
+impl<R: BufRead> Iterator for Queries<R> {
+    type Item = std::io::Result<BatchQuery>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(e)),
+            }
+            self.line += 1;
+            let line = self.line;
+            let Ok(text) = std::str::from_utf8(&self.buf) else {
+                let error = QueryError {
+                    line,
+                    query_id: Some(line.to_string()),
+                    query: None,
+                    error: "the line is not valid UTF-8".into(),
+                };
+                return Some(Ok(BatchQuery {
+                    line,
+                    request: Err(error),
+                }));
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let text = text.trim_end_matches(['\n', '\r']);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let text = text.trim_start().to_owned();
+            let request = self.parse(&text);
+            return Some(Ok(BatchQuery { line, request }));
+        }
+    }
+}
+
+/// Applies a JSON Lines record to `request`: its id and query, and the
+/// fields that override the defaults.
+fn apply_record(
+    request: &mut SearchRequest,
+    text: &str,
+    line: usize,
+) -> std::result::Result<(), QueryError> {
+    let bad = |query_id: Option<String>, query: Option<String>, error: String| QueryError {
+        line,
+        query_id,
+        query,
+        error,
+    };
+    let record: Map<String, Value> = match serde_json::from_str(text) {
+        Ok(Value::Object(record)) => record,
+        Ok(_) => {
+            return Err(bad(
+                Some(line.to_string()),
+                None,
+                "not a JSON object".into(),
+            ))
+        }
+        Err(e) => {
+            return Err(bad(
+                Some(line.to_string()),
+                None,
+                format!("not valid JSON: {e}"),
+            ))
+        }
+    };
+    let get = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| record.get(*k).filter(|v| !v.is_null()))
+    };
+    let id = match get(&["id", "_id"]) {
+        None => line.to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(_) => {
+            return Err(bad(
+                Some(line.to_string()),
+                None,
+                "\"id\" must be a string or a number".into(),
+            ))
+        }
+    };
+    let query = get(&["query", "text"])
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let fail = |error: String| bad(Some(id.clone()), query.clone(), error);
+    let string = |key: &str| match record.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(fail(format!("\"{key}\" must be a string"))),
+    };
+    let count = |key: &str| match record.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| fail(format!("\"{key}\" must be a non-negative integer"))),
+    };
+    match get(&["query", "text"]) {
+        Some(Value::String(_)) => {}
+        Some(_) => return Err(fail("\"query\" must be a string".into())),
+        None => return Err(fail("no \"query\" (or \"text\") field".into())),
+    }
+    if let Some(since) = string("since")? {
+        request.since = Some(since);
+    }
+    if let Some(until) = string("until")? {
+        request.until = Some(until);
+    }
+    match record.get("outlet") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => request.outlets = vec![s.clone()],
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            request.outlets = items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+        }
+        Some(_) => {
+            return Err(fail(
+                "\"outlet\" must be a string or a list of strings".into(),
+            ))
+        }
+    }
+    if let Some(limit) = count("limit")? {
+        request.limit = limit;
+    }
+    if let Some(offset) = count("offset")? {
+        request.offset = offset;
+    }
+    if let Some(sort) = string("sort")? {
+        request.sort = match sort.to_ascii_lowercase().as_str() {
+            "relevance" => Sort::Relevance,
+            "newest" => Sort::Newest,
+            "oldest" => Sort::Oldest,
+            _ => {
+                return Err(fail(format!(
+                    "\"sort\" must be relevance, newest or oldest, not {sort:?}"
+                )))
+            }
+        };
+    }
+    if let Some(mode) = string("match")? {
+        request.match_mode = match mode.to_ascii_lowercase().as_str() {
+            "all" => MatchMode::All,
+            "any" => MatchMode::Any,
+            _ => return Err(fail(format!("\"match\" must be all or any, not {mode:?}"))),
+        };
+    }
+    match record.get("plain") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(plain)) => request.plain = *plain,
+        Some(_) => return Err(fail("\"plain\" must be true or false".into())),
+    }
+    request.query_id = Some(id);
+    request.query = query.unwrap_or_default();
+    Ok(())
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchSummary {
+    /// Queries answered (with or without hits).
+    pub answered: usize,
+    /// Answered queries with at least one hit.
+    pub matched: usize,
+    /// Bad lines and queries that could not run (error records).
+    pub errors: usize,
+}
+
+/// One answer of a batch, in input order.
+pub type Answer = std::result::Result<SearchResult, QueryError>;
+
+/// Receives a batch's answers, in input order.
+pub trait Sink<E> {
+    /// One query's answer.
+    fn answer(&mut self, answer: Answer) -> std::result::Result<(), E>;
+
+    /// No answer is ready yet: a moment to flush buffered output, so that a
+    /// script feeding queries one at a time gets each answer at once.
+    fn idle(&mut self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+}
+
+impl<E, F: FnMut(Answer) -> std::result::Result<(), E>> Sink<E> for F {
+    fn answer(&mut self, answer: Answer) -> std::result::Result<(), E> {
+        self(answer)
+    }
+}
+
+/// Runs `queries` on `threads` threads (0: one per core) and hands every
+/// answer to `sink` in input order. The input is read on a thread of its
+/// own, at most a bounded window of queries ahead of the answers printed.
+///
+/// A query the searcher rejects (bad syntax, bad date) becomes an error
+/// record and the batch goes on; an error reading the input or the index,
+/// or one returned by `sink`, ends it after the answers before it.
+///
+/// # Errors
+/// The first error that ends the batch.
+pub fn run<E, I, S>(
+    searcher: &Searcher,
+    queries: I,
+    threads: usize,
+    sink: &mut S,
+) -> std::result::Result<BatchSummary, E>
+where
+    E: From<Error>,
+    I: IntoIterator<Item = std::io::Result<BatchQuery>>,
+    I::IntoIter: Send,
+    S: Sink<E> + ?Sized,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("newsdex-batch-{i}"))
+        .build()
+        .map_err(|e| Error::Invalid(format!("cannot start {threads} threads: {e}")))?;
+    let window = pool.current_num_threads() * WINDOW_PER_THREAD;
+    let queries = queries.into_iter();
+    let mut summary = BatchSummary::default();
+    std::thread::scope(|threads| {
+        let (answers, answered) = mpsc::channel::<(usize, Result<Answer>)>();
+        // One permit per query read and not yet handed on: bounds memory.
+        let (permits, released) = mpsc::sync_channel::<()>(window);
+        let pool = &pool;
+        threads.spawn(move || {
+            pool.in_place_scope(|scope| {
+                for (seq, query) in queries.enumerate() {
+                    if permits.send(()).is_err() {
+                        return; // the batch has failed
+                    }
+                    let request = match query {
+                        Ok(BatchQuery {
+                            line,
+                            request: Ok(request),
+                        }) => (line, request),
+                        Ok(BatchQuery {
+                            request: Err(error),
+                            ..
+                        }) => {
+                            let _ = answers.send((seq, Ok(Err(error))));
+                            continue;
+                        }
+                        Err(source) => {
+                            let path = "batch input".into();
+                            let _ = answers.send((seq, Err(Error::Io { path, source })));
+                            return;
+                        }
+                    };
+                    let answers = answers.clone();
+                    scope.spawn(move |_| {
+                        let (line, request) = request;
+                        let answer = panic::catch_unwind(AssertUnwindSafe(|| {
+                            answer(searcher, &request, line)
+                        }))
+                        .unwrap_or_else(|_| Ok(Err(internal_error(&request, line))));
+                        // The receiver is gone only when the batch has failed.
+                        let _ = answers.send((seq, answer));
+                    });
+                }
+            });
+        });
+        // Answers that came back before an earlier one, by input position.
+        let mut ready: BTreeMap<usize, Result<Answer>> = BTreeMap::new();
+        let mut next = 0;
+        loop {
+            let (seq, answer) = match answered.try_recv() {
+                Ok(received) => received,
+                Err(mpsc::TryRecvError::Empty) => {
+                    sink.idle()?;
+                    match answered.recv() {
+                        Ok(received) => received,
+                        Err(_) => break,
+                    }
+                }
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            };
+            ready.insert(seq, answer);
+            while let Some(answer) = ready.remove(&next) {
+                let answer = answer?;
+                match &answer {
+                    Ok(result) => {
+                        summary.answered += 1;
+                        summary.matched += usize::from(result.total_hits > 0);
+                    }
+                    Err(_) => summary.errors += 1,
+                }
+                sink.answer(answer)?;
+                next += 1;
+                let _ = released.recv();
+            }
+        }
+        sink.idle()
+    })?;
+    Ok(summary)
+}
+
+/// Runs one query: its own errors (bad syntax, bad date) become an error
+/// record; others (the index cannot be read) end the batch.
+fn answer(searcher: &Searcher, request: &SearchRequest, line: usize) -> Result<Answer> {
+    let error = |error: String| {
+        Ok(Err(QueryError {
+            line,
+            query_id: request.query_id.clone(),
+            query: Some(request.query.clone()),
+            error,
+        }))
+    };
+    match searcher.search(request) {
+        Ok(result) => Ok(Ok(result)),
+        Err(Error::Query { reason, .. }) => error(format!("bad query: {reason}")),
+        Err(Error::Invalid(reason)) => error(reason),
+        Err(e) => Err(e),
+    }
+}
+
+/// The record for a query whose search failed on a bug (a panic), so the
+/// batch still answers every other query.
+fn internal_error(request: &SearchRequest, line: usize) -> QueryError {
+    QueryError {
+        line,
+        query_id: request.query_id.clone(),
+        query: Some(request.query.clone()),
+        error: "internal error while searching (please report it)".into(),
+    }
+}
