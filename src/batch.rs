@@ -5,7 +5,9 @@
 //! JSON Lines (`{"id"|"_id", "query"|"text", "since", "until", "outlet",
 //! "limit", "offset", "sort", "match", "plain"}`, so BEIR's `queries.jsonl`
 //! reads as it is). It is JSON Lines when its first non-blank line starts
-//! with `{`. Blank lines are skipped; a query without an id gets its line
+//! with `{`. A `query` follows the query syntax (unless `plain` says
+//! otherwise); a BEIR `text` is natural language, so it is taken as plain
+//! words unless the line sets `"plain": false`. Blank lines are skipped; a query without an id gets its line
 //! number. Fields of a line override the defaults given to [`Queries`].
 //!
 //! [`run`] answers the queries on a pool of threads and hands each answer to
@@ -243,6 +245,8 @@ fn apply_record(
         };
     }
     match record.get("plain") {
+        // BEIR's `text` is natural language ("can't", "- (a)"), not query syntax.
+        None | Some(Value::Null) if !record.contains_key("query") => request.plain = true,
         None | Some(Value::Null) => {}
         Some(Value::Bool(plain)) => request.plain = *plain,
         Some(_) => return Err(fail("\"plain\" must be true or false".into())),

@@ -4,6 +4,7 @@
 mod batch;
 mod common;
 mod contract;
+mod eval;
 mod formats;
 mod index;
 mod search;
