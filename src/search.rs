@@ -65,12 +65,15 @@ pub struct SearchRequest {
     pub highlight: bool,
 }
 
+/// A date filter's `[since, until)` instants; `None` leaves that side open.
+pub type DateBounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 impl SearchRequest {
     /// The date filter as `[since, until)` instants.
     ///
     /// # Errors
     /// [`Error::Invalid`] naming the flag when `since` or `until` is not a date.
-    pub fn date_bounds(&self) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    pub fn date_bounds(&self) -> Result<DateBounds> {
         let bound = |text: &Option<String>, which: DateBound, flag: &str| {
             text.as_deref()
                 .map(|t| date::parse_filter_bound(t, which))

@@ -106,6 +106,7 @@ fn json_lines_input_gives_one_record_per_query_in_input_order() {
     match &records[5] {
         Record::Error(e) => {
             assert_eq!((e.line, e.query_id.as_deref()), (7, Some("bad-date")));
+            assert_eq!(e.query.as_deref(), Some("Maduro"));
             assert!(e.error.contains("November-ish"), "{}", e.error);
         }
         other => panic!("expected an error record, got {other:?}"),
