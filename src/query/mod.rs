@@ -49,6 +49,8 @@ const PAIR_PHRASE_WEIGHT: f32 = 0.2;
 const PAIR_NEAR_WEIGHT: f32 = 0.2;
 /// How many words may stand between the two words of a near pair.
 const PAIR_WINDOW: u32 = 8;
+/// Pairs scored per query: bounds the work for a very long query.
+const MAX_PAIRS: usize = 32;
 
 /// A query ready to run, with what to highlight in its hits.
 pub struct Compiled {
@@ -271,7 +273,7 @@ impl<'a> QueryBuilder<'a> {
             boosted(self.terms_query(body, &terms, 0), PHRASE_BOOST);
             boosted(self.terms_query(body, &terms, NEAR_SLOP), 1.0);
         }
-        for pair in content.windows(2) {
+        for pair in content.windows(2).take(MAX_PAIRS) {
             let (i, j) = (pair[0], pair[1]);
             let ends = [terms[i].clone(), terms[j].clone()];
             boosted(self.terms_query(body, &terms[i..=j], 0), PAIR_PHRASE_WEIGHT);
