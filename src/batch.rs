@@ -424,3 +424,145 @@ fn internal_error(request: &SearchRequest, line: usize) -> QueryError {
         error: "internal error while searching (please report it)".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(input: &str) -> Vec<BatchQuery> {
+        let defaults = SearchRequest {
+            limit: 7,
+            ..SearchRequest::default()
+        };
+        Queries::new(input.as_bytes(), defaults)
+            .map(|q| q.unwrap())
+            .collect()
+    }
+
+    fn ok(query: &BatchQuery) -> &SearchRequest {
+        query.request.as_ref().unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn plain_lines_take_ids_from_tabs_or_line_numbers() {
+        let queries = parse("Maduro\r\n\n  \nq7\tTren de Aragua \n\t\"Cartel de los Soles\"\n");
+        let seen: Vec<_> = queries
+            .iter()
+            .map(|q| {
+                (
+                    q.line,
+                    ok(q).query_id.as_deref().unwrap(),
+                    ok(q).query.as_str(),
+                    ok(q).limit,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "1", "Maduro", 7),
+                (4, "q7", "Tren de Aragua", 7),
+                (5, "5", "\"Cartel de los Soles\"", 7)
+            ]
+        );
+        assert!(!ok(&queries[0]).plain);
+    }
+
+    #[test]
+    fn json_lines_override_the_defaults() {
+        let queries = parse(concat!(
+            "\u{feff}{\"id\": 3, \"query\": \"a\", \"limit\": 2, \"outlet\": [\"BBC\", \"AP\"], \"match\": \"ANY\",",
+            " \"sort\": \"newest\", \"since\": \"2025\", \"until\": null, \"offset\": 1, \"extra\": {}}\n",
+            "{\"_id\": \"b\", \"text\": \"can't - (a)\", \"metadata\": {}}\n",
+            "{\"text\": \"x\", \"plain\": false, \"outlet\": \"BBC\"}\n",
+        ));
+        let a = ok(&queries[0]);
+        assert_eq!(a.query_id.as_deref(), Some("3"));
+        assert_eq!(
+            (a.limit, a.offset, a.match_mode, a.sort),
+            (2, 1, MatchMode::Any, Sort::Newest)
+        );
+        assert_eq!(
+            (a.outlets.clone(), a.since.as_deref(), a.until.as_deref()),
+            (vec!["BBC".into(), "AP".into()], Some("2025"), None)
+        );
+        assert!(!a.plain, "a query follows the query syntax");
+        let b = ok(&queries[1]);
+        assert_eq!(
+            (b.query_id.as_deref(), b.query.as_str(), b.limit),
+            (Some("b"), "can't - (a)", 7)
+        );
+        assert!(b.plain, "BEIR text is plain words");
+        let c = ok(&queries[2]);
+        assert_eq!(
+            (c.query_id.as_deref(), c.plain, c.outlets.clone()),
+            (Some("3"), false, vec!["BBC".to_string()])
+        );
+    }
+
+    #[test]
+    fn bad_lines_become_error_records_and_reading_goes_on() {
+        let queries = parse(concat!(
+            "{\"id\": \"ok\", \"query\": \"a\"}\n",
+            "not json\n",
+            "[1, 2]\n",
+            "{\"id\": \"n\", \"query\": \"a\", \"limit\": -1}\n",
+            "{\"id\": \"m\", \"query\": \"a\", \"match\": \"most\"}\n",
+            "{\"id\": \"e\", \"query\": \"  \"}\n",
+            "{\"id\": \"q\"}\n",
+            "{\"id\": [1], \"query\": \"a\"}\n",
+            "{\"query\": \"a\", \"outlet\": 5}\n",
+        ));
+        assert_eq!(queries.len(), 9);
+        assert!(queries[0].request.is_ok());
+        let errors: Vec<(usize, Option<&str>, &str)> = queries[1..]
+            .iter()
+            .map(|q| {
+                let e = q.request.as_ref().unwrap_err();
+                assert_eq!(e.line, q.line);
+                (e.line, e.query_id.as_deref(), e.error.as_str())
+            })
+            .collect();
+        assert!(errors[0].2.starts_with("not valid JSON"), "{errors:?}");
+        assert_eq!(errors[1], (3, Some("3"), "not a JSON object"));
+        assert_eq!(
+            errors[2],
+            (4, Some("n"), "\"limit\" must be a non-negative integer")
+        );
+        assert_eq!(
+            errors[3],
+            (5, Some("m"), "\"match\" must be all or any, not \"most\"")
+        );
+        assert_eq!(errors[4], (6, Some("e"), "the query is empty"));
+        assert_eq!(
+            errors[5],
+            (7, Some("q"), "no \"query\" (or \"text\") field")
+        );
+        assert_eq!(
+            errors[6],
+            (8, Some("8"), "\"id\" must be a string or a number")
+        );
+        assert_eq!(
+            errors[7],
+            (
+                9,
+                Some("9"),
+                "\"outlet\" must be a string or a list of strings"
+            )
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_bad_line() {
+        let input: &[u8] = b"Maduro\n\xff\xfe\nRubio\n";
+        let queries: Vec<_> = Queries::new(input, SearchRequest::default())
+            .map(|q| q.unwrap())
+            .collect();
+        assert_eq!(queries.len(), 3);
+        assert_eq!(
+            queries[1].request.as_ref().unwrap_err().error,
+            "the line is not valid UTF-8"
+        );
+        assert_eq!(ok(&queries[2]).query, "Rubio");
+    }
+}

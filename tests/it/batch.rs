@@ -374,3 +374,48 @@ fn threads_do_not_change_the_answers() {
     assert_eq!(one.len(), 120);
     assert_eq!(one, run("4"));
 }
+
+#[test]
+fn a_script_can_feed_queries_one_at_a_time_and_read_each_answer() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let p = Project::with_corpus();
+    p.index();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("newsdex"))
+        .current_dir(p.path(""))
+        .args(["batch", "--limit", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (sender, answers) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = sender.send(line.unwrap());
+        }
+    });
+    for (query, found) in [
+        ("Maduro", true),
+        ("zyzzyva", false),
+        ("Tren de Aragua", true),
+    ] {
+        writeln!(stdin, "{query}").unwrap();
+        stdin.flush().unwrap();
+        // The answer comes while the input is still open.
+        let line = answers
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an answer per query");
+        let record: SearchResult = serde_json::from_str(&line).unwrap();
+        assert_eq!(
+            (record.query.as_str(), record.total_hits > 0),
+            (query, found)
+        );
+    }
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
