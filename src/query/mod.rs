@@ -354,3 +354,27 @@ fn regex_escape(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_words_but_not_acronyms_are_query_stop_words() {
+        for word in [
+            "what", "What", "are", "of", "the", "de", "los", "how", "must",
+        ] {
+            assert!(is_query_stop_word(word), "{word}");
+        }
+        for word in ["WHO", "US", "IT", "Maduro", "aircraft", "may", "us"] {
+            assert!(!is_query_stop_word(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn bare_words_skip_fields_phrases_and_exclusions() {
+        let expr = parse::parse("what title:x \"a b\" -not Tren de Aragua").unwrap();
+        let words: Vec<&str> = bare_words(&expr).collect();
+        assert_eq!(words, ["what", "Tren", "de", "Aragua"]);
+    }
+}
