@@ -31,9 +31,11 @@
 
 pub mod analysis;
 pub mod article;
+pub mod batch;
 mod collect;
 pub mod date;
 mod error;
+pub mod eval;
 pub mod highlight;
 pub mod index;
 pub mod inspect;
