@@ -37,6 +37,10 @@ pub enum Command {
     Stats(FormatOnly),
     /// Show an article (ID) or one passage (ID#N) with its metadata
     Show(ShowArgs),
+    /// Run many queries (one a line, or JSON Lines) in parallel; results in input order
+    Batch(BatchArgs),
+    /// Score retrieval quality: a TREC run against qrels, or a whole BEIR collection
+    Eval(EvalArgs),
 }
 
 /// `newsdex index`
@@ -82,6 +86,47 @@ pub struct SearchArgs {
     /// Query id in the output (TREC qid) [default: none; TREC uses 1]
     #[arg(long, value_name = "ID")]
     pub query_id: Option<String>,
+}
+
+/// `newsdex batch`
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Queries, one a line: `QUERY`, `ID<TAB>QUERY`, or JSON Lines
+    /// `{"id", "query", "since", "until", "outlet", "limit", "offset", "sort", "match", "plain"}`
+    /// (`_id` and `text` also work, so BEIR's queries.jsonl reads as it is); `-` reads stdin
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    /// Defaults for every query; a JSON line's own fields override them.
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format: json gives one result object per query, in input order
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    pub format: FormatArg,
+    /// Colour in human output (auto: on a terminal, unless NO_COLOR is set)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Queries run at once [default: one per core]; 1 runs them one after another
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// `newsdex eval`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["run", "collection"]))]
+pub struct EvalArgs {
+    /// A TREC run (`qid Q0 docid rank score tag`) to score against --qrels
+    #[arg(value_name = "RUN", requires = "qrels")]
+    pub run: Option<PathBuf>,
+    /// Relevance judgments: TREC qrels or BEIR TSV [with --collection: default DIR/qrels/test.tsv]
+    #[arg(long, value_name = "QRELS")]
+    pub qrels: Option<PathBuf>,
+    /// A BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): index it into a
+    /// temporary index, run every query (--articles --match any --plain, 1000 deep) and score it
+    #[arg(long, value_name = "DIR", conflicts_with = "run")]
+    pub collection: Option<PathBuf>,
+    /// Output format (json adds per-query figures)
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
 }
 
 /// Filters and ranking options shared by search commands.
@@ -221,6 +266,7 @@ impl FilterArgs {
                 SortArg::Oldest => Sort::Oldest,
             },
             articles: self.articles,
+            highlight: true,
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Integration tests: run the real `newsdex` binary on temporary copies of
 //! the corpus and assert what a user would see.
 
+mod batch;
 mod common;
 mod contract;
 mod crash;
+mod eval;
 mod formats;
 mod hostile;
 mod index;

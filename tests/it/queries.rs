@@ -364,16 +364,82 @@ fn adversarial_queries_through_the_binary_exit_0_1_or_2_with_a_message() {
     }
 }
 
-// Batch (issue 3) is not on this branch yet. When `newsdex batch` lands, run
-// the same queries through it: every line must give one result or one error
-// record, in input order, and the batch must finish:
-//
-//     let input: String = queries.iter().enumerate()
-//         .map(|(i, q)| serde_json::json!({"id": i.to_string(), "query": q}).to_string() + "\n")
-//         .collect();
-//     project.write("queries.jsonl", input);
-//     let out = project.run(&["batch", "queries.jsonl"]);
-//     assert!(matches!(out.status.code(), Some(0 | 1 | 2)));
-//     let lines: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_slice(l?)).collect();
-//     assert_eq!(lines.len(), queries.len());
-//     for (i, line) in lines.iter().enumerate() { assert_eq!(line["query_id"], i.to_string()); }
+#[test]
+fn adversarial_queries_through_batch_give_one_answer_each_in_order() {
+    let project = corpus_project();
+    let mut rng = Rng::new(424242);
+    let mut queries: Vec<String> = (0..300).map(|_| random_query(&mut rng)).collect();
+    queries.extend(
+        huge_queries()
+            .into_iter()
+            .map(|q| q.chars().take(20_000).collect::<String>()),
+    );
+    queries.extend(
+        [
+            "\"unbalanced",
+            "(Maduro AND",
+            "AND",
+            "unknown:x",
+            "\u{202E}cartel",
+            "\u{7}oil",
+            "",
+        ]
+        .map(String::from),
+    );
+    // JSON Lines input: each query travels as a JSON string, whatever it holds.
+    let input: String = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let plain = i % 5 == 0;
+            serde_json::json!({"id": format!("q{i}"), "query": q, "plain": plain, "limit": 3})
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    project.write("queries.jsonl", &input);
+    // Plain-text input too: a query per line (a line cannot hold a line break).
+    let plain: String = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| format!("p{i}\t{}\n", q.replace(['\n', '\r'], " ")))
+        .collect();
+    project.write("queries.tsv", plain);
+    for file in ["queries.jsonl", "queries.tsv"] {
+        let out = project.run(&["batch", file, "--format", "json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{file}: {:?}",
+            out.status
+        );
+        let answers: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        // Every line holds an id, so every line gets one answer, in input order.
+        let expected: Vec<usize> = (0..queries.len()).collect();
+        assert_eq!(
+            answers.len(),
+            expected.len(),
+            "{file}: one answer per query\n{stderr}"
+        );
+        let prefix = if file.ends_with("jsonl") { "q" } else { "p" };
+        for (answer, i) in answers.iter().zip(&expected) {
+            assert_eq!(
+                answer["query_id"],
+                format!("{prefix}{i}"),
+                "{file}: input order"
+            );
+            match answer.get("error") {
+                Some(error) => assert!(
+                    error.as_str().is_some_and(|e| !e.trim().is_empty()),
+                    "{answer}"
+                ),
+                None => assert!(answer["hits"].is_array(), "{answer}"),
+            }
+        }
+    }
+}
