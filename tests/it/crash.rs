@@ -329,7 +329,7 @@ fn one_writer_at_a_time_and_searching_while_writing() {
         "in2/small.txt",
         "A small article\n\nIt waits for the writer.\n",
     );
-    let mut writer = spawn_index(project.dir.path(), "idx", "in", 50);
+    let mut writer = spawn_index(project.dir.path(), "idx", "in", 200);
 
     // Wait until the first process is well into its run (it has committed part of the file).
     let waited = Instant::now();
@@ -387,7 +387,7 @@ fn search_on_the_default_index_works_while_another_process_updates_it() {
     project.index();
     let mut rng = Rng::new(11);
     project.write("corpus/big.jsonl", synthetic_jsonl(2000, &mut rng));
-    let mut writer = spawn_index(project.dir.path(), "index", "corpus", 50);
+    let mut writer = spawn_index(project.dir.path(), "index", "corpus", 200);
     let waited = Instant::now();
     while payload(&project.path("index"))["partial"].is_null() {
         assert!(
@@ -405,8 +405,16 @@ fn search_on_the_default_index_works_while_another_process_updates_it() {
         "corpus/late.txt",
         "Late article\n\nWritten while the index is being updated.\n",
     );
+    // Newer than any commit the writer makes meanwhile, so the index stays stale.
+    std::fs::File::options()
+        .write(true)
+        .open(project.path("corpus/late.txt"))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(3600))
+        .unwrap();
     let search = project.run(&["search", "Cartel de los Soles"]);
     let running = writer.try_wait().unwrap().is_none();
+    eprintln!("the writer was still running after the search: {running}");
     assert_eq!(search.status.code(), Some(0), "{search:?}");
     if running {
         let stderr = String::from_utf8_lossy(&search.stderr);
