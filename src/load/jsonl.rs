@@ -32,7 +32,7 @@ fn field(record: &Map<String, Value>, keys: &[&str]) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Array(items) => {
             let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            (!names.is_empty()).then(|| names.join(", "))
+            (!names.is_empty()).then(|| body::without_control(names.join(", ")))
         }
         _ => None,
     })

@@ -156,15 +156,8 @@ pub type SkipReason = String;
 /// Checks what can be checked before a file is read whole: that it is
 /// readable, not binary and, for a one-article format, not too large.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read: {e}"))?
-        .len();
-    if Format::of(path) != Some(Format::JsonLines) && size > MAX_FILE_BYTES {
-        return Err(format!(
-            "file is too large ({} MB; the limit for one article is {} MB)",
-            size / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
+    if Format::of(path) != Some(Format::JsonLines) {
+        check_size(path)?;
     }
     if !jsonl::is_gzip(path) {
         use std::io::Read;
@@ -180,13 +173,28 @@ pub fn precheck(path: &Path) -> Result<(), SkipReason> {
     Ok(())
 }
 
+/// Refuses a file too large to read whole.
+fn check_size(path: &Path) -> Result<(), SkipReason> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read: {e}"))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is too large ({} MB; the limit for one article is {} MB)",
+            size / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a whole file as text, refusing binary, empty and huge files.
 fn read_text(
     path: &Path,
     warnings: &mut Vec<Warning>,
     location: &str,
 ) -> Result<String, SkipReason> {
-    precheck(path)?;
+    check_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file (contains NUL bytes)".into());
