@@ -11,6 +11,13 @@
 //! start when it changed. Loaders are deterministic (the same bytes give the
 //! same articles in the same order), which is what makes "skip the first N
 //! articles" exact.
+//!
+//! The invariant for whoever changes the indexing loop (parallel loading
+//! included): at every commit, each source with some but maybe not all of
+//! its articles written must have an entry in `partial` giving its hash and
+//! how many of its articles, in loader order, the commit holds; a source is
+//! removed from `partial` only once all its articles are written. Several
+//! sources may be partial at once.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
