@@ -7,8 +7,9 @@
 //! reads as it is). It is JSON Lines when its first non-blank line starts
 //! with `{`. A `query` follows the query syntax (unless `plain` says
 //! otherwise); a BEIR `text` is natural language, so it is taken as plain
-//! words unless the line sets `"plain": false`. Blank lines are skipped; a query without an id gets its line
-//! number. Fields of a line override the defaults given to [`Queries`].
+//! words unless the line sets `"plain": false`. Blank lines are skipped; a
+//! query without an id gets its line number. Fields of a line override the
+//! defaults given to [`Queries`].
 //!
 //! [`run`] answers the queries on a pool of threads and hands each answer to
 //! a [`Sink`] in input order, reading at most a bounded window of queries
@@ -27,7 +28,8 @@ use crate::output::QueryError;
 use crate::query::MatchMode;
 use crate::search::{SearchRequest, SearchResult, Searcher, Sort};
 
-/// Queries in flight per thread: bounds the answers held for reordering.
+/// Queries read ahead of the answers handed on, per thread: bounds the
+/// requests queued and the answers held for reordering.
 const WINDOW_PER_THREAD: usize = 32;
 
 /// One query of a batch: its request, or why its line is not a query.

@@ -38,6 +38,11 @@ pub enum Command {
     /// Show an article (ID) or one passage (ID#N) with its metadata
     Show(ShowArgs),
     /// Run many queries (one a line, or JSON Lines) in parallel; results in input order
+    ///
+    /// The flags are defaults for every query; a JSON line's own fields override
+    /// them. A bad line gets a message on stderr (and an error record in json
+    /// and jsonl) and the batch goes on. Exit status: 2 when a line was bad,
+    /// else 0 when some query matched, 1 when none did.
     Batch(BatchArgs),
     /// Score retrieval quality: a TREC run against qrels, or a whole BEIR collection
     Eval(EvalArgs),
@@ -96,7 +101,6 @@ pub struct BatchArgs {
     /// (`_id` and `text` also work, so BEIR's queries.jsonl reads as it is); `-` reads stdin
     #[arg(value_name = "FILE", default_value = "-")]
     pub input: PathBuf,
-    /// Defaults for every query; a JSON line's own fields override them.
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Output format: json gives one result object per query, in input order
