@@ -218,6 +218,29 @@ pub fn is_stop_word(term: &str) -> bool {
     STOP_WORDS.contains(&term)
 }
 
+/// English function words that a natural-language query ("what are the
+/// effects of …") carries around its content words: the NLTK English list
+/// with a few modal verbs, plus [`STOP_WORDS`]. Query-time only: the index
+/// keeps every word.
+#[rustfmt::skip]
+const QUERY_STOP_WORDS: &[&str] = &[
+    "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours",
+    "yourself", "yourselves", "he", "him", "his", "himself", "she", "her", "hers", "herself",
+    "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which", "who",
+    "whom", "this", "that", "these", "those", "am", "were", "been", "being", "have", "has", "had",
+    "having", "do", "does", "did", "doing", "but", "if", "because", "until", "while", "about",
+    "against", "between", "through", "during", "before", "after", "above", "below", "up", "down",
+    "out", "off", "over", "under", "again", "further", "then", "once", "here", "there", "when",
+    "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some",
+    "such", "no", "nor", "not", "only", "own", "same", "so", "than", "too", "very", "t", "can",
+    "will", "just", "should", "now", "could", "would", "must", "might", "shall", "also",
+];
+
+/// Whether a lower-case query word is a function word (see [`QUERY_STOP_WORDS`]).
+pub fn is_query_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word) || QUERY_STOP_WORDS.contains(&word)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,9 +9,14 @@ use newsdex::output::Format;
 use newsdex::query::MatchMode;
 use newsdex::search::{SearchRequest, Sort};
 
+/// What the exit status means, shown under `--help`.
+const EXIT_STATUS: &str = "Exit status: 0 when something was found (or indexed), 1 when nothing matched, \
+2 on an error: a bad query or flag, a missing, foreign or damaged index, another process writing the index, \
+or `index --strict` with any warning (what was indexed stays committed).";
+
 /// Full-text search over news articles: ranked passages with their source.
 #[derive(Debug, Parser)]
-#[command(name = "newsdex", version, about, long_about = None)]
+#[command(name = "newsdex", version, about, long_about = None, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// Index folder [default: ./index, built from ./corpus when missing or stale]
     #[arg(long, global = true, env = "NEWSDEX_INDEX", value_name = "DIR")]
@@ -24,7 +29,7 @@ pub struct Cli {
 /// newsdex's commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index article files (.txt, .md) into the index; re-runs are incremental
+    /// Index article files (.txt, .md, .html, .jsonl) into the index; re-runs are incremental and resume a killed run
     Index(IndexArgs),
     /// Search the index; prints ranked passages with their source
     Search(SearchArgs),
@@ -32,6 +37,15 @@ pub enum Command {
     Stats(FormatOnly),
     /// Show an article (ID) or one passage (ID#N) with its metadata
     Show(ShowArgs),
+    /// Run many queries (one a line, or JSON Lines) in parallel; results in input order
+    ///
+    /// The flags are defaults for every query; a JSON line's own fields override
+    /// them. A bad line gets a message on stderr (and an error record in json
+    /// and jsonl) and the batch goes on. Exit status: 2 when a line was bad,
+    /// else 0 when some query matched, 1 when none did.
+    Batch(BatchArgs),
+    /// Score retrieval quality: a TREC run against qrels, or a whole BEIR collection
+    Eval(EvalArgs),
 }
 
 /// `newsdex index`
@@ -58,6 +72,9 @@ pub struct IndexArgs {
     /// Output format of the summary
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Commit after every N articles as well as every few seconds (for tests of crash safety)
+    #[arg(long, value_name = "N", hide = true)]
+    pub commit_every: Option<usize>,
 }
 
 /// `newsdex search`
@@ -74,6 +91,46 @@ pub struct SearchArgs {
     /// Query id in the output (TREC qid) [default: none; TREC uses 1]
     #[arg(long, value_name = "ID")]
     pub query_id: Option<String>,
+}
+
+/// `newsdex batch`
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Queries, one a line: `QUERY`, `ID<TAB>QUERY`, or JSON Lines
+    /// `{"id", "query", "since", "until", "outlet", "limit", "offset", "sort", "match", "plain"}`
+    /// (`_id` and `text` also work, so BEIR's queries.jsonl reads as it is); `-` reads stdin
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format: json gives one result object per query, in input order
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    pub format: FormatArg,
+    /// Colour in human output (auto: on a terminal, unless NO_COLOR is set)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Queries run at once [default: one per core]; 1 runs them one after another
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// `newsdex eval`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["run", "collection"]))]
+pub struct EvalArgs {
+    /// A TREC run (`qid Q0 docid rank score tag`) to score against --qrels
+    #[arg(value_name = "RUN", requires = "qrels")]
+    pub run: Option<PathBuf>,
+    /// Relevance judgments: TREC qrels or BEIR TSV [with --collection: default DIR/qrels/test.tsv]
+    #[arg(long, value_name = "QRELS")]
+    pub qrels: Option<PathBuf>,
+    /// A BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): index it into a
+    /// temporary index, run every query (--articles --match any --plain, 1000 deep) and score it
+    #[arg(long, value_name = "DIR", conflicts_with = "run")]
+    pub collection: Option<PathBuf>,
+    /// Output format (json adds per-query figures)
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
 }
 
 /// Filters and ranking options shared by search commands.
@@ -213,6 +270,7 @@ impl FilterArgs {
                 SortArg::Oldest => Sort::Oldest,
             },
             articles: self.articles,
+            highlight: true,
         }
     }
 }

@@ -84,19 +84,25 @@ impl SegmentCollector for SegmentBest {
         let Some(ids) = self.ids else {
             return Vec::new();
         };
-        let mut out = Vec::with_capacity(self.best.len());
-        for (ord, (score, doc)) in self.best {
-            let mut article_id = String::new();
-            if ids.ord_to_str(ord, &mut article_id).is_err() {
-                continue;
-            }
-            out.push(ArticleBest {
+        // Looking ids up in term order reads each dictionary block once.
+        let mut best: Vec<(u64, (Score, DocId))> = self.best.into_iter().collect();
+        best.sort_unstable_by_key(|&(ord, _)| ord);
+        let ords: Vec<u64> = best.iter().map(|&(ord, _)| ord).collect();
+        let mut names = Vec::with_capacity(ords.len());
+        let read = ids.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            names.push(String::from_utf8_lossy(bytes).into_owned());
+        });
+        if read.is_err() || names.len() != best.len() {
+            return Vec::new();
+        }
+        best.into_iter()
+            .zip(names)
+            .map(|((_, (score, doc)), article_id)| ArticleBest {
                 article_id,
                 score,
                 date: self.dates.first(doc),
                 doc: DocAddress::new(self.segment, doc),
-            });
-        }
-        out
+            })
+            .collect()
     }
 }

@@ -8,12 +8,17 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result};
 
 use newsdex::article::{Metadata, Origin, Sourced};
+use newsdex::batch::{self, Answer, Queries, Sink};
+use newsdex::checkpoint::CommitPolicy;
+use newsdex::eval::{self, Collection, Evaluation, Qrels, Run};
 use newsdex::index::{self, IndexOptions, IndexReport};
 use newsdex::inspect;
-use newsdex::output::Printer;
+use newsdex::output::{Format, Printer};
 use newsdex::search::Searcher;
 
-use crate::cli::{Cli, Command, IndexArgs, SearchArgs, ShowArgs, SummaryFormat};
+use crate::cli::{
+    BatchArgs, Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SummaryFormat,
+};
 use crate::Outcome;
 
 /// Default index folder and the corpus it is built from.
@@ -44,6 +49,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             ensure_fresh(&dir, explicit)?;
             run_show(&dir, args)
         }
+        Command::Batch(args) => {
+            ensure_fresh(&dir, explicit)?;
+            run_batch(&dir, args)
+        }
+        Command::Eval(args) => run_eval(args),
     }
 }
 
@@ -77,8 +87,17 @@ fn ensure_fresh(dir: &Path, explicit: bool) -> Result<()> {
             roots: vec![corpus.to_path_buf()],
             ..IndexOptions::default()
         };
-        let report = index::index(dir, &opts)?;
-        print_warnings(&report);
+        match index::index(dir, &opts) {
+            Ok(report) => print_warnings(&report),
+            // Another process is writing the index: search its last commit.
+            Err(newsdex::Error::Locked(_)) if built.is_some() => {
+                eprintln!(
+                    "newsdex: another process is updating {}; searching its last commit",
+                    dir.display()
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(())
 }
@@ -149,6 +168,10 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
             date: date.map(|d| Sourced::new(d, Origin::CommandLine)),
             ..Metadata::default()
         },
+        commit: CommitPolicy {
+            articles: args.commit_every.filter(|&n| n > 0),
+            ..CommitPolicy::default()
+        },
     };
     for root in &opts.roots {
         if !root.exists() {
@@ -162,16 +185,18 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
         SummaryFormat::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
         SummaryFormat::Human => writeln!(
             out,
-            "{}: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} ignored · {} articles, {} passages written · {:.1} s",
+            "{}: {} added, {} updated, {} removed, {} unchanged, {}{} skipped, {} ignored · {} articles, {} passages written, {} warnings · {:.1} s",
             dir.display(),
             report.added,
             report.updated,
             report.removed,
             report.unchanged,
+            if report.resumed > 0 { format!("{} resumed, ", report.resumed) } else { String::new() },
             report.skipped.len(),
             report.ignored,
             report.articles,
             report.passages,
+            report.warnings.len(),
             started.elapsed().as_secs_f64()
         )?,
     }
@@ -185,11 +210,13 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
 
 fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     let searcher = Searcher::open(dir)?;
-    let request = args.filters.request(args.query.join(" "), args.query_id);
+    let format = Format::from(args.output.format);
+    let mut request = args.filters.request(args.query.join(" "), args.query_id);
+    request.highlight = format.shows_highlights();
     let result = searcher.search(&request)?;
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
-        args.output.format.into(),
+        format,
         args.output.color.enabled(),
         request.articles,
     );
@@ -200,6 +227,133 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     } else {
         Outcome::NothingFound
     })
+}
+
+/// Prints a batch's answers as they come: results in the chosen format,
+/// bad lines on stderr (and as error records in JSON formats).
+struct BatchPrinter<W: Write> {
+    printer: Printer<W>,
+}
+
+impl<W: Write> Sink<anyhow::Error> for BatchPrinter<W> {
+    fn answer(&mut self, answer: Answer) -> Result<()> {
+        match answer {
+            Ok(result) => self.printer.result(&result)?,
+            Err(error) => {
+                let id = error
+                    .query_id
+                    .as_deref()
+                    .map(|id| format!(" (query {id})"))
+                    .unwrap_or_default();
+                eprintln!("newsdex: line {}{id}: {}", error.line, error.error);
+                self.printer.query_error(&error)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn idle(&mut self) -> Result<()> {
+        Ok(self.printer.flush()?)
+    }
+}
+
+fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
+    let started = Instant::now();
+    let searcher = Searcher::open(dir)?;
+    let format = Format::from(args.format);
+    let mut defaults = args.filters.request(String::new(), None);
+    defaults.highlight = format.shows_highlights();
+    defaults.date_bounds()?;
+    let input: Box<dyn io::BufRead + Send> = if args.input.as_os_str() == "-" {
+        Box::new(io::BufReader::new(io::stdin()))
+    } else {
+        let file = std::fs::File::open(&args.input)
+            .with_context(|| format!("{}", args.input.display()))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let articles = defaults.articles;
+    let mut sink = BatchPrinter {
+        printer: Printer::new(
+            BufWriter::new(io::stdout().lock()),
+            format,
+            args.color.enabled(),
+            articles,
+        ),
+    };
+    let threads = args.threads.map_or(0, usize::from);
+    let summary = batch::run(&searcher, Queries::new(input, defaults), threads, &mut sink)?;
+    if format == Format::Human {
+        let seconds = started.elapsed().as_secs_f64();
+        writeln!(
+            sink.printer.get_mut(),
+            "{} queries: {} with hits, {} without, {} bad · {:.2} s ({:.0} queries/s)",
+            summary.answered + summary.errors,
+            summary.matched,
+            summary.answered - summary.matched,
+            summary.errors,
+            seconds,
+            (summary.answered + summary.errors) as f64 / seconds.max(1e-9)
+        )?;
+    }
+    sink.printer.flush()?;
+    Ok(if summary.errors > 0 {
+        Outcome::Failed
+    } else if summary.matched > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NothingFound
+    })
+}
+
+fn run_eval(args: EvalArgs) -> Result<Outcome> {
+    let mut out = io::stdout().lock();
+    if let Some(dir) = &args.collection {
+        let collection = Collection::in_dir(dir, args.qrels.as_deref())?;
+        let report = eval::run_collection(&collection, 0)?;
+        for warning in &report.warnings {
+            eprintln!("newsdex: warning: {warning}");
+        }
+        if args.format == SummaryFormat::Json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            writeln!(
+                out,
+                "{}: {} articles, {} queries · indexed in {:.1} s, searched in {:.1} s",
+                report.collection,
+                report.articles,
+                report.queries_run,
+                report.index_seconds,
+                report.search_seconds
+            )?;
+            print_measures(&mut out, &report.evaluation)?;
+        }
+        return Ok(Outcome::Found);
+    }
+    let (Some(qrels), Some(run)) = (&args.qrels, &args.run) else {
+        anyhow::bail!("give a run file and --qrels QRELS, or --collection DIR");
+    };
+    let evaluation = eval::evaluate(&Qrels::read(qrels)?, &Run::read(run)?);
+    if args.format == SummaryFormat::Json {
+        writeln!(out, "{}", serde_json::to_string(&evaluation)?)?;
+    } else {
+        writeln!(
+            out,
+            "{}: {} queries judged",
+            run.display(),
+            evaluation.queries
+        )?;
+        print_measures(&mut out, &evaluation)?;
+    }
+    Ok(Outcome::Found)
+}
+
+fn print_measures(out: &mut impl Write, evaluation: &Evaluation) -> io::Result<()> {
+    let m = &evaluation.mean;
+    writeln!(out, "nDCG@10     {:.4}", m.ndcg_cut_10)?;
+    writeln!(out, "Recall@100  {:.4}", m.recall_100)?;
+    writeln!(out, "MAP         {:.4}", m.map)?;
+    writeln!(out, "MRR@10      {:.4}", m.recip_rank_10)?;
+    writeln!(out, "P@10        {:.4}", m.p_10)
 }
 
 fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {

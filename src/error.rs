@@ -52,6 +52,9 @@ pub enum Error {
     /// Reading the index's own files failed.
     #[error("cannot read the index: {0}")]
     IndexRead(#[from] std::io::Error),
+    /// Relevance judgments or a run could not be read.
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
     /// An error inside Tantivy.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

@@ -4,14 +4,15 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, Term};
 
-use crate::article::Metadata;
+use crate::article::{LineMap, Metadata};
+use crate::checkpoint::{self, CommitPolicy, Committer, Partial, Payload};
+use crate::duplicates::IdOwners;
 use crate::error::{Error, Result};
 use crate::load::{self, Warning};
 use crate::pipeline::Batch;
@@ -25,16 +26,6 @@ const MERGE_MAX_DOCS: usize = 200_000;
 const ZSTD_LEVEL: i32 = 1;
 /// Uncompressed size of a block of stored passages (one block is read per hit).
 const DOCSTORE_BLOCK_BYTES: usize = 16 * 1024;
-/// A long run commits at least this often, so a kill loses little work.
-const COMMIT_EVERY: Duration = Duration::from_secs(30);
-
-/// What every commit records alongside the data.
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    schema_version: u32,
-    newsdex_version: String,
-}
-
 /// An open newsdex index and its fields.
 pub struct Store {
     /// The Tantivy index.
@@ -56,13 +47,13 @@ impl Store {
             reason,
         };
         let index = Index::open_in_dir(dir).map_err(|e| corrupt(e.to_string()))?;
-        let payload = index
-            .load_metas()
-            .map_err(|e| corrupt(e.to_string()))?
-            .payload
-            .unwrap_or_default();
+        let metas = index.load_metas().map_err(|e| corrupt(e.to_string()))?;
+        // An index whose creation was interrupted before its first commit
+        // holds nothing and has no payload yet: it is this version's.
+        let fresh = metas.payload.is_none() && metas.segments.is_empty() && metas.opstamp == 0;
+        let payload = metas.payload.unwrap_or_default();
         let version = serde_json::from_str::<Payload>(&payload).map(|p| p.schema_version);
-        if version.as_ref().ok() != Some(&SCHEMA_VERSION) {
+        if !fresh && version.as_ref().ok() != Some(&SCHEMA_VERSION) {
             return Err(Error::SchemaMismatch {
                 dir: dir.to_path_buf(),
                 found: version.map_or_else(|_| "unknown".into(), |v| v.to_string()),
@@ -70,6 +61,13 @@ impl Store {
             });
         }
         let fields = schema::fields_of(&index.schema()).map_err(|e| corrupt(e.to_string()))?;
+        // Open every segment once, so missing or damaged files are reported here.
+        index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map(drop)
+            .map_err(|e| corrupt(e.to_string()))?;
         crate::analysis::register(&index);
         Ok(Store {
             index,
@@ -97,7 +95,7 @@ impl Store {
             dir: dir.to_path_buf(),
         };
         let mut writer = store.writer()?;
-        commit(&mut writer)?;
+        checkpoint::commit(&mut writer, &Default::default())?;
         Ok(store)
     }
 
@@ -159,15 +157,29 @@ impl Store {
     }
 }
 
-fn commit(writer: &mut IndexWriter) -> Result<()> {
-    let payload = serde_json::to_string(&Payload {
-        schema_version: SCHEMA_VERSION,
-        newsdex_version: env!("CARGO_PKG_VERSION").to_string(),
-    })
-    .expect("payload serialises");
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&payload);
-    prepared.commit()?;
+/// Removes the files of a Tantivy index from `dir`, and nothing else (a
+/// README or `.gitkeep` beside them stays).
+fn remove_index_files(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let segment_file = name.len() > 33
+            && name.as_bytes()[32] == b'.'
+            && name[..32].bytes().all(|b| b.is_ascii_hexdigit());
+        let index_file = segment_file
+            || name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(".tantivy-");
+        if index_file && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path()).map_err(|source| Error::Io {
+                path: entry.path(),
+                source,
+            })?;
+        }
+    }
     Ok(())
 }
 
@@ -182,6 +194,8 @@ pub struct IndexOptions {
     pub overrides: Metadata,
     /// An extra manifest file.
     pub manifest: Option<PathBuf>,
+    /// When to commit during the run.
+    pub commit: CommitPolicy,
 }
 
 /// What an indexing run did.
@@ -195,6 +209,8 @@ pub struct IndexReport {
     pub removed: usize,
     /// Source files already indexed as they are.
     pub unchanged: usize,
+    /// Source files an interrupted run left half-indexed, finished in this run.
+    pub resumed: usize,
     /// Files skipped whole, with the reason.
     pub skipped: Vec<String>,
     /// Files in the folders that are not articles (README, manifests, other formats).
@@ -230,156 +246,6 @@ fn content_hash(path: &Path, external: &Metadata) -> std::io::Result<String> {
     Ok(hasher.finalize().to_hex().to_string())
 }
 
-/// Indexes the files under `opts.roots` into the index at `dir`:
-/// new and changed files are (re)indexed, files gone from an indexed folder
-/// are removed, unchanged files are skipped.
-pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
-    index_with_progress(dir, opts, &mut |_| {})
-}
-
-/// How far an indexing run has got, for a progress display.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Progress {
-    /// Articles loaded so far in this run.
-    pub articles: usize,
-    /// Bytes of source files read or skipped as unchanged so far.
-    pub bytes: u64,
-    /// Bytes of all the source files of this run.
-    pub total_bytes: u64,
-}
-
-/// [`index`], calling `progress` as articles are loaded (often: keep it cheap).
-pub fn index_with_progress(
-    dir: &Path,
-    opts: &IndexOptions,
-    progress: &mut dyn FnMut(&Progress),
-) -> Result<IndexReport> {
-    let store = Store::open_or_create(dir)?;
-    let mut writer = store.writer()?;
-    let f = &store.fields;
-    let mut report = IndexReport::default();
-    let mut indexed = if opts.rebuild {
-        writer.delete_all_documents()?;
-        HashMap::new()
-    } else {
-        store.indexed_sources()?
-    };
-    let base = store.id_base();
-    let mut found = load::discover(&opts.roots);
-    if let Some(extra) = &opts.manifest {
-        found.manifest.read(extra, &mut found.warnings);
-    }
-    report.ignored = found.ignored;
-    report
-        .warnings
-        .extend(found.warnings.iter().map(Warning::to_string));
-
-    let mut seen = HashSet::new();
-    let mut last_commit = Instant::now();
-    let mut batch = Batch::new(f);
-    let mut done = Progress {
-        total_bytes: found
-            .files
-            .iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum(),
-        ..Progress::default()
-    };
-    progress(&done);
-    for path in &found.files {
-        let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-        let read_before = load::bytes_read();
-        let id = file_id(&base, path);
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let external = opts
-            .overrides
-            .clone()
-            .or(found.manifest.for_file(&canonical));
-        let hash = match content_hash(path, &external) {
-            Ok(hash) => hash,
-            Err(e) => {
-                report.skipped.push(format!("{id}: cannot read: {e}"));
-                continue;
-            }
-        };
-        let previous = indexed.remove(&id);
-        if previous.as_deref() == Some(hash.as_str()) {
-            report.unchanged += 1;
-            done.bytes += file_bytes;
-            progress(&done);
-            continue;
-        }
-        if previous.is_some() {
-            writer.delete_term(Term::from_field_text(f.source, &id));
-        }
-        let hash: Arc<str> = hash.into();
-        let mut written = Ok((0, 0));
-        let start_bytes = done.bytes;
-        let loaded = load::load_file(path, &id, &external, &mut |article| {
-            if let Ok((articles, passages)) = &mut written {
-                match batch.push(&writer, article, hash.clone()) {
-                    Ok(n) => {
-                        *articles += 1;
-                        *passages += n;
-                    }
-                    Err(e) => written = Err(e),
-                }
-                done.articles += 1;
-                done.bytes = start_bytes + (load::bytes_read() - read_before).min(file_bytes);
-                progress(&done);
-            }
-        });
-        let (articles, passages) = written?;
-        report.articles += articles;
-        report.passages += passages;
-        done.bytes = start_bytes + file_bytes;
-        progress(&done);
-        match loaded {
-            Ok(warnings) => report
-                .warnings
-                .extend(warnings.iter().map(Warning::to_string)),
-            Err(reason) => {
-                report.skipped.push(format!("{id}: {reason}"));
-                if previous.is_some() {
-                    report.removed += 1;
-                }
-                continue;
-            }
-        }
-        if previous.is_some() {
-            report.updated += 1;
-        } else {
-            report.added += 1;
-        }
-        if last_commit.elapsed() >= COMMIT_EVERY {
-            report.passages += batch.flush(&writer)?;
-            commit(&mut writer)?;
-            last_commit = Instant::now();
-        }
-    }
-
-    report.passages += batch.flush(&writer)?;
-
-    // Sources that were under an indexed root but are gone now.
-    let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(&base, r)).collect();
-    for (source, _) in indexed {
-        let under_root = root_ids.iter().any(|root| {
-            root.is_empty() || source == *root || source.starts_with(&format!("{root}/"))
-        });
-        if under_root && !seen.contains(&source) {
-            writer.delete_term(Term::from_field_text(f.source, &source));
-            report.removed += 1;
-        }
-    }
-    commit(&mut writer)?;
-    writer.wait_merging_threads()?;
-    Ok(report)
-}
-
 /// Tantivy's merge policy, except that segments of [`MERGE_MAX_DOCS`]
 /// passages or more are left as they are: the small segments of incremental
 /// runs are still merged, but a bulk load is not rewritten into one huge
@@ -402,4 +268,217 @@ fn index_settings() -> tantivy::IndexSettings {
         docstore_blocksize: DOCSTORE_BLOCK_BYTES,
         ..tantivy::IndexSettings::default()
     }
+}
+
+/// Indexes the files under `opts.roots` into the index at `dir`:
+/// new and changed files are (re)indexed, files gone from an indexed folder
+/// are removed, unchanged files are skipped, and a file that an interrupted
+/// run left half-indexed is resumed where its last commit ended.
+pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
+    index_with_progress(dir, opts, &mut |_| {})
+}
+
+/// How far an indexing run has got, for a progress display.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    /// Articles loaded so far in this run.
+    pub articles: usize,
+    /// Bytes of source files read or skipped as unchanged so far.
+    pub bytes: u64,
+    /// Bytes of all the source files of this run.
+    pub total_bytes: u64,
+}
+
+/// [`index`], calling `progress` as articles are loaded (often: keep it cheap).
+pub fn index_with_progress(
+    dir: &Path,
+    opts: &IndexOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<IndexReport> {
+    let store = match Store::open_or_create(dir) {
+        // `--rebuild` is the way out of an unreadable or foreign index.
+        Err(Error::SchemaMismatch { .. } | Error::Corrupt { .. }) if opts.rebuild => {
+            remove_index_files(dir)?;
+            Store::create(dir)?
+        }
+        other => other?,
+    };
+    let mut writer = store.writer()?;
+    let f = &store.fields;
+    let mut report = IndexReport::default();
+    let (mut indexed, partial) = if opts.rebuild {
+        writer.delete_all_documents()?;
+        (HashMap::new(), Default::default())
+    } else {
+        (
+            store.indexed_sources()?,
+            Payload::load(&store.index)?.partial,
+        )
+    };
+    let mut committer = Committer::new(opts.commit, partial);
+    let mut owners = if opts.rebuild {
+        IdOwners::default()
+    } else {
+        IdOwners::from_index(&store.index.reader()?.searcher())?
+    };
+    let base = store.id_base();
+    let mut found = load::discover(&opts.roots);
+    if let Some(extra) = &opts.manifest {
+        found.manifest.read(extra, &mut found.warnings);
+    }
+    report.ignored = found.ignored;
+    report
+        .warnings
+        .extend(found.warnings.iter().map(Warning::to_string));
+
+    let mut seen = HashSet::new();
+    let mut batch = Batch::new(f);
+    let mut done = Progress {
+        total_bytes: found
+            .files
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum(),
+        ..Progress::default()
+    };
+    progress(&done);
+    for path in &found.files {
+        let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let start_bytes = done.bytes;
+        let read_before = load::bytes_read();
+        let id = file_id(&base, path);
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let external = opts
+            .overrides
+            .clone()
+            .or(found.manifest.for_file(&canonical));
+        if let Err(reason) = load::precheck(path) {
+            report.skipped.push(format!("{id}: {reason}"));
+            done.bytes += file_bytes;
+            continue;
+        }
+        let hash = match content_hash(path, &external) {
+            Ok(hash) => hash,
+            Err(e) => {
+                report.skipped.push(format!("{id}: cannot read: {e}"));
+                continue;
+            }
+        };
+        let previous = indexed.remove(&id);
+        // A source the last commit holds in part: resume it when it is
+        // unchanged, else index it again from the start.
+        let resume_after = match committer.partial.get(&id) {
+            Some(p) if p.hash == hash => p.emitted,
+            _ => 0,
+        };
+        if resume_after == 0
+            && !committer.partial.contains_key(&id)
+            && previous.as_deref() == Some(hash.as_str())
+        {
+            report.unchanged += 1;
+            done.bytes += file_bytes;
+            progress(&done);
+            continue;
+        }
+        if previous.is_some() && resume_after == 0 {
+            writer.delete_term(Term::from_field_text(f.source, &id));
+        }
+        let hash: Arc<str> = hash.into();
+        let mut emitted = 0usize;
+        let mut written = Ok((0, 0));
+        let mut duplicates = Vec::new();
+        let loaded = load::load_file(path, &id, &external, &mut |article| {
+            emitted += 1;
+            if emitted <= resume_after {
+                return;
+            }
+            let Ok((articles, passages)) = &mut written else {
+                return;
+            };
+            if let Err(other) = owners.claim(&article.id, &article.source) {
+                let at = match article.lines {
+                    LineMap::Record(line) => format!("{}:{line}", article.source),
+                    _ => article.source.clone(),
+                };
+                let why = format!(
+                    "duplicate article id '{}' (already indexed from {other}); record skipped",
+                    article.id
+                );
+                duplicates.push(Warning::new(at, why));
+                return;
+            }
+            done.articles += 1;
+            done.bytes = start_bytes + (load::bytes_read() - read_before).min(file_bytes);
+            progress(&done);
+            let step = batch.push(&writer, article, hash.clone()).and_then(|n| {
+                *articles += 1;
+                *passages += n;
+                if committer.wrote_article() {
+                    // The commit must hold every article up to `emitted`.
+                    *passages += batch.flush(&writer)?;
+                    let partial = Partial {
+                        hash: hash.to_string(),
+                        emitted,
+                    };
+                    committer.partial.insert(id.clone(), partial);
+                    committer.commit(&mut writer)?;
+                }
+                Ok(())
+            });
+            if let Err(e) = step {
+                written = Err(e);
+            }
+        });
+        done.bytes = start_bytes + file_bytes;
+        progress(&done);
+        let (articles, passages) = written?;
+        committer.partial.remove(&id);
+        report.articles += articles;
+        report.passages += passages;
+        match loaded {
+            Ok(warnings) => report
+                .warnings
+                .extend(warnings.iter().chain(&duplicates).map(Warning::to_string)),
+            Err(reason) => {
+                report.skipped.push(format!("{id}: {reason}"));
+                if previous.is_some() {
+                    report.removed += 1;
+                }
+                continue;
+            }
+        }
+        if resume_after > 0 {
+            report.resumed += 1;
+        } else if previous.is_some() {
+            report.updated += 1;
+        } else {
+            report.added += 1;
+        }
+        if committer.due() {
+            report.passages += batch.flush(&writer)?;
+            committer.commit(&mut writer)?;
+        }
+    }
+
+    report.passages += batch.flush(&writer)?;
+
+    // Sources that were under an indexed root but are gone now.
+    let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(&base, r)).collect();
+    for (source, _) in indexed {
+        let under_root = root_ids.iter().any(|root| {
+            root.is_empty() || source == *root || source.starts_with(&format!("{root}/"))
+        });
+        if under_root && !seen.contains(&source) {
+            writer.delete_term(Term::from_field_text(f.source, &source));
+            committer.partial.remove(&source);
+            report.removed += 1;
+        }
+    }
+    committer.commit(&mut writer)?;
+    writer.wait_merging_threads()?;
+    Ok(report)
 }

@@ -30,8 +30,10 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
         .date
         .as_ref()
         .map(|d| tantivy::DateTime::from_timestamp_secs(d.value.timestamp()));
+    let starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+    let lines = article.lines.lines_of(&article.body, &starts);
     let mut docs = Vec::with_capacity(ranges.len());
-    for (ordinal, range) in ranges.into_iter().enumerate() {
+    for ((ordinal, range), line) in ranges.into_iter().enumerate().zip(lines) {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.article_id, &article.id);
         doc.add_text(f.source, &article.source);
@@ -40,7 +42,7 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
         doc.add_text(f.body, &article.body[range.clone()]);
         doc.add_u64(f.start, range.start as u64);
         doc.add_u64(f.end, range.end as u64);
-        if let Some(line) = article.lines.line_of(&article.body, range.start) {
+        if let Some(line) = line {
             doc.add_u64(f.line, u64::from(line));
         }
         if let Some(title) = &meta.title {

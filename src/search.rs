@@ -66,6 +66,30 @@ pub struct SearchRequest {
     pub sort: Sort,
     /// One hit per article (its best passage).
     pub articles: bool,
+    /// Compute highlight ranges (formats that show no highlights skip the work).
+    pub highlight: bool,
+}
+
+/// A date filter's `[since, until)` instants; `None` leaves that side open.
+pub type DateBounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl SearchRequest {
+    /// The date filter as `[since, until)` instants.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the flag when `since` or `until` is not a date.
+    pub fn date_bounds(&self) -> Result<DateBounds> {
+        let bound = |text: &Option<String>, which: DateBound, flag: &str| {
+            text.as_deref()
+                .map(|t| date::parse_filter_bound(t, which))
+                .transpose()
+                .map_err(|e| Error::Invalid(format!("{flag}: {e}")))
+        };
+        Ok((
+            bound(&self.since, DateBound::Since, "--since")?,
+            bound(&self.until, DateBound::Until, "--until")?,
+        ))
+    }
 }
 
 impl Default for SearchRequest {
@@ -82,6 +106,7 @@ impl Default for SearchRequest {
             offset: 0,
             sort: Sort::Relevance,
             articles: false,
+            highlight: true,
         }
     }
 }
@@ -277,14 +302,7 @@ impl Searcher {
                 "nothing to search for: every term is excluded".into()
             }));
         }
-        let bound = |text: &Option<String>, which: DateBound, flag: &str| {
-            text.as_deref()
-                .map(|t| date::parse_filter_bound(t, which))
-                .transpose()
-                .map_err(|e| Error::Invalid(format!("{flag}: {e}")))
-        };
-        let since = bound(&req.since, DateBound::Since, "--since")?;
-        let until = bound(&req.until, DateBound::Until, "--until")?;
+        let (since, until) = req.date_bounds()?;
         let searcher = self.reader.searcher();
         let f = &self.store.fields;
         let date_filter = (since.is_some() || until.is_some()).then(|| date_range(f, since, until));
@@ -343,7 +361,9 @@ impl Searcher {
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
             let (article, mut passage) = read_passage(f, &doc);
-            passage.highlights = compiled.highlight.ranges(&mut analyzer, &passage.text);
+            if req.highlight {
+                passage.highlights = compiled.highlight.ranges(&mut analyzer, &passage.text);
+            }
             hits.push(Hit {
                 query_id: req.query_id.clone(),
                 query: req.query.clone(),
@@ -393,14 +413,17 @@ impl Searcher {
                 .collect();
             return Ok(Page { total, docs });
         }
-        if req.limit == 0 {
+        // A page past the last passage is empty, and no page is longer than
+        // the index (so a huge --limit or --offset cannot overflow the collector).
+        let passages = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if req.limit == 0 || req.offset >= passages {
             let total = searcher.search(query, &Count)? as u64;
             return Ok(Page {
                 total,
                 docs: Vec::new(),
             });
         }
-        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+        let top = TopDocs::with_limit(req.limit.min(passages)).and_offset(req.offset);
         let (docs, total) = match req.sort {
             Sort::Relevance => searcher.search(query, &(top.order_by_score(), Count))?,
             Sort::Newest | Sort::Oldest => {

@@ -59,6 +59,10 @@ fn hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
 
 /// Prints a result's hits and its summary line.
 pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::Result<()> {
+    if let Some(id) = &result.query_id {
+        let heading = format!("query {id}: {}", result.query);
+        writeln!(out, "{}\n", styled(HEADER, &heading, color))?;
+    }
     for h in &result.hits {
         hit(out, h, color)?;
     }

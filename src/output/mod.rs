@@ -26,6 +26,13 @@ pub enum Format {
     Trec,
 }
 
+impl Format {
+    /// Whether the format shows highlight ranges (others need not compute them).
+    pub fn shows_highlights(self) -> bool {
+        matches!(self, Format::Human | Format::Json | Format::Jsonl)
+    }
+}
+
 /// The columns of `csv` and `tsv` output.
 pub const TABLE_HEADER: [&str; 12] = [
     "query_id",
@@ -45,6 +52,8 @@ pub const TABLE_HEADER: [&str; 12] = [
 /// An error for one query of a batch, printed in place of its result.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct QueryError {
+    /// 1-based line of the batch input.
+    pub line: usize,
     /// The query's id.
     pub query_id: Option<String>,
     /// The query text, if the line could be read.
@@ -93,6 +102,11 @@ impl<W: Write> Printer<W> {
         }
     }
 
+    /// The writer, to add lines of one's own between results.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Flushes buffered output.
     pub fn flush(&mut self) -> io::Result<()> {
         if matches!(self.format, Format::Csv | Format::Tsv) && !self.header_written {
@@ -115,7 +129,7 @@ impl<W: Write> Printer<W> {
         };
         writeln!(
             self.out,
-            "{qid} Q0 {docid} {} {:.6} newsdex",
+            "{qid} Q0 {docid} {} {} newsdex",
             hit.rank, hit.score
         )
     }

@@ -29,11 +29,28 @@ pub enum MatchMode {
 }
 
 /// Weight of a title match relative to a body match.
-const TITLE_BOOST: f32 = 1.5;
+/// (1: a title match counts as much as a body match; the two fields' BM25
+/// scores add up. See docs/ranking.md for the measurements.)
+const TITLE_BOOST: f32 = 1.0;
 /// Extra weight for passages holding bare query words as an exact phrase.
 const PHRASE_BOOST: f32 = 1.0;
 /// Words this close together (in positions) count as a near phrase.
 const NEAR_SLOP: u32 = 4;
+/// Weight of a query word that is a function word ("what", "of", "de") when
+/// the query has other words: it must still match under `--match all`, but
+/// adds nothing to the score.
+const STOP_WORD_WEIGHT: f32 = 0.0;
+/// Weight of a passage holding two neighbouring content words of the query
+/// in query order, with the query's own words between them ("heated high
+/// speed aircraft" for the pair heated–aircraft).
+const PAIR_PHRASE_WEIGHT: f32 = 0.2;
+/// Weight of a passage holding two neighbouring content words of the query
+/// within [`PAIR_WINDOW`] words of each other, in either order.
+const PAIR_NEAR_WEIGHT: f32 = 0.2;
+/// How many words may stand between the two words of a near pair.
+const PAIR_WINDOW: u32 = 8;
+/// Pairs scored per query: bounds the work for a very long query.
+const MAX_PAIRS: usize = 32;
 
 /// A query ready to run, with what to highlight in its hits.
 pub struct Compiled {
@@ -48,6 +65,8 @@ pub struct QueryBuilder<'a> {
     fields: &'a Fields,
     analyzer: TextAnalyzer,
     unstemmed: TextAnalyzer,
+    /// Whether the query being compiled has a bare word that is not a stop word.
+    has_content: bool,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -57,12 +76,16 @@ impl<'a> QueryBuilder<'a> {
             fields,
             analyzer: analysis::analyzer(),
             unstemmed: analysis::unstemmed_analyzer(),
+            has_content: false,
         }
     }
 
     /// Compiles `expr`; `None` when it holds no searchable word at all.
     pub fn compile(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
         let mut highlight = HighlightTerms::default();
+        let analyzer = &mut self.analyzer;
+        self.has_content = bare_words(expr)
+            .any(|w| !is_query_stop_word(w) && !analysis::terms(analyzer, w).is_empty());
         let query = self.expr(expr, mode, false, &mut highlight)?;
         let query = match self.proximity(expr) {
             Some(near) => Box::new(BooleanQuery::new(vec![
@@ -151,9 +174,17 @@ impl<'a> QueryBuilder<'a> {
                         hl.sequence.extend(terms.iter().cloned());
                     }
                 }
+                let weight = match (&atom.kind, atom.field) {
+                    (AtomKind::Word(w), None)
+                        if terms.len() == 1 && self.has_content && is_query_stop_word(w) =>
+                    {
+                        STOP_WORD_WEIGHT
+                    }
+                    _ => 1.0,
+                };
                 self.fields_for(atom.field)
                     .into_iter()
-                    .map(|(field, boost)| (self.terms_query(field, &terms, slop), boost))
+                    .map(|(field, boost)| (self.terms_query(field, &terms, slop), boost * weight))
                     .collect()
             }
             AtomKind::Prefix(text) => {
@@ -207,39 +238,79 @@ impl<'a> QueryBuilder<'a> {
         Box::new(phrase)
     }
 
-    /// For several bare words: a boost for passages that hold them as an
-    /// exact phrase, and a smaller one for holding them close together.
+    /// Proximity evidence for several bare words: boosts for passages that
+    /// hold them all as an exact phrase, or close together; and, pair by
+    /// pair, for neighbouring content words standing in query order or near
+    /// each other (after the sequential dependence model of Metzler and
+    /// Croft, 2005).
     fn proximity(&mut self, expr: &Expr) -> Option<Box<dyn Query>> {
-        let Expr::Seq(clauses) = expr else {
-            return None;
-        };
         let mut terms = Vec::new();
-        for clause in clauses {
-            if let (
+        let mut content = Vec::new();
+        for w in bare_words(expr) {
+            let analysed = analysis::terms(&mut self.analyzer, w);
+            let stop = self.has_content && analysed.len() == 1 && is_query_stop_word(w);
+            for term in analysed {
+                if !stop {
+                    content.push(terms.len());
+                }
+                terms.push(term);
+            }
+        }
+        if terms.len() < 2 {
+            return None;
+        }
+        let body = self.fields.body;
+        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
+        let mut boosted = |query: Box<dyn Query>, weight: f32| {
+            let query: Box<dyn Query> = if weight == 1.0 {
+                query
+            } else {
+                Box::new(BoostQuery::new(query, weight))
+            };
+            clauses.push((TantivyOccur::Should, query));
+        };
+        if terms.len() <= 16 {
+            boosted(self.terms_query(body, &terms, 0), PHRASE_BOOST);
+            boosted(self.terms_query(body, &terms, NEAR_SLOP), 1.0);
+        }
+        for pair in content.windows(2).take(MAX_PAIRS) {
+            let (i, j) = (pair[0], pair[1]);
+            let ends = [terms[i].clone(), terms[j].clone()];
+            boosted(self.terms_query(body, &terms[i..=j], 0), PAIR_PHRASE_WEIGHT);
+            // Stop words between the two count as part of the window.
+            let window = PAIR_WINDOW + (j - i - 1) as u32;
+            boosted(self.terms_query(body, &ends, window), PAIR_NEAR_WEIGHT);
+        }
+        boolean(clauses)
+    }
+}
+
+/// The bare words of a query (no field, not excluded), in query order.
+fn bare_words(expr: &Expr) -> impl Iterator<Item = &str> {
+    let clauses = match expr {
+        Expr::Seq(clauses) => clauses.as_slice(),
+        _ => &[],
+    };
+    clauses
+        .iter()
+        .filter_map(|clause| match (clause.occur, &clause.expr) {
+            (
                 Occur::Default | Occur::Must,
                 Expr::Atom(Atom {
                     field: None,
                     kind: AtomKind::Word(w),
                 }),
-            ) = (clause.occur, &clause.expr)
-            {
-                terms.extend(analysis::terms(&mut self.analyzer, w));
-            }
-        }
-        if terms.len() < 2 || terms.len() > 16 {
-            return None;
-        }
-        let body = self.fields.body;
-        let exact = self.terms_query(body, &terms, 0);
-        let near = self.terms_query(body, &terms, NEAR_SLOP);
-        Some(Box::new(BooleanQuery::new(vec![
-            (
-                TantivyOccur::Should,
-                Box::new(BoostQuery::new(exact, PHRASE_BOOST)) as Box<dyn Query>,
-            ),
-            (TantivyOccur::Should, near),
-        ])))
-    }
+            ) => Some(w.as_str()),
+            _ => None,
+        })
+}
+
+/// Whether a query word is a function word ("what", "of", "de") whose own
+/// match says little; an acronym in capitals ("WHO", "US", "IT") is not.
+fn is_query_stop_word(word: &str) -> bool {
+    let acronym = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+    !acronym && analysis::is_query_stop_word(&word.to_lowercase())
 }
 
 /// A Boolean query of the clauses, or the clause itself when there is one.
@@ -282,4 +353,28 @@ fn regex_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_words_but_not_acronyms_are_query_stop_words() {
+        for word in [
+            "what", "What", "are", "of", "the", "de", "los", "how", "must",
+        ] {
+            assert!(is_query_stop_word(word), "{word}");
+        }
+        for word in ["WHO", "US", "IT", "Maduro", "aircraft", "may", "us"] {
+            assert!(!is_query_stop_word(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn bare_words_skip_fields_phrases_and_exclusions() {
+        let expr = parse::parse("what title:x \"a b\" -not Tren de Aragua").unwrap();
+        let words: Vec<&str> = bare_words(&expr).collect();
+        assert_eq!(words, ["what", "Tren", "de", "Aragua"]);
+    }
 }

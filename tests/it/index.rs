@@ -192,4 +192,34 @@ fn reuters_indexes_from_gzip_with_dates_outlet_and_titles() {
         .as_deref()
         .unwrap()
         .contains("REFINING CAPACITY"));
+    // One hit per article keeps the date order; oldest first works too;
+    // the outlet filter ignores case.
+    let dates_of = |result: &crate::contract::SearchResult| -> Vec<String> {
+        result
+            .hits
+            .iter()
+            .map(|h| h.article.date.clone().unwrap())
+            .collect()
+    };
+    let newest = search_json(
+        &p,
+        &["cocoa", "--articles", "--sort", "newest", "--limit", "30"],
+        0,
+    );
+    let dates = dates_of(&newest);
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    assert!(dates[0].as_str() >= "1987-06", "{dates:?}");
+    let oldest = search_json(
+        &p,
+        &[
+            "cocoa", "--sort", "oldest", "--until", "1987-03", "--outlet", "REUTERS", "--limit",
+            "10",
+        ],
+        0,
+    );
+    let dates = dates_of(&oldest);
+    assert!(
+        dates.windows(2).all(|w| w[0] <= w[1]) && dates[0].starts_with("1987-02"),
+        "{dates:?}"
+    );
 }

@@ -1,8 +1,15 @@
 //! Integration tests: run the real `newsdex` binary on temporary copies of
 //! the corpus and assert what a user would see.
 
+mod batch;
 mod common;
 mod contract;
+mod crash;
+mod eval;
 mod formats;
+mod hostile;
 mod index;
+mod index_format;
+mod ingest;
+mod queries;
 mod search;

@@ -1,0 +1,226 @@
+//! `newsdex eval`: trec_eval's measures on a run file, and a whole BEIR
+//! collection indexed, searched and scored in one command. The Cranfield
+//! tests run only where `../shared` is present.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde::Deserialize;
+
+use crate::common::{shared_data, Project};
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Measures {
+    ndcg_cut_10: f64,
+    recall_100: f64,
+    map: f64,
+    recip_rank_10: f64,
+    p_10: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Evaluation {
+    queries: usize,
+    mean: Measures,
+}
+
+/// The tiny qrels and run of `src/eval/metrics.rs`'s unit tests, whose
+/// means are worked out by hand there.
+const QRELS: &str =
+    "query-id\tcorpus-id\tscore\nq1 0 d1 2\nq1 0 d2 1\nq1 0 d3 0\nq1 0 d4 3\nq1\td9\t1\n\
+    q2\td5\t1\nq2\td6\t-1\nq2\td7\t2\nq3 0 d1 0\nq4 0 d8 1\n";
+const RUN: &str = "q1 Q0 d3 1 5.0 t\nq1 Q0 d1 2 4.0 t\nq1 Q0 d2 3 4.0 t\nq1 Q0 d4 4 3 t\n\
+    q1 Q0 dx 5 2.0 t\nq1 Q0 d1 6 1.0 t\nq2 Q0 d7 1 1.0 t\nq2 Q0 d5 2 2.0000000001 t\n\
+    q2 Q0 dz 3 2.0 t\nq2 Q0 d6 4 3.0 t\nq3 Q0 d1 1 1.0 t\nq5 Q0 d1 1 1.0 t\n";
+
+fn close(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() < tolerance
+}
+
+#[test]
+fn eval_scores_a_run_file_with_trec_eval_definitions() {
+    let p = Project::empty();
+    p.write("qrels.tsv", QRELS);
+    p.write("run.trec", RUN);
+    let out = p.stdout(
+        &[
+            "eval",
+            "--qrels",
+            "qrels.tsv",
+            "run.trec",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let eval: Evaluation = serde_json::from_str(&out).unwrap();
+    assert_eq!(eval.queries, 3);
+    let m = &eval.mean;
+    assert!(close(m.ndcg_cut_10, 0.360_119_136, 1e-8), "{m:?}");
+    assert!(close(m.recall_100, 1.75 / 3.0, 1e-12));
+    assert!(close(m.map, 0.298_611_111, 1e-8));
+    assert!(close(m.recip_rank_10, (0.5 + 1.0 / 3.0) / 3.0, 1e-12));
+    assert!(close(m.p_10, 0.5 / 3.0, 1e-12));
+
+    let human = p.stdout(&["eval", "--qrels", "qrels.tsv", "run.trec"], 0);
+    for line in [
+        "nDCG@10     0.3601",
+        "Recall@100  0.5833",
+        "MAP         0.2986",
+        "MRR@10      0.2778",
+        "P@10        0.1667",
+    ] {
+        assert!(human.contains(line), "{line}\n{human}");
+    }
+}
+
+#[test]
+fn eval_reports_bad_input_with_exit_2() {
+    let p = Project::empty();
+    p.write("qrels.tsv", QRELS);
+    p.write("bad.trec", "q1 Q0 d1 1 high t\n");
+    let out = p.run(&["eval", "--qrels", "qrels.tsv", "bad.trec"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.trec:1: bad score"));
+    assert_eq!(
+        p.run(&["eval"]).status.code(),
+        Some(2),
+        "a run or a collection is needed"
+    );
+    let out = p.run(&["eval", "--collection", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no corpus.jsonl"));
+}
+
+/// `eval --collection` on Cranfield, as JSON.
+fn cranfield_eval(p: &Project, dir: &Path) -> Evaluation {
+    let out = p.stdout(
+        &[
+            "eval",
+            "--collection",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The ranking's floor on Cranfield: just under what it reaches (nDCG@10
+/// 0.3821, MAP 0.3138; see docs/ranking.md), above every reference engine
+/// in the collection's README (best: 0.3730, 0.3104). A ranking change that
+/// loses quality fails here.
+#[test]
+fn cranfield_ranking_stays_above_its_floor() {
+    let Some(dir) = shared_data("eval/cranfield") else {
+        eprintln!("skipped: ../shared/data/eval/cranfield is absent");
+        return;
+    };
+    let eval = cranfield_eval(&Project::empty(), &dir);
+    assert_eq!(eval.queries, 225);
+    let m = &eval.mean;
+    assert!(
+        m.ndcg_cut_10 >= 0.380,
+        "nDCG@10 fell to {:.4}",
+        m.ndcg_cut_10
+    );
+    assert!(m.map >= 0.312, "MAP fell to {:.4}", m.map);
+    assert!(
+        m.recall_100 >= 0.745,
+        "Recall@100 fell to {:.4}",
+        m.recall_100
+    );
+}
+
+/// A run written by `batch` scores the same in `eval --qrels`, in
+/// `eval --collection`, and (where ir_measures and pytrec_eval are
+/// installed, as `.ci/run` does) in the reference implementation.
+#[test]
+fn a_batch_run_scores_the_same_here_and_in_the_reference_implementation() {
+    let Some(dir) = shared_data("eval/cranfield") else {
+        eprintln!("skipped: ../shared/data/eval/cranfield is absent");
+        return;
+    };
+    let p = Project::empty();
+    let corpus = dir.join("corpus.jsonl");
+    let queries = dir.join("queries.jsonl");
+    let qrels = dir.join("qrels/test.tsv");
+    p.stdout(&["--index", "idx", "index", corpus.to_str().unwrap()], 0);
+    let args = [
+        "--index",
+        "idx",
+        "batch",
+        "--articles",
+        "--match",
+        "any",
+        "--limit",
+        "1000",
+        "--format",
+        "trec",
+    ];
+    let mut args = args.to_vec();
+    args.push(queries.to_str().unwrap());
+    let run = p.stdout(&args, 0);
+    assert_eq!(
+        run.lines()
+            .filter(|l| l.split(' ').nth(3) == Some("1"))
+            .count(),
+        225,
+        "every query ranks something"
+    );
+    p.write("run.trec", &run);
+    let ours = p.stdout(
+        &[
+            "eval",
+            "--qrels",
+            qrels.to_str().unwrap(),
+            "run.trec",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let ours: Evaluation = serde_json::from_str(&ours).unwrap();
+    assert_eq!(
+        ours.mean,
+        cranfield_eval(&p, &dir).mean,
+        "batch + eval --qrels = eval --collection"
+    );
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_eval.py");
+    let has_reference = Command::new("python3")
+        .args(["-c", "import ir_measures, pytrec_eval"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !has_reference {
+        eprintln!("skipped the reference check: python3 with ir_measures and pytrec_eval is not installed");
+        return;
+    }
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(&qrels)
+        .arg(p.path("run.trec"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference: Measures = serde_json::from_slice(&out.stdout).unwrap();
+    let m = &ours.mean;
+    for (name, a, b) in [
+        ("nDCG@10", m.ndcg_cut_10, reference.ndcg_cut_10),
+        ("Recall@100", m.recall_100, reference.recall_100),
+        ("MAP", m.map, reference.map),
+        ("MRR@10", m.recip_rank_10, reference.recip_rank_10),
+        ("P@10", m.p_10, reference.p_10),
+    ] {
+        assert!(
+            close(a, b, 5e-5),
+            "{name}: newsdex {a:.6}, reference {b:.6}"
+        );
+    }
+}
