@@ -271,6 +271,7 @@ impl FilterArgs {
             },
             articles: self.articles,
             highlight: true,
+            stored: true,
         }
     }
 }
