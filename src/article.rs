@@ -130,6 +130,37 @@ impl LineMap {
             LineMap::Unknown => None,
         }
     }
+
+    /// The source lines of several body offsets, given in ascending order:
+    /// the same as [`LineMap::line_of`] for each, in one pass over the body
+    /// (a body of one huge line has thousands of passages).
+    pub fn lines_of(&self, body: &str, offsets: &[usize]) -> Vec<Option<u32>> {
+        let LineMap::Anchored(anchors) = self else {
+            return offsets.iter().map(|&o| self.line_of(body, o)).collect();
+        };
+        // (anchor index, byte counted up to, line there)
+        let mut cursor: Option<(usize, usize, u32)> = None;
+        offsets
+            .iter()
+            .map(|&offset| {
+                let i = anchors
+                    .partition_point(|&(at, _)| at <= offset)
+                    .checked_sub(1)?;
+                let end = offset.min(body.len());
+                let (from, line) = match cursor {
+                    Some((a, pos, line)) if a == i && pos <= end => (pos, line),
+                    _ => (anchors[i].0.min(end), anchors[i].1),
+                };
+                let newlines = body.as_bytes()[from..end]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                let line = line + newlines as u32;
+                cursor = Some((i, end, line));
+                Some(line)
+            })
+            .collect()
+    }
 }
 
 /// A news story as loaded: identity, metadata and the text a reader sees.
@@ -176,6 +207,9 @@ mod tests {
         assert_eq!(map.line_of(body, 5), Some(10));
         assert_eq!(map.line_of(body, 7), Some(11));
         assert_eq!(LineMap::Record(7).line_of(body, 3), Some(7));
+        let offsets: Vec<usize> = (0..=body.len()).collect();
+        let one_by_one: Vec<Option<u32>> = offsets.iter().map(|&o| map.line_of(body, o)).collect();
+        assert_eq!(map.lines_of(body, &offsets), one_by_one);
         assert_eq!(LineMap::Unknown.line_of(body, 3), None);
     }
 }

@@ -9,9 +9,14 @@ use newsdex::output::Format;
 use newsdex::query::MatchMode;
 use newsdex::search::{SearchRequest, Sort};
 
+/// What the exit status means, shown under `--help`.
+const EXIT_STATUS: &str = "Exit status: 0 when something was found (or indexed), 1 when nothing matched, \
+2 on an error: a bad query or flag, a missing, foreign or damaged index, another process writing the index, \
+or `index --strict` with any warning (what was indexed stays committed).";
+
 /// Full-text search over news articles: ranked passages with their source.
 #[derive(Debug, Parser)]
-#[command(name = "newsdex", version, about, long_about = None)]
+#[command(name = "newsdex", version, about, long_about = None, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// Index folder [default: ./index, built from ./corpus when missing or stale]
     #[arg(long, global = true, env = "NEWSDEX_INDEX", value_name = "DIR")]
@@ -24,7 +29,7 @@ pub struct Cli {
 /// newsdex's commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index article files (.txt, .md) into the index; re-runs are incremental
+    /// Index article files (.txt, .md, .html, .jsonl) into the index; re-runs are incremental and resume a killed run
     Index(IndexArgs),
     /// Search the index; prints ranked passages with their source
     Search(SearchArgs),
@@ -67,6 +72,9 @@ pub struct IndexArgs {
     /// Output format of the summary
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Commit after every N articles as well as every few seconds (for tests of crash safety)
+    #[arg(long, value_name = "N", hide = true)]
+    pub commit_every: Option<usize>,
 }
 
 /// `newsdex search`

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 
 use newsdex::article::{Metadata, Origin, Sourced};
 use newsdex::batch::{self, Answer, Queries, Sink};
+use newsdex::checkpoint::CommitPolicy;
 use newsdex::eval::{self, Collection, Evaluation, Qrels, Run};
 use newsdex::index::{self, IndexOptions, IndexReport};
 use newsdex::inspect;
@@ -86,8 +87,17 @@ fn ensure_fresh(dir: &Path, explicit: bool) -> Result<()> {
             roots: vec![corpus.to_path_buf()],
             ..IndexOptions::default()
         };
-        let report = index::index(dir, &opts)?;
-        print_warnings(&report);
+        match index::index(dir, &opts) {
+            Ok(report) => print_warnings(&report),
+            // Another process is writing the index: search its last commit.
+            Err(newsdex::Error::Locked(_)) if built.is_some() => {
+                eprintln!(
+                    "newsdex: another process is updating {}; searching its last commit",
+                    dir.display()
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(())
 }
@@ -127,6 +137,10 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
             date: date.map(|d| Sourced::new(d, Origin::CommandLine)),
             ..Metadata::default()
         },
+        commit: CommitPolicy {
+            articles: args.commit_every.filter(|&n| n > 0),
+            ..CommitPolicy::default()
+        },
     };
     for root in &opts.roots {
         if !root.exists() {
@@ -140,16 +154,18 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
         SummaryFormat::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
         SummaryFormat::Human => writeln!(
             out,
-            "{}: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} ignored · {} articles, {} passages written · {:.1} s",
+            "{}: {} added, {} updated, {} removed, {} unchanged, {}{} skipped, {} ignored · {} articles, {} passages written, {} warnings · {:.1} s",
             dir.display(),
             report.added,
             report.updated,
             report.removed,
             report.unchanged,
+            if report.resumed > 0 { format!("{} resumed, ", report.resumed) } else { String::new() },
             report.skipped.len(),
             report.ignored,
             report.articles,
             report.passages,
+            report.warnings.len(),
             started.elapsed().as_secs_f64()
         )?,
     }

@@ -3,14 +3,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-use crate::article::{Article, Metadata};
+use crate::article::{Article, LineMap, Metadata};
+use crate::checkpoint::{self, CommitPolicy, Committer, Partial, Payload};
+use crate::duplicates::IdOwners;
 use crate::error::{Error, Result};
 use crate::load::{self, Warning};
 use crate::passage;
@@ -18,16 +19,6 @@ use crate::schema::{self, Fields, SCHEMA_VERSION};
 
 /// Memory the index writer may use, whatever the corpus size.
 const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
-/// A long run commits at least this often, so a kill loses little work.
-const COMMIT_EVERY: Duration = Duration::from_secs(30);
-
-/// What every commit records alongside the data.
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    schema_version: u32,
-    newsdex_version: String,
-}
-
 /// An open newsdex index and its fields.
 pub struct Store {
     /// The Tantivy index.
@@ -49,13 +40,13 @@ impl Store {
             reason,
         };
         let index = Index::open_in_dir(dir).map_err(|e| corrupt(e.to_string()))?;
-        let payload = index
-            .load_metas()
-            .map_err(|e| corrupt(e.to_string()))?
-            .payload
-            .unwrap_or_default();
+        let metas = index.load_metas().map_err(|e| corrupt(e.to_string()))?;
+        // An index whose creation was interrupted before its first commit
+        // holds nothing and has no payload yet: it is this version's.
+        let fresh = metas.payload.is_none() && metas.segments.is_empty() && metas.opstamp == 0;
+        let payload = metas.payload.unwrap_or_default();
         let version = serde_json::from_str::<Payload>(&payload).map(|p| p.schema_version);
-        if version.as_ref().ok() != Some(&SCHEMA_VERSION) {
+        if !fresh && version.as_ref().ok() != Some(&SCHEMA_VERSION) {
             return Err(Error::SchemaMismatch {
                 dir: dir.to_path_buf(),
                 found: version.map_or_else(|_| "unknown".into(), |v| v.to_string()),
@@ -63,6 +54,13 @@ impl Store {
             });
         }
         let fields = schema::fields_of(&index.schema()).map_err(|e| corrupt(e.to_string()))?;
+        // Open every segment once, so missing or damaged files are reported here.
+        index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map(drop)
+            .map_err(|e| corrupt(e.to_string()))?;
         crate::analysis::register(&index);
         Ok(Store {
             index,
@@ -90,7 +88,7 @@ impl Store {
             dir: dir.to_path_buf(),
         };
         let mut writer = store.writer()?;
-        commit(&mut writer)?;
+        checkpoint::commit(&mut writer, &Default::default())?;
         Ok(store)
     }
 
@@ -149,15 +147,29 @@ impl Store {
     }
 }
 
-fn commit(writer: &mut IndexWriter) -> Result<()> {
-    let payload = serde_json::to_string(&Payload {
-        schema_version: SCHEMA_VERSION,
-        newsdex_version: env!("CARGO_PKG_VERSION").to_string(),
-    })
-    .expect("payload serialises");
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&payload);
-    prepared.commit()?;
+/// Removes the files of a Tantivy index from `dir`, and nothing else (a
+/// README or `.gitkeep` beside them stays).
+fn remove_index_files(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let segment_file = name.len() > 33
+            && name.as_bytes()[32] == b'.'
+            && name[..32].bytes().all(|b| b.is_ascii_hexdigit());
+        let index_file = segment_file
+            || name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(".tantivy-");
+        if index_file && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path()).map_err(|source| Error::Io {
+                path: entry.path(),
+                source,
+            })?;
+        }
+    }
     Ok(())
 }
 
@@ -172,6 +184,8 @@ pub struct IndexOptions {
     pub overrides: Metadata,
     /// An extra manifest file.
     pub manifest: Option<PathBuf>,
+    /// When to commit during the run.
+    pub commit: CommitPolicy,
 }
 
 /// What an indexing run did.
@@ -185,6 +199,8 @@ pub struct IndexReport {
     pub removed: usize,
     /// Source files already indexed as they are.
     pub unchanged: usize,
+    /// Source files an interrupted run left half-indexed, finished in this run.
+    pub resumed: usize,
     /// Files skipped whole, with the reason.
     pub skipped: Vec<String>,
     /// Files in the folders that are not articles (README, manifests, other formats).
@@ -225,7 +241,9 @@ fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) 
     let ranges = passage::split(&article.body);
     let meta = &article.meta;
     let origins = meta.origins();
-    for (ordinal, range) in ranges.iter().enumerate() {
+    let starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+    let lines = article.lines.lines_of(&article.body, &starts);
+    for ((ordinal, range), line) in ranges.iter().enumerate().zip(lines) {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.article_id, &article.id);
         doc.add_text(f.source, &article.source);
@@ -234,7 +252,7 @@ fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) 
         doc.add_text(f.body, &article.body[range.clone()]);
         doc.add_u64(f.start, range.start as u64);
         doc.add_u64(f.end, range.end as u64);
-        if let Some(line) = article.lines.line_of(&article.body, range.start) {
+        if let Some(line) = line {
             doc.add_u64(f.line, u64::from(line));
         }
         if let Some(title) = &meta.title {
@@ -266,17 +284,34 @@ fn add_article(writer: &IndexWriter, f: &Fields, article: &Article, hash: &str) 
 
 /// Indexes the files under `opts.roots` into the index at `dir`:
 /// new and changed files are (re)indexed, files gone from an indexed folder
-/// are removed, unchanged files are skipped.
+/// are removed, unchanged files are skipped, and a file that an interrupted
+/// run left half-indexed is resumed where its last commit ended.
 pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
-    let store = Store::open_or_create(dir)?;
+    let store = match Store::open_or_create(dir) {
+        // `--rebuild` is the way out of an unreadable or foreign index.
+        Err(Error::SchemaMismatch { .. } | Error::Corrupt { .. }) if opts.rebuild => {
+            remove_index_files(dir)?;
+            Store::create(dir)?
+        }
+        other => other?,
+    };
     let mut writer = store.writer()?;
     let f = &store.fields;
     let mut report = IndexReport::default();
-    let mut indexed = if opts.rebuild {
+    let (mut indexed, partial) = if opts.rebuild {
         writer.delete_all_documents()?;
-        HashMap::new()
+        (HashMap::new(), Default::default())
     } else {
-        store.indexed_sources()?
+        (
+            store.indexed_sources()?,
+            Payload::load(&store.index)?.partial,
+        )
+    };
+    let mut committer = Committer::new(opts.commit, partial);
+    let mut owners = if opts.rebuild {
+        IdOwners::default()
+    } else {
+        IdOwners::from_index(&store.index.reader()?.searcher())?
     };
     let base = store.id_base();
     let mut found = load::discover(&opts.roots);
@@ -289,7 +324,6 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         .extend(found.warnings.iter().map(Warning::to_string));
 
     let mut seen = HashSet::new();
-    let mut last_commit = Instant::now();
     for path in &found.files {
         let id = file_id(&base, path);
         if !seen.insert(id.clone()) {
@@ -300,6 +334,10 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
             .overrides
             .clone()
             .or(found.manifest.for_file(&canonical));
+        if let Err(reason) = load::precheck(path) {
+            report.skipped.push(format!("{id}: {reason}"));
+            continue;
+        }
         let hash = match content_hash(path, &external) {
             Ok(hash) => hash,
             Err(e) => {
@@ -308,32 +346,70 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
             }
         };
         let previous = indexed.remove(&id);
-        if previous.as_deref() == Some(hash.as_str()) {
+        // A source the last commit holds in part: resume it when it is
+        // unchanged, else index it again from the start.
+        let resume_after = match committer.partial.get(&id) {
+            Some(p) if p.hash == hash => p.emitted,
+            _ => 0,
+        };
+        if resume_after == 0
+            && !committer.partial.contains_key(&id)
+            && previous.as_deref() == Some(hash.as_str())
+        {
             report.unchanged += 1;
             continue;
         }
-        if previous.is_some() {
+        if previous.is_some() && resume_after == 0 {
             writer.delete_term(Term::from_field_text(f.source, &id));
         }
+        let mut emitted = 0usize;
         let mut written = Ok((0, 0));
+        let mut duplicates = Vec::new();
         let loaded = load::load_file(path, &id, &external, &mut |article| {
-            if let Ok((articles, passages)) = &mut written {
-                match add_article(&writer, f, &article, &hash) {
-                    Ok(n) => {
-                        *articles += 1;
-                        *passages += n;
-                    }
-                    Err(e) => written = Err(e),
+            emitted += 1;
+            if emitted <= resume_after {
+                return;
+            }
+            let Ok((articles, passages)) = &mut written else {
+                return;
+            };
+            if let Err(other) = owners.claim(&article.id, &article.source) {
+                let at = match article.lines {
+                    LineMap::Record(line) => format!("{}:{line}", article.source),
+                    _ => article.source.clone(),
+                };
+                let why = format!(
+                    "duplicate article id '{}' (already indexed from {other}); record skipped",
+                    article.id
+                );
+                duplicates.push(Warning::new(at, why));
+                return;
+            }
+            let step = add_article(&writer, f, &article, &hash).and_then(|n| {
+                *articles += 1;
+                *passages += n;
+                if committer.wrote_article() {
+                    let partial = Partial {
+                        hash: hash.clone(),
+                        emitted,
+                    };
+                    committer.partial.insert(id.clone(), partial);
+                    committer.commit(&mut writer)?;
                 }
+                Ok(())
+            });
+            if let Err(e) = step {
+                written = Err(e);
             }
         });
         let (articles, passages) = written?;
+        committer.partial.remove(&id);
         report.articles += articles;
         report.passages += passages;
         match loaded {
             Ok(warnings) => report
                 .warnings
-                .extend(warnings.iter().map(Warning::to_string)),
+                .extend(warnings.iter().chain(&duplicates).map(Warning::to_string)),
             Err(reason) => {
                 report.skipped.push(format!("{id}: {reason}"));
                 if previous.is_some() {
@@ -342,14 +418,15 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
                 continue;
             }
         }
-        if previous.is_some() {
+        if resume_after > 0 {
+            report.resumed += 1;
+        } else if previous.is_some() {
             report.updated += 1;
         } else {
             report.added += 1;
         }
-        if last_commit.elapsed() >= COMMIT_EVERY {
-            commit(&mut writer)?;
-            last_commit = Instant::now();
+        if committer.due() {
+            committer.commit(&mut writer)?;
         }
     }
 
@@ -361,10 +438,11 @@ pub fn index(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
         });
         if under_root && !seen.contains(&source) {
             writer.delete_term(Term::from_field_text(f.source, &source));
+            committer.partial.remove(&source);
             report.removed += 1;
         }
     }
-    commit(&mut writer)?;
+    committer.commit(&mut writer)?;
     writer.wait_merging_threads()?;
     Ok(report)
 }

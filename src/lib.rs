@@ -32,8 +32,10 @@
 pub mod analysis;
 pub mod article;
 pub mod batch;
+pub mod checkpoint;
 mod collect;
 pub mod date;
+mod duplicates;
 mod error;
 pub mod eval;
 pub mod highlight;

@@ -402,14 +402,17 @@ impl Searcher {
                 .collect();
             return Ok(Page { total, docs });
         }
-        if req.limit == 0 {
+        // A page past the last passage is empty, and no page is longer than
+        // the index (so a huge --limit or --offset cannot overflow the collector).
+        let passages = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if req.limit == 0 || req.offset >= passages {
             let total = searcher.search(query, &Count)? as u64;
             return Ok(Page {
                 total,
                 docs: Vec::new(),
             });
         }
-        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+        let top = TopDocs::with_limit(req.limit.min(passages)).and_offset(req.offset);
         let (docs, total) = match req.sort {
             Sort::Relevance => searcher.search(query, &(top.order_by_score(), Count))?,
             Sort::Newest | Sort::Oldest => {

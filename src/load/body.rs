@@ -37,6 +37,25 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
     }
 }
 
+/// Whether `text` holds control characters other than tab, newline and carriage return.
+pub fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// `text` without control characters other than tab and newline.
+pub fn without_control(text: String) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n'))
+    {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    push_clean(&mut out, &text);
+    out
+}
+
 /// Appends `text` to `out` without control characters other than tab and
 /// newline (a carriage return is dropped; line structure comes from the caller).
 fn push_clean(out: &mut String, text: &str) {

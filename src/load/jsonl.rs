@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{SkipReason, Warning};
+use super::{body, SkipReason, Warning};
 use crate::article::{Article, LineMap, Metadata, Origin, Sourced};
 use crate::date;
 
@@ -26,11 +26,13 @@ pub fn is_gzip(path: &Path) -> bool {
 /// The first present, non-empty string (or number) among `keys`.
 fn field(record: &Map<String, Value>, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| match record.get(*k)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::String(s) if !s.trim().is_empty() => {
+            Some(body::without_control(s.trim().to_owned()))
+        }
         Value::Number(n) => Some(n.to_string()),
         Value::Array(items) => {
             let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            (!names.is_empty()).then(|| names.join(", "))
+            (!names.is_empty()).then(|| body::without_control(names.join(", ")))
         }
         _ => None,
     })
@@ -45,6 +47,18 @@ fn article(
     external: &Metadata,
     warnings: &mut Vec<Warning>,
 ) -> Result<Article, String> {
+    let raw = |k: &str| {
+        record
+            .get(k)
+            .and_then(Value::as_str)
+            .is_some_and(body::has_control)
+    };
+    if ["text", "body", "content", "title", "headline"]
+        .into_iter()
+        .any(raw)
+    {
+        warnings.push(Warning::new(at, "control characters removed from the text"));
+    }
     let title = field(record, &["title", "headline"]);
     let text = field(record, &["text", "body", "content"]);
     // A headline-only record (a wire brief) is searchable by its headline.
@@ -75,9 +89,26 @@ fn article(
         id: field(record, &["id", "_id"]).unwrap_or_else(|| format!("{source}:{line}")),
         source: source.to_owned(),
         meta: external.clone().or(own),
-        body: body.replace("\r\n", "\n"),
+        body,
         lines: LineMap::Record(line),
     })
+}
+
+/// Skips the rest of an overlong line without holding it in memory.
+fn skip_line(reader: &mut impl BufRead) {
+    loop {
+        let (done, used) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return,
+            Ok(chunk) => match chunk.iter().position(|&b| b == b'\n') {
+                Some(at) => (true, at + 1),
+                None => (false, chunk.len()),
+            },
+        };
+        reader.consume(used);
+        if done {
+            return;
+        }
+    }
 }
 
 /// Streams the records of a JSON Lines file to `emit`. A bad line is
@@ -95,6 +126,13 @@ pub fn load(
         Box::new(file)
     };
     let mut reader = BufReader::with_capacity(1 << 20, reader);
+    match reader.fill_buf() {
+        Ok(head) if head.iter().take(8192).any(|&b| b == 0) => {
+            return Err("binary file (contains NUL bytes)".into())
+        }
+        Ok(_) => {}
+        Err(e) => return Err(format!("cannot read: {e}")),
+    }
     let mut warnings = Vec::new();
     let mut first_seen: HashMap<String, u32> = HashMap::new();
     let mut buf = Vec::new();
@@ -124,9 +162,7 @@ pub fn load(
                 &at,
                 format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20),
             ));
-            // Skip the rest of the overlong line.
-            let mut rest = Vec::new();
-            let _ = reader.read_until(b'\n', &mut rest);
+            skip_line(&mut reader);
             continue;
         }
         line += 1;

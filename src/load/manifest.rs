@@ -110,7 +110,9 @@ impl Manifest {
             author: nonempty(row.author),
             url: nonempty(row.url),
         };
-        self.entries.insert(target, meta);
+        // A later row (or a later manifest: `--manifest` is read last) wins field by field.
+        let earlier = self.entries.remove(&target).unwrap_or_default();
+        self.entries.insert(target, meta.or(earlier));
     }
 
     /// The manifest's metadata for a file (empty when it has none).
@@ -138,9 +140,10 @@ mod tests {
         let meta = manifest.for_file(&dir.path().join("a.txt").canonicalize().unwrap());
         assert_eq!(meta.outlet.unwrap().value, "BBC");
         assert_eq!(meta.title.unwrap().value, "T");
-        assert!(
-            meta.date.is_none(),
-            "the later row with a bad date wins, without a date"
+        assert_eq!(
+            meta.date.unwrap().value.to_rfc3339(),
+            "2025-11-17T00:00:00+00:00",
+            "a later row wins field by field; its bad date leaves the earlier one"
         );
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0]

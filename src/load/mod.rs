@@ -2,6 +2,7 @@
 //! one loader per format (chosen by extension), and metadata precedence.
 
 mod body;
+pub mod html;
 mod jsonl;
 pub mod manifest;
 mod markdown;
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::article::{Article, Metadata};
+use crate::article::{Article, LineMap, Metadata, Origin, Sourced};
+use crate::date;
 pub use manifest::Manifest;
 
 /// Files larger than this are not read whole; they are skipped with a reason.
@@ -53,6 +55,8 @@ pub enum Format {
     Markdown,
     /// `.jsonl`, `.ndjson`, and the same with `.gz`
     JsonLines,
+    /// `.html`, `.htm`: a saved web page
+    Html,
 }
 
 impl Format {
@@ -70,6 +74,7 @@ impl Format {
         match ext.as_str() {
             "txt" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }
@@ -104,7 +109,7 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
             } else {
                 found.warnings.push(Warning::new(
                     root.display().to_string(),
-                    "not a format newsdex reads (.txt, .md, .markdown, .jsonl, .ndjson, .jsonl.gz); skipped",
+                    "not a format newsdex reads (.txt, .md, .markdown, .html, .htm, .jsonl, .ndjson, .jsonl.gz); skipped",
                 ));
             }
             continue;
@@ -148,12 +153,28 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
 /// Why a whole file was skipped.
 pub type SkipReason = String;
 
-/// Reads a whole file as text, refusing binary, empty and huge files.
-fn read_text(
-    path: &Path,
-    warnings: &mut Vec<Warning>,
-    location: &str,
-) -> Result<String, SkipReason> {
+/// Checks what can be checked before a file is read whole: that it is
+/// readable, not binary and, for a one-article format, not too large.
+pub fn precheck(path: &Path) -> Result<(), SkipReason> {
+    if Format::of(path) != Some(Format::JsonLines) {
+        check_size(path)?;
+    }
+    if !jsonl::is_gzip(path) {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(8192);
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+        file.take(8192)
+            .read_to_end(&mut head)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        if head.contains(&0) {
+            return Err("binary file (contains NUL bytes)".into());
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a file too large to read whole.
+fn check_size(path: &Path) -> Result<(), SkipReason> {
     let size = std::fs::metadata(path)
         .map_err(|e| format!("cannot read: {e}"))?
         .len();
@@ -164,6 +185,16 @@ fn read_text(
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
+    Ok(())
+}
+
+/// Reads a whole file as text, refusing binary, empty and huge files.
+fn read_text(
+    path: &Path,
+    warnings: &mut Vec<Warning>,
+    location: &str,
+) -> Result<String, SkipReason> {
+    check_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file (contains NUL bytes)".into());
@@ -179,6 +210,51 @@ fn read_text(
         return Err("empty file".into());
     }
     Ok(text)
+}
+
+/// A saved web page's own metadata and main text: paragraphs joined by blank
+/// lines (no line numbers: the text is extracted, not copied).
+fn parse_html(
+    text: &str,
+    location: &str,
+    warnings: &mut Vec<Warning>,
+) -> (Metadata, String, LineMap) {
+    let page = html::extract(text);
+    let own = |value: Option<String>| {
+        value
+            .map(|v| body::without_control(v.trim().to_owned()))
+            .filter(|v| !v.is_empty())
+            .map(|v| Sourced::new(v, Origin::HtmlMeta))
+    };
+    let date = page
+        .published
+        .as_deref()
+        .and_then(|raw| match date::parse_date(raw) {
+            Ok(d) => Some(Sourced::new(d, Origin::HtmlMeta)),
+            Err(e) => {
+                warnings.push(Warning::new(
+                    location,
+                    format!("published date {e}; article indexed undated"),
+                ));
+                None
+            }
+        });
+    let meta = Metadata {
+        outlet: own(page.site_name),
+        date,
+        title: own(page.title),
+        author: own(page.author),
+        url: own(page.url),
+    };
+    let body = page
+        .paragraphs
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty() && !body::is_boilerplate(p))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let body = body::without_control(body);
+    (meta, body, LineMap::Unknown)
 }
 
 /// Loads the articles of one file and hands each to `emit`. `external` is
@@ -197,9 +273,13 @@ pub fn load_file(
     }
     let mut warnings = Vec::new();
     let text = read_text(path, &mut warnings, id)?;
+    if body::has_control(&text) {
+        warnings.push(Warning::new(id, "control characters removed from the text"));
+    }
     let (own, body, lines) = match format {
         Format::Text => text::parse(&text),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
+        Format::Html => parse_html(&text, id, &mut warnings),
         Format::JsonLines => unreachable!("streamed above"),
     };
     if body.trim().is_empty() {

@@ -4,7 +4,12 @@
 mod batch;
 mod common;
 mod contract;
+mod crash;
 mod eval;
 mod formats;
+mod hostile;
 mod index;
+mod index_format;
+mod ingest;
+mod queries;
 mod search;
