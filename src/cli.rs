@@ -46,6 +46,18 @@ pub enum Command {
     Batch(BatchArgs),
     /// Score retrieval quality: a TREC run against qrels, or a whole BEIR collection
     Eval(EvalArgs),
+    /// Print a shell completion script (e.g. `newsdex completions bash > /etc/bash_completion.d/newsdex`)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `newsdex man > newsdex.1`
+    Man,
+}
+
+/// `newsdex completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `newsdex index`
@@ -289,5 +301,15 @@ impl ColorArg {
                     && std::io::stdout().is_terminal()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

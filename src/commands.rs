@@ -54,6 +54,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             run_batch(&dir, args)
         }
         Command::Eval(args) => run_eval(args),
+        Command::Completions(args) => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cli, "newsdex", &mut io::stdout().lock());
+            Ok(Outcome::Found)
+        }
+        Command::Man => {
+            let cli = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cli).render(&mut io::stdout().lock())?;
+            Ok(Outcome::Found)
+        }
     }
 }
 

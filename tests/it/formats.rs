@@ -167,3 +167,20 @@ fn stats_and_show_report_the_corpus() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no article 'corpus/nope.txt'"));
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definition() {
+    let p = Project::empty();
+    let bash = p.stdout(&["completions", "bash"], 0);
+    assert!(
+        bash.contains("newsdex") && bash.contains("--since"),
+        "{bash}"
+    );
+    let man = p.stdout(&["man"], 0);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH newsdex"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains("batch"));
+}
