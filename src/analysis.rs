@@ -3,8 +3,8 @@
 //! stemming, no stop-word removal (so "Cartel de los Soles" is a phrase).
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, TokenStream,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    Token as TantivyToken, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
@@ -17,7 +17,7 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .build()
 }
 
@@ -28,6 +28,144 @@ pub fn unstemmed_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// English Snowball stemming, as Tantivy's `Stemmer` does it (the same
+/// `frostem` algorithm, so the terms are identical), with a small memo of
+/// words already stemmed. News text repeats its words, and stemming was a
+/// fifth of the indexing time. The memo is direct-mapped and small enough to
+/// stay in the CPU cache (a hash map of every word seen was no faster than
+/// stemming, for its cache misses). There is one memo per thread, shared by
+/// every analyzer on that thread, so building an analyzer costs nothing and
+/// a query thread keeps its memo from one query to the next.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CachedStemmer;
+
+/// Slots of the memo (a power of two).
+const MEMO_SLOTS: usize = 1 << 11;
+/// Longest word (in bytes) the memo holds; longer words are stemmed each time.
+const MEMO_WORD: usize = 22;
+
+/// One memo entry: a word and its stem, inline.
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    word_len: u8,
+    stem_len: u8,
+    word: [u8; MEMO_WORD],
+    stem: [u8; MEMO_WORD],
+}
+
+const EMPTY_SLOT: MemoSlot = MemoSlot {
+    word_len: u8::MAX,
+    stem_len: 0,
+    word: [0; MEMO_WORD],
+    stem: [0; MEMO_WORD],
+};
+
+/// A direct-mapped memo of stems.
+struct StemMemo {
+    slots: Box<[MemoSlot]>,
+    hasher: rustc_hash::FxBuildHasher,
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<StemMemo> = std::cell::RefCell::new(StemMemo::new());
+}
+
+impl StemMemo {
+    fn new() -> StemMemo {
+        StemMemo {
+            slots: vec![EMPTY_SLOT; MEMO_SLOTS].into_boxed_slice(),
+            hasher: rustc_hash::FxBuildHasher,
+        }
+    }
+
+    fn slot(&self, word: &str) -> usize {
+        use std::hash::BuildHasher;
+        (self.hasher.hash_one(word) as usize) & (MEMO_SLOTS - 1)
+    }
+
+    /// Replaces `text` by its stem.
+    fn stem(&mut self, stemmer: &frostem::Stemmer, text: &mut String) {
+        if text.len() > MEMO_WORD {
+            let stem = stemmer.stem(text).into_owned();
+            *text = stem;
+            return;
+        }
+        let at = self.slot(text);
+        let slot = &self.slots[at];
+        if usize::from(slot.word_len) == text.len() && &slot.word[..text.len()] == text.as_bytes() {
+            if let Ok(stem) = std::str::from_utf8(&slot.stem[..usize::from(slot.stem_len)]) {
+                text.clear();
+                text.push_str(stem);
+                return;
+            }
+        }
+        let stem = stemmer.stem(text).into_owned();
+        if stem.len() <= MEMO_WORD {
+            let slot = &mut self.slots[at];
+            slot.word_len = text.len() as u8;
+            slot.word[..text.len()].copy_from_slice(text.as_bytes());
+            slot.stem_len = stem.len() as u8;
+            slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
+        }
+        *text = stem;
+    }
+}
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            inner: tokenizer,
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+/// [`CachedStemmer`] applied to a tokenizer.
+#[derive(Clone)]
+pub struct CachedStemmerFilter<T> {
+    inner: T,
+    stemmer: frostem::Stemmer,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: self.stemmer,
+        }
+    }
+}
+
+/// The token stream of [`CachedStemmerFilter`].
+pub struct CachedStemmerStream<S> {
+    tail: S,
+    stemmer: frostem::Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let stemmer = &self.stemmer;
+        let text = &mut self.tail.token_mut().text;
+        MEMO.with(|memo| memo.borrow_mut().stem(stemmer, text));
+        true
+    }
+
+    fn token(&self) -> &TantivyToken {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        self.tail.token_mut()
+    }
 }
 
 /// Registers the analyzer; it is not saved in the index, so this runs every
@@ -115,6 +253,25 @@ mod tests {
             terms(&mut a, "nicolas maduro")
         );
         assert_eq!(terms(&mut a, "designations"), vec!["design"]);
+    }
+
+    #[test]
+    fn the_memo_stems_exactly_as_tantivy_does() {
+        use tantivy::tokenizer::{Language, Stemmer};
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let mut cached = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(CachedStemmer)
+            .build();
+        let text = "Designations designated designating; running runs ran. \
+                    The generously generous generation's generations running again";
+        // Twice, so the second pass is answered from the memo.
+        for _ in 0..2 {
+            assert_eq!(tokens(&mut cached, text), tokens(&mut plain, text));
+        }
     }
 
     #[test]

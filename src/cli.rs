@@ -283,6 +283,7 @@ impl FilterArgs {
             },
             articles: self.articles,
             highlight: true,
+            stored: true,
         }
     }
 }

@@ -130,6 +130,37 @@ fn print_warnings(report: &IndexReport) {
     }
 }
 
+/// Runs `index`, with a progress bar (articles, MB/s, ETA) when stderr is a
+/// terminal, and none otherwise.
+fn index_with_bar(dir: &Path, opts: &IndexOptions) -> Result<IndexReport> {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() {
+        return Ok(index::index(dir, opts)?);
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} indexing {msg} [{bar:30}] {bytes}/{total_bytes} · {binary_bytes_per_sec} · ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let mut shown = Instant::now();
+    let report = index::index_with_progress(dir, opts, &mut |p| {
+        // The bar draws at most a few times a second; updating it per article costs little,
+        // but formatting the message does, so do that sparingly.
+        if shown.elapsed().as_millis() >= 100 || p.bytes == p.total_bytes {
+            shown = Instant::now();
+            bar.set_length(p.total_bytes);
+            bar.set_position(p.bytes);
+            bar.set_message(format!("{} articles", p.articles));
+        }
+    });
+    bar.finish_and_clear();
+    Ok(report?)
+}
+
 fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
     let started = Instant::now();
     let date = args
@@ -157,7 +188,7 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
             anyhow::bail!("{}: no such file or folder", root.display());
         }
     }
-    let report = index::index(dir, &opts)?;
+    let report = index_with_bar(dir, &opts)?;
     print_warnings(&report);
     let mut out = io::stdout().lock();
     match args.format {
@@ -192,6 +223,7 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     let format = Format::from(args.output.format);
     let mut request = args.filters.request(args.query.join(" "), args.query_id);
     request.highlight = format.shows_highlights();
+    request.stored = format.shows_passages();
     let result = searcher.search(&request)?;
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
@@ -242,6 +274,7 @@ fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
     let format = Format::from(args.format);
     let mut defaults = args.filters.request(String::new(), None);
     defaults.highlight = format.shows_highlights();
+    defaults.stored = format.shows_passages();
     defaults.date_bounds()?;
     let input: Box<dyn io::BufRead + Send> = if args.input.as_os_str() == "-" {
         Box::new(io::BufReader::new(io::stdin()))

@@ -44,6 +44,7 @@ pub mod inspect;
 pub mod load;
 pub mod output;
 pub mod passage;
+pub mod pipeline;
 pub mod query;
 pub mod schema;
 pub mod search;

@@ -31,6 +31,7 @@ pub fn collection_request() -> SearchRequest {
         articles: true,
         limit: RUN_DEPTH,
         highlight: false,
+        stored: false,
         ..SearchRequest::default()
     }
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{body, SkipReason, Warning};
@@ -111,6 +112,51 @@ fn skip_line(reader: &mut impl BufRead) {
     }
 }
 
+/// Lines read before they are parsed together (on all cores).
+const BLOCK_LINES: usize = 1024;
+/// Bytes read before a block is parsed, whatever its number of lines.
+const BLOCK_BYTES: usize = 8 << 20;
+
+/// A line as read: its text, or a problem met reading it.
+enum Line {
+    Text(u32, Vec<u8>),
+    Problem(Warning),
+}
+
+/// A line as parsed.
+enum Parsed {
+    /// Nothing but whitespace.
+    Blank,
+    /// Skipped, for this reason.
+    Bad(Warning),
+    /// An article and the warnings about it (such as an unreadable date).
+    Article(Box<Article>, Vec<Warning>),
+}
+
+/// Parses line number `line` of `source`.
+fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parsed {
+    let text = String::from_utf8_lossy(buf);
+    if text.trim().is_empty() {
+        return Parsed::Blank;
+    }
+    let at = format!("{source}:{line}");
+    let record = match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(record)) => record,
+        Ok(_) => return Parsed::Bad(Warning::new(&at, "not a JSON object; line skipped")),
+        Err(e) => {
+            return Parsed::Bad(Warning::new(
+                &at,
+                format!("invalid JSON ({e}); line skipped"),
+            ))
+        }
+    };
+    let mut warnings = Vec::new();
+    match article(&record, &at, source, line, external, &mut warnings) {
+        Ok(article) => Parsed::Article(Box::new(article), warnings),
+        Err(reason) => Parsed::Bad(Warning::new(&at, format!("{reason}; line skipped"))),
+    }
+}
+
 /// Streams the records of a JSON Lines file to `emit`. A bad line is
 /// skipped with a `file:line` warning; the rest of the file is loaded.
 pub fn load(
@@ -120,6 +166,7 @@ pub fn load(
     emit: &mut dyn FnMut(Article),
 ) -> Result<Vec<Warning>, SkipReason> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = super::Counted(file);
     let reader: Box<dyn Read> = if is_gzip(path) {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
@@ -135,71 +182,88 @@ pub fn load(
     }
     let mut warnings = Vec::new();
     let mut first_seen: HashMap<String, u32> = HashMap::new();
-    let mut buf = Vec::new();
     let mut line = 0u32;
     let mut records = 0usize;
-    loop {
-        buf.clear();
-        let read = (&mut reader)
-            .take(MAX_LINE_BYTES as u64 + 1)
-            .read_until(b'\n', &mut buf);
-        match read {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                let at = format!("{source}:{}", line + 1);
-                warnings.push(Warning::new(
-                    at,
-                    format!("cannot read further: {e}; the rest of the file is skipped"),
-                ));
-                break;
+    let mut block: Vec<Line> = Vec::with_capacity(BLOCK_LINES);
+    let mut at_end = false;
+    while !at_end {
+        // Read a block of lines in this thread…
+        block.clear();
+        let mut block_bytes = 0;
+        while block.len() < BLOCK_LINES && block_bytes < BLOCK_BYTES {
+            let mut buf = Vec::new();
+            let read = (&mut reader)
+                .take(MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut buf);
+            match read {
+                Ok(0) => {
+                    at_end = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let at = format!("{source}:{}", line + 1);
+                    block.push(Line::Problem(Warning::new(
+                        at,
+                        format!("cannot read further: {e}; the rest of the file is skipped"),
+                    )));
+                    at_end = true;
+                    break;
+                }
             }
-        }
-        if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
             line += 1;
-            let at = format!("{source}:{line}");
-            warnings.push(Warning::new(
-                &at,
-                format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20),
-            ));
-            skip_line(&mut reader);
-            continue;
-        }
-        line += 1;
-        let at = format!("{source}:{line}");
-        let text = String::from_utf8_lossy(&buf);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let record = match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(record)) => record,
-            Ok(_) => {
-                warnings.push(Warning::new(&at, "not a JSON object; line skipped"));
-                continue;
-            }
-            Err(e) => {
-                warnings.push(Warning::new(
+            if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
+                let at = format!("{source}:{line}");
+                block.push(Line::Problem(Warning::new(
                     &at,
-                    format!("invalid JSON ({e}); line skipped"),
-                ));
+                    format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20),
+                )));
+                skip_line(&mut reader);
                 continue;
             }
-        };
-        match article(&record, &at, source, line, external, &mut warnings) {
-            Ok(article) => {
-                if let Some(first) = first_seen.get(&article.id) {
-                    let message = format!(
-                        "duplicate id '{}' (first on line {first}); line skipped",
-                        article.id
-                    );
-                    warnings.push(Warning::new(&at, message));
+            block_bytes += buf.len();
+            block.push(Line::Text(line, buf));
+        }
+        // …parse it on all cores…
+        let parsed: Vec<Option<Parsed>> = block
+            .par_iter()
+            .map(|entry| match entry {
+                Line::Text(line, buf) => Some(parse_line(buf, *line, source, external)),
+                Line::Problem(_) => None,
+            })
+            .collect();
+        // …and hand the articles on in file order.
+        for (entry, parsed) in block.drain(..).zip(parsed) {
+            let (line, parsed) = match (entry, parsed) {
+                (Line::Problem(warning), _) => {
+                    warnings.push(warning);
                     continue;
                 }
-                first_seen.insert(article.id.clone(), line);
-                records += 1;
-                emit(article);
+                (Line::Text(line, _), Some(parsed)) => (line, parsed),
+                (Line::Text(..), None) => continue,
+            };
+            let article = match parsed {
+                Parsed::Blank => continue,
+                Parsed::Bad(warning) => {
+                    warnings.push(warning);
+                    continue;
+                }
+                Parsed::Article(article, own) => {
+                    warnings.extend(own);
+                    *article
+                }
+            };
+            if let Some(first) = first_seen.get(&article.id) {
+                let message = format!(
+                    "duplicate id '{}' (first on line {first}); line skipped",
+                    article.id
+                );
+                warnings.push(Warning::new(format!("{source}:{line}"), message));
+                continue;
             }
-            Err(reason) => warnings.push(Warning::new(&at, format!("{reason}; line skipped"))),
+            first_seen.insert(article.id.clone(), line);
+            records += 1;
+            emit(article);
         }
     }
     if records == 0 {

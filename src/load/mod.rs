@@ -17,6 +17,31 @@ use crate::article::{Article, LineMap, Metadata, Origin, Sourced};
 use crate::date;
 pub use manifest::Manifest;
 
+thread_local! {
+    static BYTES_READ: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Bytes of source files the loaders have read on this thread so far
+/// (compressed bytes for `.gz`), for progress displays.
+pub fn bytes_read() -> u64 {
+    BYTES_READ.with(std::cell::Cell::get)
+}
+
+fn count_read(bytes: usize) {
+    BYTES_READ.with(|read| read.set(read.get() + bytes as u64));
+}
+
+/// A reader that counts what it reads in [`bytes_read`].
+struct Counted<R>(R);
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        count_read(n);
+        Ok(n)
+    }
+}
+
 /// Files larger than this are not read whole; they are skipped with a reason.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -196,6 +221,7 @@ fn read_text(
 ) -> Result<String, SkipReason> {
     check_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    count_read(bytes.len());
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file (contains NUL bytes)".into());
     }

@@ -31,6 +31,11 @@ impl Format {
     pub fn shows_highlights(self) -> bool {
         matches!(self, Format::Human | Format::Json | Format::Jsonl)
     }
+
+    /// Whether the format shows more of a hit than its ids (TREC runs do not).
+    pub fn shows_passages(self) -> bool {
+        !matches!(self, Format::Trec)
+    }
 }
 
 /// The columns of `csv` and `tsv` output.

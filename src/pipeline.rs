@@ -1,0 +1,123 @@
+//! The parallel stage of indexing: articles become passages, and passages
+//! become Tantivy documents, on all cores.
+//!
+//! The loader hands articles to a [`Batch`], which holds at most
+//! [`BATCH_ARTICLES`] of them (so memory stays bounded whatever the corpus
+//! size). A full batch is split and turned into documents in parallel, then
+//! given to the index's one writer in input order, so the index is the same
+//! whichever thread built what. The writer's own threads do the tokenising
+//! and posting lists, within its fixed memory budget.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tantivy::{IndexWriter, TantivyDocument};
+
+use crate::article::Article;
+use crate::error::Result;
+use crate::passage;
+use crate::schema::Fields;
+
+/// Articles held before they are turned into documents together.
+pub const BATCH_ARTICLES: usize = 256;
+
+/// The Tantivy documents of one article: one per passage.
+pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocument> {
+    let ranges = passage::split(&article.body);
+    let meta = &article.meta;
+    let origins = meta.origins();
+    let date = meta
+        .date
+        .as_ref()
+        .map(|d| tantivy::DateTime::from_timestamp_secs(d.value.timestamp()));
+    let starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+    let lines = article.lines.lines_of(&article.body, &starts);
+    let mut docs = Vec::with_capacity(ranges.len());
+    for ((ordinal, range), line) in ranges.into_iter().enumerate().zip(lines) {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.article_id, &article.id);
+        doc.add_text(f.source, &article.source);
+        doc.add_text(f.source_hash, hash);
+        doc.add_u64(f.passage, ordinal as u64);
+        doc.add_text(f.body, &article.body[range.clone()]);
+        doc.add_u64(f.start, range.start as u64);
+        doc.add_u64(f.end, range.end as u64);
+        if let Some(line) = line {
+            doc.add_u64(f.line, u64::from(line));
+        }
+        if let Some(title) = &meta.title {
+            doc.add_text(f.title, &title.value);
+        }
+        if let Some(outlet) = &meta.outlet {
+            doc.add_text(f.outlet, &outlet.value);
+            doc.add_text(f.outlet_exact, &outlet.value);
+        }
+        if let Some(author) = &meta.author {
+            doc.add_text(f.author, &author.value);
+        }
+        if let Some(url) = &meta.url {
+            doc.add_text(f.url, &url.value);
+        }
+        if let Some(date) = date {
+            doc.add_date(f.date, date);
+        }
+        if !origins.is_empty() {
+            doc.add_text(f.origins, &origins);
+        }
+        docs.push(doc);
+    }
+    docs
+}
+
+/// Articles waiting to be written, with the content hash of their source.
+pub struct Batch<'f> {
+    fields: &'f Fields,
+    pending: Vec<(Article, Arc<str>)>,
+}
+
+impl<'f> Batch<'f> {
+    /// An empty batch.
+    pub fn new(fields: &'f Fields) -> Batch<'f> {
+        Batch {
+            fields,
+            pending: Vec::with_capacity(BATCH_ARTICLES),
+        }
+    }
+
+    /// Adds an article; writes the batch to `writer` when it is full.
+    /// Returns the passages written (0 until the batch is written).
+    pub fn push(
+        &mut self,
+        writer: &IndexWriter,
+        article: Article,
+        hash: Arc<str>,
+    ) -> Result<usize> {
+        self.pending.push((article, hash));
+        if self.pending.len() >= BATCH_ARTICLES {
+            self.flush(writer)
+        } else {
+            Ok(0)
+        }
+    }
+
+    /// Writes the pending articles to `writer` (their documents built in
+    /// parallel, added in order). Returns the passages written.
+    pub fn flush(&mut self, writer: &IndexWriter) -> Result<usize> {
+        if self.pending.is_empty() {
+            return Ok(0);
+        }
+        let f = self.fields;
+        let built: Vec<Vec<TantivyDocument>> = self
+            .pending
+            .par_iter()
+            .map(|(article, hash)| documents(f, article, hash))
+            .collect();
+        self.pending.clear();
+        let mut passages = 0;
+        for doc in built.into_iter().flatten() {
+            writer.add_document(doc)?;
+            passages += 1;
+        }
+        Ok(passages)
+    }
+}
