@@ -397,7 +397,7 @@ impl Searcher {
             None => 0,
         };
 
-        let mut analyzer = analysis::analyzer();
+        let mut unstemmed = analysis::unstemmed_analyzer();
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
             let (article, mut passage) = if req.stored {
@@ -407,7 +407,7 @@ impl Searcher {
                 read_ids(&searcher, address)?
             };
             if req.highlight && req.stored {
-                passage.highlights = compiled.highlight.ranges(&mut analyzer, &passage.text);
+                passage.highlights = compiled.highlight.ranges(&mut unstemmed, &passage.text);
             }
             hits.push(Hit {
                 query_id: req.query_id.clone(),
