@@ -26,8 +26,14 @@ impl HighlightTerms {
     /// Byte ranges in `text` to highlight, sorted and not overlapping;
     /// `unstemmed` is an [`analysis::unstemmed_analyzer`].
     pub fn ranges(&self, unstemmed: &mut TextAnalyzer, text: &str) -> Vec<[usize; 2]> {
-        let unstemmed = analysis::tokens(unstemmed, text);
-        let tokens = self.stemmed(&unstemmed);
+        let mut tokens = analysis::tokens(unstemmed, text);
+        // The unstemmed terms are needed for prefixes only.
+        let unstemmed = if self.prefixes.is_empty() {
+            Vec::new()
+        } else {
+            tokens.clone()
+        };
+        self.stem(&mut tokens);
         let mut marked = vec![false; tokens.len()];
         let mut spans = Vec::new();
         for phrase in &self.phrases {
@@ -51,13 +57,15 @@ impl HighlightTerms {
             });
         }
         let only_stop_words = self.terms.iter().all(|t| analysis::is_stop_word(t));
-        for (i, (token, u)) in tokens.iter().zip(&unstemmed).enumerate() {
+        for (i, token) in tokens.iter().enumerate() {
             if marked[i] {
                 continue;
             }
             let term_hit = self.terms.contains(&token.term)
                 && (only_stop_words || !analysis::is_stop_word(&token.term));
-            let prefix_hit = self.prefixes.iter().any(|p| u.term.starts_with(p.as_str()));
+            let prefix_hit = unstemmed
+                .get(i)
+                .is_some_and(|u| self.prefixes.iter().any(|p| u.term.starts_with(p.as_str())));
             if term_hit || prefix_hit {
                 spans.push([token.start, token.end]);
             }
@@ -68,34 +76,31 @@ impl HighlightTerms {
 }
 
 impl HighlightTerms {
-    /// The tokens with their terms stemmed, as the index's analyzer gives
-    /// them, except words that cannot stem to a query term (a stem starts
-    /// with its word's first character): they keep their unstemmed term,
-    /// which matches no query term either. Stemming every word of a passage
-    /// was most of the cost of highlighting.
-    fn stemmed(&self, unstemmed: &[Token]) -> Vec<Token> {
+    /// Stems the unstemmed `tokens`' terms, as the index's analyzer does,
+    /// except words that cannot stem to a query term (a stem starts with its
+    /// word's first character): they keep their unstemmed term, which
+    /// matches no query term either. Stemming every word of a passage was
+    /// most of the cost of highlighting.
+    fn stem(&self, tokens: &mut [Token]) {
         let query_terms = self
             .phrases
             .iter()
             .flatten()
             .chain(&self.sequence)
             .chain(&self.terms);
-        let firsts: HashSet<char> = query_terms.filter_map(|t| t.chars().next()).collect();
-        unstemmed
-            .iter()
-            .map(|u| {
-                let mut token = u.clone();
-                if token
-                    .term
-                    .chars()
-                    .next()
-                    .is_some_and(|c| firsts.contains(&c))
-                {
-                    analysis::stem(&mut token.term);
-                }
-                token
-            })
-            .collect()
+        let mut firsts: Vec<char> = query_terms.filter_map(|t| t.chars().next()).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        for token in tokens {
+            if token
+                .term
+                .chars()
+                .next()
+                .is_some_and(|c| firsts.contains(&c))
+            {
+                analysis::stem(&mut token.term);
+            }
+        }
     }
 }
 
