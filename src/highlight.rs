@@ -33,7 +33,7 @@ impl HighlightTerms {
         } else {
             tokens.clone()
         };
-        self.stem(&mut tokens);
+        let may_match = self.stem(&mut tokens);
         let mut marked = vec![false; tokens.len()];
         let mut spans = Vec::new();
         for phrase in &self.phrases {
@@ -61,7 +61,8 @@ impl HighlightTerms {
             if marked[i] {
                 continue;
             }
-            let term_hit = self.terms.contains(&token.term)
+            let term_hit = may_match[i]
+                && self.terms.contains(&token.term)
                 && (only_stop_words || !analysis::is_stop_word(&token.term));
             let prefix_hit = unstemmed
                 .get(i)
@@ -80,8 +81,9 @@ impl HighlightTerms {
     /// except words that cannot stem to a query term (a stem starts with its
     /// word's first character): they keep their unstemmed term, which
     /// matches no query term either. Stemming every word of a passage was
-    /// most of the cost of highlighting.
-    fn stem(&self, tokens: &mut [Token]) {
+    /// most of the cost of highlighting. Gives, token by token, whether its
+    /// term may be a query term.
+    fn stem(&self, tokens: &mut [Token]) -> Vec<bool> {
         let query_terms = self
             .phrases
             .iter()
@@ -91,16 +93,20 @@ impl HighlightTerms {
         let mut firsts: Vec<char> = query_terms.filter_map(|t| t.chars().next()).collect();
         firsts.sort_unstable();
         firsts.dedup();
-        for token in tokens {
-            if token
-                .term
-                .chars()
-                .next()
-                .is_some_and(|c| firsts.contains(&c))
-            {
-                analysis::stem(&mut token.term);
-            }
-        }
+        tokens
+            .iter_mut()
+            .map(|token| {
+                let may_match = token
+                    .term
+                    .chars()
+                    .next()
+                    .is_some_and(|c| firsts.contains(&c));
+                if may_match {
+                    analysis::stem(&mut token.term);
+                }
+                may_match
+            })
+            .collect()
     }
 }
 
