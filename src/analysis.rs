@@ -168,6 +168,17 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<S> {
     }
 }
 
+/// Replaces `word` (lower-cased and folded, as [`unstemmed_analyzer`] gives
+/// it) by its stem, as [`analyzer`] would, through the same per-thread memo.
+///
+/// English Snowball stemming only rewrites endings, so a stem always starts
+/// with its word's first character: a caller may skip words that cannot
+/// stem to a wanted term.
+pub fn stem(word: &mut String) {
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    MEMO.with(|memo| memo.borrow_mut().stem(&stemmer, word));
+}
+
 /// Registers the analyzer; it is not saved in the index, so this runs every
 /// time an index is opened.
 pub fn register(index: &Index) {
@@ -271,6 +282,18 @@ mod tests {
         // Twice, so the second pass is answered from the memo.
         for _ in 0..2 {
             assert_eq!(tokens(&mut cached, text), tokens(&mut plain, text));
+        }
+    }
+
+    #[test]
+    fn stems_start_with_their_words_first_character() {
+        let mut a = unstemmed_analyzer();
+        let text = "dying lying tying skies skis idly gently ugly early only singly \
+                    yelling yields ties cries generously communism arsenal Ångström 1980s";
+        for word in terms(&mut a, text) {
+            let mut stem = word.clone();
+            super::stem(&mut stem);
+            assert_eq!(stem.chars().next(), word.chars().next(), "{word} -> {stem}");
         }
     }
 

@@ -23,9 +23,17 @@ pub struct HighlightTerms {
 }
 
 impl HighlightTerms {
-    /// Byte ranges in `text` to highlight, sorted and not overlapping.
-    pub fn ranges(&self, analyzer: &mut TextAnalyzer, text: &str) -> Vec<[usize; 2]> {
-        let tokens = analysis::tokens(analyzer, text);
+    /// Byte ranges in `text` to highlight, sorted and not overlapping;
+    /// `unstemmed` is an [`analysis::unstemmed_analyzer`].
+    pub fn ranges(&self, unstemmed: &mut TextAnalyzer, text: &str) -> Vec<[usize; 2]> {
+        let mut tokens = analysis::tokens(unstemmed, text);
+        // The unstemmed terms are needed for prefixes only.
+        let unstemmed = if self.prefixes.is_empty() {
+            Vec::new()
+        } else {
+            tokens.clone()
+        };
+        let may_match = self.stem(&mut tokens);
         let mut marked = vec![false; tokens.len()];
         let mut spans = Vec::new();
         for phrase in &self.phrases {
@@ -49,17 +57,12 @@ impl HighlightTerms {
             });
         }
         let only_stop_words = self.terms.iter().all(|t| analysis::is_stop_word(t));
-        // Same tokens without stemming (the stemmer neither adds nor drops tokens).
-        let unstemmed = if self.prefixes.is_empty() {
-            Vec::new()
-        } else {
-            analysis::tokens(&mut analysis::unstemmed_analyzer(), text)
-        };
         for (i, token) in tokens.iter().enumerate() {
             if marked[i] {
                 continue;
             }
-            let term_hit = self.terms.contains(&token.term)
+            let term_hit = may_match[i]
+                && self.terms.contains(&token.term)
                 && (only_stop_words || !analysis::is_stop_word(&token.term));
             let prefix_hit = unstemmed
                 .get(i)
@@ -70,6 +73,40 @@ impl HighlightTerms {
         }
         spans.sort_unstable();
         spans
+    }
+}
+
+impl HighlightTerms {
+    /// Stems the unstemmed `tokens`' terms, as the index's analyzer does,
+    /// except words that cannot stem to a query term (a stem starts with its
+    /// word's first character): they keep their unstemmed term, which
+    /// matches no query term either. Stemming every word of a passage was
+    /// most of the cost of highlighting. Gives, token by token, whether its
+    /// term may be a query term.
+    fn stem(&self, tokens: &mut [Token]) -> Vec<bool> {
+        let query_terms = self
+            .phrases
+            .iter()
+            .flatten()
+            .chain(&self.sequence)
+            .chain(&self.terms);
+        let mut firsts: Vec<char> = query_terms.filter_map(|t| t.chars().next()).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        tokens
+            .iter_mut()
+            .map(|token| {
+                let may_match = token
+                    .term
+                    .chars()
+                    .next()
+                    .is_some_and(|c| firsts.contains(&c));
+                if may_match {
+                    analysis::stem(&mut token.term);
+                }
+                may_match
+            })
+            .collect()
     }
 }
 
@@ -118,7 +155,7 @@ mod tests {
     }
 
     fn marked<'a>(text: &'a str, hl: &HighlightTerms) -> Vec<&'a str> {
-        hl.ranges(&mut analysis::analyzer(), text)
+        hl.ranges(&mut analysis::unstemmed_analyzer(), text)
             .iter()
             .map(|[s, e]| &text[*s..*e])
             .collect()

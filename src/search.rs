@@ -253,23 +253,13 @@ pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRe
     (article, passage)
 }
 
-/// A hit's article id and passage number, from the fast fields: no stored
-/// document is read.
-fn read_ids(searcher: &tantivy::Searcher, address: DocAddress) -> Result<(ArticleRef, PassageRef)> {
-    let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-    let mut id = String::new();
-    if let Some(ids) = fast.str("article_id")? {
-        if let Some(ord) = ids.term_ords(address.doc_id).next() {
-            ids.ord_to_str(ord, &mut id)
-                .map_err(tantivy::TantivyError::from)?;
-        }
-    }
-    let index = fast
-        .u64("passage")?
-        .first(address.doc_id)
-        .unwrap_or_default();
+/// A hit's article id and passage number, from its stored document. (The
+/// fast fields cost more: each lookup of an article id in the column's
+/// dictionary decompresses and scans a block, where stored documents come
+/// from the searcher's block cache.)
+fn read_ids(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRef) {
     let article = ArticleRef {
-        id,
+        id: text_of(doc, f.article_id).unwrap_or_default(),
         outlet: None,
         date: None,
         title: None,
@@ -278,14 +268,17 @@ fn read_ids(searcher: &tantivy::Searcher, address: DocAddress) -> Result<(Articl
         path: None,
     };
     let passage = PassageRef {
-        index,
+        index: doc
+            .get_first(f.passage)
+            .and_then(|v| v.as_u64())
+            .unwrap_or_default(),
         text: String::new(),
         start: 0,
         end: 0,
         line: None,
         highlights: Vec::new(),
     };
-    Ok((article, passage))
+    (article, passage)
 }
 
 /// A page of matches before they are turned into hits.
@@ -397,17 +390,17 @@ impl Searcher {
             None => 0,
         };
 
-        let mut analyzer = analysis::analyzer();
+        let mut unstemmed = analysis::unstemmed_analyzer();
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(address)?;
             let (article, mut passage) = if req.stored {
-                let doc: TantivyDocument = searcher.doc(address)?;
                 read_passage(f, &doc)
             } else {
-                read_ids(&searcher, address)?
+                read_ids(f, &doc)
             };
             if req.highlight && req.stored {
-                passage.highlights = compiled.highlight.ranges(&mut analyzer, &passage.text);
+                passage.highlights = compiled.highlight.ranges(&mut unstemmed, &passage.text);
             }
             hits.push(Hit {
                 query_id: req.query_id.clone(),

@@ -269,14 +269,23 @@ impl<'a> QueryBuilder<'a> {
             };
             clauses.push((TantivyOccur::Should, query));
         };
-        if terms.len() <= 16 {
-            boosted(self.terms_query(body, &terms, 0), PHRASE_BOOST);
+        let whole = terms.len() <= 16;
+        // A pair spanning the whole query ("oil prices") has the whole
+        // query's exact phrase as its own: run that phrase once, with both
+        // weights (a boost multiplies the score, so the sum is the same).
+        let pair_is_whole = |i: usize, j: usize| whole && i == 0 && j == terms.len() - 1;
+        if whole {
+            let spanning = content.windows(2).any(|p| pair_is_whole(p[0], p[1]));
+            let extra = if spanning { PAIR_PHRASE_WEIGHT } else { 0.0 };
+            boosted(self.terms_query(body, &terms, 0), PHRASE_BOOST + extra);
             boosted(self.terms_query(body, &terms, NEAR_SLOP), 1.0);
         }
         for pair in content.windows(2).take(MAX_PAIRS) {
             let (i, j) = (pair[0], pair[1]);
             let ends = [terms[i].clone(), terms[j].clone()];
-            boosted(self.terms_query(body, &terms[i..=j], 0), PAIR_PHRASE_WEIGHT);
+            if !pair_is_whole(i, j) {
+                boosted(self.terms_query(body, &terms[i..=j], 0), PAIR_PHRASE_WEIGHT);
+            }
             // Stop words between the two count as part of the window.
             let window = PAIR_WINDOW + (j - i - 1) as u32;
             boosted(self.terms_query(body, &ends, window), PAIR_NEAR_WEIGHT);
