@@ -145,6 +145,21 @@ fn indexed_passages(dir: &Path) -> BTreeMap<String, Vec<u64>> {
 }
 
 /// The payload of the last commit.
+/// Waits until the indexer has committed part of a source, or has exited.
+fn wait_for_partial_commit(writer: &mut Child, index: &Path) {
+    let waited = Instant::now();
+    while !index.join("meta.json").exists() || payload(index)["partial"].is_null() {
+        assert!(
+            waited.elapsed() < Duration::from_secs(60),
+            "the indexer never committed"
+        );
+        if writer.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 fn payload(dir: &Path) -> Value {
     let meta: Value =
         serde_json::from_slice(&std::fs::read(dir.join("meta.json")).unwrap()).unwrap();
@@ -332,21 +347,7 @@ fn one_writer_at_a_time_and_searching_while_writing() {
     let mut writer = spawn_index(project.dir.path(), "idx", "in", 200);
 
     // Wait until the first process is well into its run (it has committed part of the file).
-    let waited = Instant::now();
-    let committed_in_part = |project: &Project| {
-        project.path("idx/meta.json").exists()
-            && !payload(&project.path("idx"))["partial"].is_null()
-    };
-    while !committed_in_part(&project) {
-        assert!(
-            waited.elapsed() < Duration::from_secs(60),
-            "the indexer never committed"
-        );
-        if writer.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_for_partial_commit(&mut writer, &project.path("idx"));
     let mut checked_lock = false;
     if writer.try_wait().unwrap().is_none() {
         let second = project.run(&["--index", "idx", "index", "in2"]);
@@ -388,17 +389,7 @@ fn search_on_the_default_index_works_while_another_process_updates_it() {
     let mut rng = Rng::new(11);
     project.write("corpus/big.jsonl", synthetic_jsonl(2000, &mut rng));
     let mut writer = spawn_index(project.dir.path(), "index", "corpus", 200);
-    let waited = Instant::now();
-    while payload(&project.path("index"))["partial"].is_null() {
-        assert!(
-            waited.elapsed() < Duration::from_secs(60),
-            "the indexer never committed"
-        );
-        if writer.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_for_partial_commit(&mut writer, &project.path("index"));
     // The corpus is newer than the index, so `search` would update it: it
     // cannot take the writer, so it searches the last commit instead.
     project.write(
