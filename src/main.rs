@@ -40,3 +40,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// mimalloc rather than the system allocator: zstd allocates a large
+/// context for every stored block it decompresses, which glibc's thread
+/// arenas grow and trim with a system call each time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -9,8 +9,9 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER;
 
 /// Version of the schema and of what is stored; an index written with
-/// another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// another version must be rebuilt. (2: the dictionaries of string fast
+/// fields are no longer zstd-compressed.)
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]

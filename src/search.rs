@@ -9,6 +9,7 @@ use std::time::Instant;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery, TermQuery,
 };
@@ -253,32 +254,59 @@ pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRe
     (article, passage)
 }
 
-/// A hit's article id and passage number, from its stored document. (The
-/// fast fields cost more: each lookup of an article id in the column's
-/// dictionary decompresses and scans a block, where stored documents come
-/// from the searcher's block cache.)
-fn read_ids(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRef) {
-    let article = ArticleRef {
-        id: text_of(doc, f.article_id).unwrap_or_default(),
-        outlet: None,
-        date: None,
-        title: None,
-        author: None,
-        url: None,
-        path: None,
-    };
-    let passage = PassageRef {
-        index: doc
-            .get_first(f.passage)
-            .and_then(|v| v.as_u64())
-            .unwrap_or_default(),
-        text: String::new(),
-        start: 0,
-        end: 0,
-        line: None,
-        highlights: Vec::new(),
-    };
-    (article, passage)
+/// Reads hits' article ids and passage numbers from fast fields, without
+/// the stored documents: all that TREC runs and evaluation need. A
+/// segment's two columns are opened on its first hit.
+struct IdColumns<'s> {
+    searcher: &'s tantivy::Searcher,
+    segments: Vec<Option<(StrColumn, Column<u64>)>>,
+}
+
+impl<'s> IdColumns<'s> {
+    fn new(searcher: &'s tantivy::Searcher) -> Self {
+        IdColumns {
+            searcher,
+            segments: vec![None; searcher.segment_readers().len()],
+        }
+    }
+
+    /// The hit's article (its id alone) and passage (its number alone).
+    fn read(&mut self, address: DocAddress) -> Result<(ArticleRef, PassageRef)> {
+        let segment = address.segment_ord as usize;
+        if self.segments[segment].is_none() {
+            let fast = self
+                .searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields();
+            let ids = fast
+                .str("article_id")?
+                .ok_or_else(|| Error::Invalid("the index has no article id column".into()))?;
+            self.segments[segment] = Some((ids, fast.u64("passage")?));
+        }
+        let (ids, passages) = self.segments[segment].as_ref().expect("opened above");
+        let mut id = String::new();
+        if let Some(ord) = ids.term_ords(address.doc_id).next() {
+            ids.ord_to_str(ord, &mut id)?;
+        }
+        let article = ArticleRef {
+            id,
+            outlet: None,
+            date: None,
+            title: None,
+            author: None,
+            url: None,
+            path: None,
+        };
+        let passage = PassageRef {
+            index: passages.first(address.doc_id).unwrap_or_default(),
+            text: String::new(),
+            start: 0,
+            end: 0,
+            line: None,
+            highlights: Vec::new(),
+        };
+        Ok((article, passage))
+    }
 }
 
 /// A page of matches before they are turned into hits.
@@ -391,13 +419,13 @@ impl Searcher {
         };
 
         let mut unstemmed = analysis::unstemmed_analyzer();
+        let mut id_columns = IdColumns::new(&searcher);
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address)?;
             let (article, mut passage) = if req.stored {
-                read_passage(f, &doc)
+                read_passage(f, &searcher.doc::<TantivyDocument>(address)?)
             } else {
-                read_ids(f, &doc)
+                id_columns.read(address)?
             };
             if req.highlight && req.stored {
                 passage.highlights = compiled.highlight.ranges(&mut unstemmed, &passage.text);
