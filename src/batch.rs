@@ -11,8 +11,9 @@
 //! query without an id gets its line number. Fields of a line override the
 //! defaults given to [`Queries`].
 //!
-//! [`run`] answers the queries on a pool of threads and hands each answer to
-//! a [`Sink`] in input order, reading at most a bounded window of queries
+//! [`run`] answers the queries on a pool of threads, turns each answer into
+//! output on the thread that searched it, and hands the output to a
+//! [`Sink`] in input order, reading at most a bounded window of queries
 //! ahead of the answers handed on, so a batch of any size runs in bounded
 //! memory.
 
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
@@ -272,27 +274,34 @@ pub struct BatchSummary {
 /// One answer of a batch, in input order.
 pub type Answer = std::result::Result<SearchResult, QueryError>;
 
-/// Receives a batch's answers, in input order.
-pub trait Sink<E> {
-    /// One query's answer.
-    fn answer(&mut self, answer: Answer) -> std::result::Result<(), E>;
+/// Receives a batch's answers, in input order, each as the batch's
+/// `prepare` function made it.
+pub trait Sink<T, E> {
+    /// One query's prepared answer.
+    fn answer(&mut self, answer: T) -> std::result::Result<(), E>;
 
-    /// No answer is ready yet: a moment to flush buffered output, so that a
-    /// script feeding queries one at a time gets each answer at once.
+    /// No answer has come for a moment: time to flush buffered output, so
+    /// that a script feeding queries one at a time gets each answer at once.
     fn idle(&mut self) -> std::result::Result<(), E> {
         Ok(())
     }
 }
 
-impl<E, F: FnMut(Answer) -> std::result::Result<(), E>> Sink<E> for F {
-    fn answer(&mut self, answer: Answer) -> std::result::Result<(), E> {
+impl<T, E, F: FnMut(T) -> std::result::Result<(), E>> Sink<T, E> for F {
+    fn answer(&mut self, answer: T) -> std::result::Result<(), E> {
         self(answer)
     }
 }
 
-/// Runs `queries` on `threads` threads (0: one per core) and hands every
-/// answer to `sink` in input order. The input is read on a thread of its
-/// own, at most a bounded window of queries ahead of the answers printed.
+/// How long the writer waits for the next answer before it calls
+/// [`Sink::idle`]: answers coming in quick succession share one flush.
+const IDLE_AFTER: Duration = Duration::from_millis(1);
+
+/// Runs `queries` on `threads` threads (0: one per core), turns every
+/// answer into output with `prepare` on the thread that searched it, and
+/// hands the output to `sink` in input order. The input is read on a
+/// thread of its own, at most a bounded window of queries ahead of the
+/// answers handed on.
 ///
 /// A query the searcher rejects (bad syntax, bad date) becomes an error
 /// record and the batch goes on; an error reading the input or the index,
@@ -300,17 +309,20 @@ impl<E, F: FnMut(Answer) -> std::result::Result<(), E>> Sink<E> for F {
 ///
 /// # Errors
 /// The first error that ends the batch.
-pub fn run<E, I, S>(
+pub fn run<E, I, P, T, S>(
     searcher: &Searcher,
     queries: I,
     threads: usize,
+    prepare: &P,
     sink: &mut S,
 ) -> std::result::Result<BatchSummary, E>
 where
     E: From<Error>,
     I: IntoIterator<Item = std::io::Result<BatchQuery>>,
     I::IntoIter: Send,
-    S: Sink<E> + ?Sized,
+    P: Fn(Answer) -> T + Sync,
+    T: Send,
+    S: Sink<T, E> + ?Sized,
 {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -321,7 +333,7 @@ where
     let queries = queries.into_iter();
     let mut summary = BatchSummary::default();
     std::thread::scope(|threads| {
-        let (answers, answered) = mpsc::channel::<(usize, Result<Answer>)>();
+        let (answers, answered) = mpsc::channel::<(usize, Result<(Status, T)>)>();
         // One permit per query read and not yet handed on: bounds memory.
         let (permits, released) = mpsc::sync_channel::<()>(window);
         let pool = &pool;
@@ -340,7 +352,7 @@ where
                             request: Err(error),
                             ..
                         }) => {
-                            let _ = answers.send((seq, Ok(Err(error))));
+                            let _ = answers.send((seq, Ok((Status::Bad, prepare(Err(error))))));
                             continue;
                         }
                         Err(source) => {
@@ -355,7 +367,8 @@ where
                         let answer = panic::catch_unwind(AssertUnwindSafe(|| {
                             answer(searcher, &request, line)
                         }))
-                        .unwrap_or_else(|_| Ok(Err(internal_error(&request, line))));
+                        .unwrap_or_else(|_| Ok(Err(internal_error(&request, line))))
+                        .map(|answer| (Status::of(&answer), prepare(answer)));
                         // The receiver is gone only when the batch has failed.
                         let _ = answers.send((seq, answer));
                     });
@@ -363,29 +376,30 @@ where
             });
         });
         // Answers that came back before an earlier one, by input position.
-        let mut ready: BTreeMap<usize, Result<Answer>> = BTreeMap::new();
+        let mut ready: BTreeMap<usize, Result<(Status, T)>> = BTreeMap::new();
         let mut next = 0;
         loop {
-            let (seq, answer) = match answered.try_recv() {
+            let (seq, answer) = match answered.recv_timeout(IDLE_AFTER) {
                 Ok(received) => received,
-                Err(mpsc::TryRecvError::Empty) => {
+                Err(mpsc::RecvTimeoutError::Timeout) => {
                     sink.idle()?;
                     match answered.recv() {
                         Ok(received) => received,
                         Err(_) => break,
                     }
                 }
-                Err(mpsc::TryRecvError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
             ready.insert(seq, answer);
             while let Some(answer) = ready.remove(&next) {
-                let answer = answer?;
-                match &answer {
-                    Ok(result) => {
+                let (status, answer) = answer?;
+                match status {
+                    Status::Matched => {
                         summary.answered += 1;
-                        summary.matched += usize::from(result.total_hits > 0);
+                        summary.matched += 1;
                     }
-                    Err(_) => summary.errors += 1,
+                    Status::Empty => summary.answered += 1,
+                    Status::Bad => summary.errors += 1,
                 }
                 sink.answer(answer)?;
                 next += 1;
@@ -395,6 +409,24 @@ where
         sink.idle()
     })?;
     Ok(summary)
+}
+
+/// What an answer counts as in the [`BatchSummary`].
+#[derive(Clone, Copy)]
+enum Status {
+    Matched,
+    Empty,
+    Bad,
+}
+
+impl Status {
+    fn of(answer: &Answer) -> Status {
+        match answer {
+            Ok(result) if result.total_hits > 0 => Status::Matched,
+            Ok(_) => Status::Empty,
+            Err(_) => Status::Bad,
+        }
+    }
 }
 
 /// Runs one query: its own errors (bad syntax, bad date) become an error

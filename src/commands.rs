@@ -240,26 +240,59 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     })
 }
 
-/// Prints a batch's answers as they come: results in the chosen format,
-/// bad lines on stderr (and as error records in JSON formats).
-struct BatchPrinter<W: Write> {
-    printer: Printer<W>,
+/// A batch answer as output: what goes to stdout, and the line for stderr
+/// when the query was bad.
+struct Rendered {
+    out: Vec<u8>,
+    warning: Option<String>,
 }
 
-impl<W: Write> Sink<anyhow::Error> for BatchPrinter<W> {
-    fn answer(&mut self, answer: Answer) -> Result<()> {
-        match answer {
-            Ok(result) => self.printer.result(&result)?,
+/// Renders batch answers in a format (on the searching threads).
+struct BatchRenderer {
+    format: Format,
+    color: bool,
+    articles: bool,
+}
+
+impl BatchRenderer {
+    fn render(&self, answer: Answer) -> io::Result<Rendered> {
+        let mut printer = Printer::new(Vec::new(), self.format, self.color, self.articles);
+        printer.skip_header();
+        let warning = match answer {
+            Ok(result) => {
+                printer.result(&result)?;
+                None
+            }
             Err(error) => {
+                printer.query_error(&error)?;
                 let id = error
                     .query_id
                     .as_deref()
                     .map(|id| format!(" (query {id})"))
                     .unwrap_or_default();
-                eprintln!("newsdex: line {}{id}: {}", error.line, error.error);
-                self.printer.query_error(&error)?;
+                Some(format!("newsdex: line {}{id}: {}", error.line, error.error))
             }
+        };
+        Ok(Rendered {
+            out: printer.into_inner(),
+            warning,
+        })
+    }
+}
+
+/// Writes a batch's rendered answers in input order: results to stdout,
+/// bad lines to stderr.
+struct BatchPrinter<W: Write> {
+    printer: Printer<W>,
+}
+
+impl<W: Write> Sink<io::Result<Rendered>, anyhow::Error> for BatchPrinter<W> {
+    fn answer(&mut self, rendered: io::Result<Rendered>) -> Result<()> {
+        let rendered = rendered?;
+        if let Some(warning) = rendered.warning {
+            eprintln!("{warning}");
         }
+        self.printer.get_mut().write_all(&rendered.out)?;
         Ok(())
     }
 
@@ -267,6 +300,9 @@ impl<W: Write> Sink<anyhow::Error> for BatchPrinter<W> {
         Ok(self.printer.flush()?)
     }
 }
+
+/// Output buffered by `batch` between writes to stdout.
+const BATCH_OUTPUT_BUFFER: usize = 256 * 1024;
 
 fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
     let started = Instant::now();
@@ -284,16 +320,29 @@ fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
         Box::new(io::BufReader::new(file))
     };
     let articles = defaults.articles;
+    let color = args.color.enabled();
     let mut sink = BatchPrinter {
         printer: Printer::new(
-            BufWriter::new(io::stdout().lock()),
+            BufWriter::with_capacity(BATCH_OUTPUT_BUFFER, io::stdout().lock()),
             format,
-            args.color.enabled(),
+            color,
             articles,
         ),
     };
+    sink.printer.header()?;
+    let renderer = BatchRenderer {
+        format,
+        color,
+        articles,
+    };
     let threads = args.threads.map_or(0, usize::from);
-    let summary = batch::run(&searcher, Queries::new(input, defaults), threads, &mut sink)?;
+    let summary = batch::run(
+        &searcher,
+        Queries::new(input, defaults),
+        threads,
+        &|answer| renderer.render(answer),
+        &mut sink,
+    )?;
     if format == Format::Human {
         let seconds = started.elapsed().as_secs_f64();
         writeln!(

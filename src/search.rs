@@ -327,9 +327,12 @@ impl Searcher {
         let store = Store::open(dir)?;
         // Decompressed blocks of stored passages kept for the next hits, within a fixed memory budget.
         let segments = store.index.searchable_segment_metas()?.len().max(1);
+        // The index as it is now, for every query of this searcher (a batch
+        // sees one snapshot, and no thread watches the index for commits).
         let reader = store
             .index
             .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
             .doc_store_cache_num_blocks((DOC_CACHE_BYTES / DOC_BLOCK_BYTES / segments).max(16))
             .try_into()?;
         Ok(Searcher { store, reader })

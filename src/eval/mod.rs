@@ -140,6 +140,7 @@ pub fn run_collection(collection: &Collection, threads: usize) -> Result<Collect
         &searcher,
         Queries::new(queries, collection_request()),
         threads,
+        &|answer| answer,
         &mut |answer: batch::Answer| {
             match answer {
                 Ok(result) => {

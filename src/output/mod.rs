@@ -112,11 +112,28 @@ impl<W: Write> Printer<W> {
         &mut self.out
     }
 
-    /// Flushes buffered output.
-    pub fn flush(&mut self) -> io::Result<()> {
+    /// The writer, once printing is done.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    /// Writes the header line of a table format (CSV, TSV) unless it is
+    /// written already; other formats have none.
+    pub fn header(&mut self) -> io::Result<()> {
         if matches!(self.format, Format::Csv | Format::Tsv) && !self.header_written {
             self.table(&[])?;
         }
+        Ok(())
+    }
+
+    /// Prints no header: for output that continues another printer's.
+    pub fn skip_header(&mut self) {
+        self.header_written = true;
+    }
+
+    /// Flushes buffered output (with the table header, if nothing was printed).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.header()?;
         self.out.flush()
     }
 
