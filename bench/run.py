@@ -2,7 +2,7 @@
 """newsdex side by side with SQLite FTS5 and ripgrep, in one run, on one
 corpus and the same 1,000 queries; prints markdown tables with ratios.
 
-    cargo build --release
+    cargo build --release --bin newsdex --example query_latency
     python3 bench/run.py                                   # Reuters-21578
     python3 bench/run.py --corpus /work/scratch/bench-data/scale-1m.jsonl \\
         --work /work/scratch/bench-data/run-1m --repeat 1 --search-sample 100 --rg-sample 30

@@ -2,8 +2,11 @@
 //! a passage with its article's attribution and highlight ranges. The
 //! result types here are the public JSON contract (see README).
 
+use std::io;
 use std::ops::Bound;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -254,39 +257,95 @@ pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRe
     (article, passage)
 }
 
-/// Reads hits' article ids and passage numbers from fast fields, without
-/// the stored documents: all that TREC runs and evaluation need. A
-/// segment's two columns are opened on its first hit.
-struct IdColumns<'s> {
-    searcher: &'s tantivy::Searcher,
-    segments: Vec<Option<(StrColumn, Column<u64>)>>,
+/// A segment's article ids and passage numbers, read from fast fields for
+/// hits that need nothing else (TREC runs, evaluation): no stored document
+/// is decompressed. The columns open on the segment's first such hit. An
+/// id is looked up in the column's dictionary, which scans part of a block;
+/// once a segment has answered enough look-ups to have scanned about its
+/// whole dictionary, the dictionary is decoded once and kept.
+#[derive(Default)]
+struct SegmentIds {
+    columns: OnceLock<(StrColumn, Column<u64>)>,
+    lookups: AtomicUsize,
+    decoded: OnceLock<DecodedIds>,
 }
 
-impl<'s> IdColumns<'s> {
-    fn new(searcher: &'s tantivy::Searcher) -> Self {
-        IdColumns {
-            searcher,
-            segments: vec![None; searcher.segment_readers().len()],
+/// Every article id of a segment's dictionary, in ordinal order, end to end.
+#[derive(Default)]
+struct DecodedIds {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl DecodedIds {
+    fn read(ids: &StrColumn) -> io::Result<DecodedIds> {
+        let mut decoded = DecodedIds {
+            text: String::new(),
+            ends: Vec::with_capacity(ids.num_terms()),
+        };
+        let mut stream = ids.dictionary().stream()?;
+        while stream.advance() {
+            decoded
+                .text
+                .push_str(&String::from_utf8_lossy(stream.key()));
+            decoded.ends.push(decoded.text.len());
         }
+        Ok(decoded)
     }
 
+    fn get(&self, ord: u64) -> Option<&str> {
+        let ord = usize::try_from(ord).ok()?;
+        let end = *self.ends.get(ord)?;
+        let start = ord.checked_sub(1).map_or(0, |before| self.ends[before]);
+        Some(&self.text[start..end])
+    }
+}
+
+/// Look-ups of ids in one segment that scan about as much of its dictionary
+/// as decoding all of it: a look-up scans half a block of some hundreds of ids.
+const LOOKUPS_PER_DICTIONARY_ID: usize = 256;
+
+impl SegmentIds {
     /// The hit's article (its id alone) and passage (its number alone).
-    fn read(&mut self, address: DocAddress) -> Result<(ArticleRef, PassageRef)> {
-        let segment = address.segment_ord as usize;
-        if self.segments[segment].is_none() {
-            let fast = self
-                .searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields();
-            let ids = fast
-                .str("article_id")?
-                .ok_or_else(|| Error::Invalid("the index has no article id column".into()))?;
-            self.segments[segment] = Some((ids, fast.u64("passage")?));
-        }
-        let (ids, passages) = self.segments[segment].as_ref().expect("opened above");
+    fn read(
+        &self,
+        segment: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> Result<(ArticleRef, PassageRef)> {
+        let (ids, passages) = match self.columns.get() {
+            Some(columns) => columns,
+            None => {
+                let fast = segment.fast_fields();
+                let ids = fast
+                    .str("article_id")?
+                    .ok_or_else(|| Error::Invalid("the index has no article id column".into()))?;
+                let passages = fast.u64("passage")?;
+                self.columns.get_or_init(|| (ids, passages))
+            }
+        };
         let mut id = String::new();
-        if let Some(ord) = ids.term_ords(address.doc_id).next() {
-            ids.ord_to_str(ord, &mut id)?;
+        if let Some(ord) = ids.term_ords(doc).next() {
+            let decoded = match self.decoded.get() {
+                Some(decoded) => Some(decoded),
+                None => {
+                    let lookups = self.lookups.fetch_add(1, AtomicOrdering::Relaxed);
+                    if lookups * LOOKUPS_PER_DICTIONARY_ID >= ids.num_terms() {
+                        // Should decoding fail, the look-ups go on one by one.
+                        Some(
+                            self.decoded
+                                .get_or_init(|| DecodedIds::read(ids).unwrap_or_default()),
+                        )
+                    } else {
+                        None
+                    }
+                }
+            };
+            match decoded.and_then(|d| d.get(ord)) {
+                Some(found) => id.push_str(found),
+                None => {
+                    ids.ord_to_str(ord, &mut id)?;
+                }
+            }
         }
         let article = ArticleRef {
             id,
@@ -298,7 +357,7 @@ impl<'s> IdColumns<'s> {
             path: None,
         };
         let passage = PassageRef {
-            index: passages.first(address.doc_id).unwrap_or_default(),
+            index: passages.first(doc).unwrap_or_default(),
             text: String::new(),
             start: 0,
             end: 0,
@@ -319,6 +378,8 @@ struct Page {
 pub struct Searcher {
     store: Store,
     reader: IndexReader,
+    /// By segment ordinal of the reader's (never reloaded) snapshot.
+    segment_ids: Vec<SegmentIds>,
 }
 
 impl Searcher {
@@ -335,7 +396,17 @@ impl Searcher {
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .doc_store_cache_num_blocks((DOC_CACHE_BYTES / DOC_BLOCK_BYTES / segments).max(16))
             .try_into()?;
-        Ok(Searcher { store, reader })
+        let segment_ids = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|_| SegmentIds::default())
+            .collect();
+        Ok(Searcher {
+            store,
+            reader,
+            segment_ids,
+        })
     }
 
     /// The index being searched.
@@ -422,13 +493,13 @@ impl Searcher {
         };
 
         let mut unstemmed = analysis::unstemmed_analyzer();
-        let mut id_columns = IdColumns::new(&searcher);
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
             let (article, mut passage) = if req.stored {
                 read_passage(f, &searcher.doc::<TantivyDocument>(address)?)
             } else {
-                id_columns.read(address)?
+                self.segment_ids[address.segment_ord as usize]
+                    .read(searcher.segment_reader(address.segment_ord), address.doc_id)?
             };
             if req.highlight && req.stored {
                 passage.highlights = compiled.highlight.ranges(&mut unstemmed, &passage.text);
