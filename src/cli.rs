@@ -284,6 +284,7 @@ impl FilterArgs {
             articles: self.articles,
             highlight: true,
             stored: true,
+            count: true,
         }
     }
 }

@@ -224,6 +224,7 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     let mut request = args.filters.request(args.query.join(" "), args.query_id);
     request.highlight = format.shows_highlights();
     request.stored = format.shows_passages();
+    request.count = format.shows_total();
     let result = searcher.search(&request)?;
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
@@ -311,6 +312,7 @@ fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
     let mut defaults = args.filters.request(String::new(), None);
     defaults.highlight = format.shows_highlights();
     defaults.stored = format.shows_passages();
+    defaults.count = format.shows_total();
     defaults.date_bounds()?;
     let input: Box<dyn io::BufRead + Send> = if args.input.as_os_str() == "-" {
         Box::new(io::BufReader::new(io::stdin()))

@@ -77,6 +77,11 @@ pub struct SearchRequest {
     /// from fast fields), which is all TREC runs and evaluation need, and
     /// several times faster.
     pub stored: bool,
+    /// Count every match for `total_hits`. Without it (formats that do not
+    /// show the count) the best hits of a term query are found without
+    /// scoring every match, and `total_hits` is only the hits before and on
+    /// the page.
+    pub count: bool,
 }
 
 /// A date filter's `[since, until)` instants; `None` leaves that side open.
@@ -117,6 +122,7 @@ impl Default for SearchRequest {
             articles: false,
             highlight: true,
             stored: true,
+            count: true,
         }
     }
 }
@@ -449,25 +455,38 @@ impl Searcher {
         let mut compiled = builder
             .compile(&expr, req.match_mode)
             .ok_or_else(|| bad("the query has no searchable words".into()))?;
-        let filtered = |text: &dyn Query, dates: bool| {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
-            let filters = [
+        // The query alone when no filter applies: a plain union of terms
+        // can then skip the matches that cannot reach the page.
+        let filtered = |text: &dyn Query, dates: bool| -> Box<dyn Query> {
+            let filters: Vec<_> = [
                 date_filter.as_ref().filter(|_| dates),
                 outlet_filter.as_ref(),
-            ];
-            for filter in filters.into_iter().flatten() {
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if filters.is_empty() {
+                return text.box_clone();
+            }
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+            for filter in filters {
                 clauses.push((
                     Occur::Must,
                     Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
                 ));
             }
-            BooleanQuery::new(clauses)
+            Box::new(BooleanQuery::new(clauses))
         };
-        let mut page = self.collect(&searcher, &filtered(compiled.query.as_ref(), true), req)?;
+        let mut page = self.collect(
+            &searcher,
+            filtered(compiled.query.as_ref(), true).as_ref(),
+            req,
+        )?;
         let mut relaxed = false;
         if page.total == 0 && req.match_mode == MatchMode::All {
             if let Some(any) = builder.compile(&expr, MatchMode::Any) {
-                let any_page = self.collect(&searcher, &filtered(any.query.as_ref(), true), req)?;
+                let any_page =
+                    self.collect(&searcher, filtered(any.query.as_ref(), true).as_ref(), req)?;
                 if any_page.total > 0 {
                     relaxed = true;
                     page = any_page;
@@ -478,10 +497,7 @@ impl Searcher {
         let excluded_undated = match date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![
-                    (
-                        Occur::Must,
-                        Box::new(filtered(compiled.query.as_ref(), false)) as Box<dyn Query>,
-                    ),
+                    (Occur::Must, filtered(compiled.query.as_ref(), false)),
                     (
                         Occur::MustNot,
                         Box::new(ExistsQuery::new("date".into(), false)),
@@ -564,6 +580,16 @@ impl Searcher {
             });
         }
         let top = TopDocs::with_limit(req.limit.min(passages)).and_offset(req.offset);
+        if !req.count && req.sort == Sort::Relevance {
+            let docs = searcher.search(query, &top.order_by_score())?;
+            // An empty page past the first says nothing of the matches before it.
+            let total = if docs.is_empty() && req.offset > 0 {
+                searcher.search(query, &Count)? as u64
+            } else {
+                (req.offset + docs.len()) as u64
+            };
+            return Ok(Page { total, docs });
+        }
         let (docs, total) = match req.sort {
             Sort::Relevance => searcher.search(query, &(top.order_by_score(), Count))?,
             Sort::Newest | Sort::Oldest => {

@@ -32,6 +32,7 @@ pub fn collection_request() -> SearchRequest {
         limit: RUN_DEPTH,
         highlight: false,
         stored: false,
+        count: false,
         ..SearchRequest::default()
     }
 }

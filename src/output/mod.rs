@@ -36,6 +36,11 @@ impl Format {
     pub fn shows_passages(self) -> bool {
         !matches!(self, Format::Trec)
     }
+
+    /// Whether the format shows how many passages matched in all.
+    pub fn shows_total(self) -> bool {
+        matches!(self, Format::Human | Format::Json)
+    }
 }
 
 /// The columns of `csv` and `tsv` output.

@@ -345,6 +345,52 @@ fn batch_gives_the_same_hits_as_one_search_per_query() {
     }
 }
 
+/// `--format trec` skips counting every match (it shows no count), and
+/// finds the best hits of a term query without scoring every match: the
+/// hits, their order and scores, and the exit status must not change.
+#[test]
+fn trec_runs_rank_the_same_hits_as_json_and_exit_alike() {
+    let p = Project::with_corpus();
+    p.index();
+    let mut input = String::new();
+    for (i, (query, _)) in generated_queries(&p).iter().enumerate() {
+        input.push_str(&format!("{}\t{query}\n", i + 1));
+    }
+    for paging in [
+        &["--limit", "10"][..],
+        &["--limit", "3", "--offset", "2"],
+        &["--offset", "100000"],
+    ] {
+        let run = |format: &str| {
+            let mut args = vec!["batch", "--format", format];
+            args.extend_from_slice(paging);
+            let out = p.cmd(&args).write_stdin(input.as_str()).output().unwrap();
+            (out.status.code(), String::from_utf8(out.stdout).unwrap())
+        };
+        let (json_status, json) = run("json");
+        let (trec_status, trec) = run("trec");
+        assert_eq!(json_status, trec_status, "{paging:?}");
+        let mut from_json = Vec::new();
+        for record in records(&json) {
+            for hit in &result(&record).hits {
+                from_json.push(format!(
+                    "{} Q0 {}#{} {} {} newsdex",
+                    hit.query_id.as_deref().unwrap(),
+                    hit.article.id,
+                    hit.passage.index,
+                    hit.rank,
+                    hit.score
+                ));
+            }
+        }
+        let from_trec: Vec<String> = trec.lines().map(str::to_owned).collect();
+        assert_eq!(from_trec, from_json, "{paging:?}");
+        let past_the_end = paging.contains(&"100000");
+        assert_eq!(from_trec.is_empty(), past_the_end, "{paging:?}");
+        assert!(past_the_end || from_trec.len() > 100, "{paging:?}");
+    }
+}
+
 #[test]
 fn threads_do_not_change_the_answers() {
     let p = Project::with_corpus();
