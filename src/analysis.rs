@@ -3,8 +3,8 @@
 //! stemming, no stop-word removal (so "Cartel de los Soles" is a phrase).
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-    Token as TantivyToken, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer, Token as TantivyToken, TokenFilter,
+    TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
@@ -13,21 +13,148 @@ pub const ANALYZER: &str = "newsdex";
 
 /// The analyzer for article text, titles, outlets and authors.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    TextAnalyzer::builder(FoldedWords::default())
         .filter(CachedStemmer)
         .build()
 }
 
 /// The same analysis without stemming, for prefix queries (`narco*`).
 pub fn unstemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    TextAnalyzer::from(FoldedWords::default())
+}
+
+/// Words of this many bytes or more are not indexed (as Tantivy's
+/// `RemoveLongFilter::limit(64)` drops them).
+const LONG_WORD_BYTES: usize = 64;
+
+/// Tantivy's lower-casing and ASCII folding, for words that are not ASCII.
+type FoldNonAscii = <AsciiFoldingFilter as TokenFilter>::Tokenizer<
+    <LowerCaser as TokenFilter>::Tokenizer<RawTokenizer>,
+>;
+
+/// The words of a text, lower-cased and folded to ASCII: exactly the tokens
+/// of Tantivy's `SimpleTokenizer` (runs of alphanumeric characters) followed
+/// by `RemoveLongFilter::limit(64)`, `LowerCaser` and `AsciiFoldingFilter`,
+/// in one pass. An ASCII word is lower-cased as it is copied; a word with
+/// other characters goes through Tantivy's own two filters.
+#[derive(Clone)]
+pub struct FoldedWords {
+    token: TantivyToken,
+    fold_non_ascii: FoldNonAscii,
+}
+
+impl Default for FoldedWords {
+    fn default() -> Self {
+        FoldedWords {
+            token: TantivyToken::default(),
+            fold_non_ascii: AsciiFoldingFilter
+                .transform(LowerCaser.transform(RawTokenizer::default())),
+        }
+    }
+}
+
+impl Tokenizer for FoldedWords {
+    type TokenStream<'a> = FoldedWordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> FoldedWordStream<'a> {
+        self.token.reset();
+        FoldedWordStream {
+            text,
+            next: 0,
+            words: self,
+        }
+    }
+}
+
+/// The token stream of [`FoldedWords`].
+pub struct FoldedWordStream<'a> {
+    text: &'a str,
+    /// Byte offset where the search for the next word starts.
+    next: usize,
+    words: &'a mut FoldedWords,
+}
+
+impl FoldedWordStream<'_> {
+    /// The character at byte offset `at` (a character boundary before the end).
+    fn char_at(&self, at: usize) -> char {
+        self.text[at..].chars().next().unwrap_or_default()
+    }
+
+    /// The next run of alphanumeric characters at or after `self.next`: its
+    /// byte range and whether it is all ASCII.
+    fn next_word(&mut self) -> Option<(usize, usize, bool)> {
+        let bytes = self.text.as_bytes();
+        let mut at = self.next;
+        let start = loop {
+            let &byte = bytes.get(at)?;
+            if byte.is_ascii() {
+                if byte.is_ascii_alphanumeric() {
+                    break at;
+                }
+                at += 1;
+            } else {
+                let c = self.char_at(at);
+                if c.is_alphanumeric() {
+                    break at;
+                }
+                at += c.len_utf8();
+            }
+        };
+        let mut ascii = true;
+        let mut end = start;
+        while let Some(&byte) = bytes.get(end) {
+            if byte.is_ascii() {
+                if !byte.is_ascii_alphanumeric() {
+                    break;
+                }
+                end += 1;
+            } else {
+                let c = self.char_at(end);
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                ascii = false;
+                end += c.len_utf8();
+            }
+        }
+        self.next = end;
+        Some((start, end, ascii))
+    }
+}
+
+impl TokenStream for FoldedWordStream<'_> {
+    fn advance(&mut self) -> bool {
+        while let Some((start, end, ascii)) = self.next_word() {
+            let token = &mut self.words.token;
+            // Dropped words keep their position, as in Tantivy's filter chain.
+            token.position = token.position.wrapping_add(1);
+            if end - start >= LONG_WORD_BYTES {
+                continue;
+            }
+            token.offset_from = start;
+            token.offset_to = end;
+            token.text.clear();
+            let word = &self.text[start..end];
+            if ascii {
+                token.text.push_str(word);
+                token.text.make_ascii_lowercase();
+            } else {
+                let mut folded = self.words.fold_non_ascii.token_stream(word);
+                folded.advance();
+                token.text.push_str(&folded.token().text);
+            }
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &TantivyToken {
+        &self.words.token
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        &mut self.words.token
+    }
 }
 
 /// English Snowball stemming, as Tantivy's `Stemmer` does it (the same
@@ -300,6 +427,72 @@ pub fn is_query_stop_word(word: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Tantivy's filter chain that [`FoldedWords`] does in one pass.
+    fn tantivy_words() -> TextAnalyzer {
+        use tantivy::tokenizer::{RemoveLongFilter, SimpleTokenizer};
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(64))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build()
+    }
+
+    /// Every token of `text` with its text, offsets and position.
+    fn all_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<TantivyToken> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        stream.process(&mut |token| out.push(token.clone()));
+        out
+    }
+
+    #[test]
+    fn folded_words_are_tantivys_tokens() {
+        let long = "x".repeat(63);
+        let texts = [
+            String::new(),
+            " ,. ".into(),
+            "Hello, happy TAX payer! 1987 U.S. it's 3.5 pct".into(),
+            "Nicolás MADURO, São Paulo, Ærø, straße, İstanbul, ΣΟΦΊΑ, Ⅻ, ٣٤, 東京都".into(),
+            "naïve café-crème—“quoted” 😀emoji😀 tab\tnew\nline\u{a0}nbsp".into(),
+            format!("{long} {long}y {long}é é{long} {long}yy short"),
+            "ends in é".into(),
+            "\u{301}combining a\u{301}e".into(),
+        ];
+        let (mut ours, mut theirs) = (unstemmed_analyzer(), tantivy_words());
+        for text in &texts {
+            assert_eq!(
+                all_tokens(&mut ours, text),
+                all_tokens(&mut theirs, text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn folded_words_match_tantivy_on_random_text() {
+        const PIECES: &[&str] = &[
+            "a", "Z", "q", "7", "é", "É", "ß", "İ", "Σ", "ﬁ", "٣", "東", "😀", " ", " ", ".", "'",
+            "’", "-", "\n", "\u{a0}", "\u{301}", "word", "WORD", "x1", "Ⅻ",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut below = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut ours, mut theirs) = (unstemmed_analyzer(), tantivy_words());
+        for _ in 0..2000 {
+            let length = below(120);
+            let text: String = (0..length).map(|_| PIECES[below(PIECES.len())]).collect();
+            assert_eq!(
+                all_tokens(&mut ours, &text),
+                all_tokens(&mut theirs, &text),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn accents_fold_and_words_stem() {
         let mut a = analyzer();
@@ -312,7 +505,7 @@ mod tests {
 
     #[test]
     fn the_memo_stems_exactly_as_tantivy_does() {
-        use tantivy::tokenizer::{Language, Stemmer};
+        use tantivy::tokenizer::{Language, SimpleTokenizer, Stemmer};
         let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
             .filter(Stemmer::new(Language::English))
