@@ -8,6 +8,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: indexing allocates and frees
+/// a string or a vector per token and per document, and zstd allocates a
+/// large context for every stored block a search decompresses, which
+/// glibc's thread arenas grow and trim with a system call each time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// What a command's run means for the exit status.
 pub enum Outcome {
     /// Something was found or done (exit 0).
@@ -40,9 +47,3 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
-
-/// mimalloc rather than the system allocator: zstd allocates a large
-/// context for every stored block it decompresses, which glibc's thread
-/// arenas grow and trim with a system call each time.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

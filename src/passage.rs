@@ -99,10 +99,10 @@ fn paragraphs(body: &str) -> Vec<Range<usize>> {
 /// Byte ranges of the lines of `body`, ended by `\n`, `\r\n` or a lone `\r`.
 /// (A line after `\r\n` starts with the `\n`, which trimming drops.)
 fn lines_of(body: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = body.as_bytes();
     let mut start = 0;
-    body.match_indices(['\n', '\r'])
-        .filter(|&(i, terminator)| terminator == "\r" || !body[..i].ends_with('\r'))
-        .map(|(i, _)| i)
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| bytes[i] == b'\r' || i == 0 || bytes[i - 1] != b'\r')
         .chain(std::iter::once(body.len()))
         .map(move |end| {
             let line = start..end;
@@ -181,9 +181,21 @@ fn is_abbreviation(word: &str) -> bool {
         )
 }
 
-/// The number of whitespace-separated words in `text`.
+/// The number of whitespace-separated words in `text`, as
+/// `text.split_whitespace().count()` gives it; ASCII text is counted by a
+/// loop over bytes that vectorises.
 fn count_words(text: &str) -> usize {
-    text.split_whitespace().count()
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let space = |byte: u8| matches!(byte, b'\t'..=b'\r' | b' ');
+    let bytes = text.as_bytes();
+    let first = bytes.first().is_some_and(|&byte| !space(byte));
+    let starts = bytes
+        .windows(2)
+        .filter(|pair| space(pair[0]) && !space(pair[1]))
+        .count();
+    usize::from(first) + starts
 }
 
 /// `range` of `body` without leading and trailing whitespace (empty if blank).
@@ -319,6 +331,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        let texts = [
+            "",
+            " ",
+            "one",
+            " two  words ",
+            "a\tb\nc\x0bd\x0ce\rf\u{85}g\u{a0}h\u{2029}i\u{3000}j\u{200b}k",
+            "é ü😀 \u{1680}x",
+        ];
+        for text in texts {
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
+    }
+
     /// Checks the invariants of [`split`] on `body`.
     fn check(body: &str) {
         let ranges = split(body);
@@ -376,6 +407,7 @@ mod tests {
                     .collect()
             };
             check(&body);
+            assert_eq!(count_words(&body), body.split_whitespace().count());
         }
     }
 }

@@ -37,18 +37,41 @@ pub fn decode(bytes: &[u8]) -> (String, bool) {
     }
 }
 
+/// Whether `text` holds a control character (U+0000 to U+001F, U+007F to
+/// U+009F) other than the ASCII ones in `allowed`. Scans bytes: in UTF-8 the
+/// C1 controls are 0xC2 followed by 0x80 to 0x9F. Blocks without any byte
+/// that may start one are passed over by a quick test that vectorises.
+fn any_control(text: &str, allowed: &[u8]) -> bool {
+    const BLOCK: usize = 64;
+    let bytes = text.as_bytes();
+    let control_at = |at: usize, byte: u8| match byte {
+        0x00..=0x1F => !allowed.contains(&byte),
+        0x7F => true,
+        0xC2 => bytes
+            .get(at + 1)
+            .is_some_and(|next| (0x80..=0x9F).contains(next)),
+        _ => false,
+    };
+    bytes.chunks(BLOCK).enumerate().any(|(block, chunk)| {
+        let maybe = chunk.iter().fold(false, |maybe, &byte| {
+            maybe | (byte < 0x20) | (byte == 0x7F) | (byte == 0xC2)
+        });
+        maybe
+            && chunk
+                .iter()
+                .enumerate()
+                .any(|(i, &byte)| control_at(block * BLOCK + i, byte))
+    })
+}
+
 /// Whether `text` holds control characters other than tab, newline and carriage return.
 pub fn has_control(text: &str) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    any_control(text, b"\t\n\r")
 }
 
 /// `text` without control characters other than tab and newline.
 pub fn without_control(text: String) -> String {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n'))
-    {
+    if !any_control(&text, b"\t\n") {
         return text;
     }
     let mut out = String::with_capacity(text.len());
@@ -59,10 +82,7 @@ pub fn without_control(text: String) -> String {
 /// Appends `text` to `out` without control characters other than tab and
 /// newline (a carriage return is dropped; line structure comes from the caller).
 fn push_clean(out: &mut String, text: &str) {
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\t' && c != '\n')
-    {
+    if any_control(text, b"\t\n") {
         out.extend(
             text.chars()
                 .filter(|&c| !c.is_control() || c == '\t' || c == '\n'),
@@ -151,6 +171,38 @@ mod tests {
         assert_eq!(body, "Title\n\nBody");
         assert_eq!(lines.line_of(&body, 0), Some(1));
         assert_eq!(lines.line_of(&body, 7), Some(5));
+    }
+
+    #[test]
+    fn control_characters_are_found_as_char_is_control_finds_them() {
+        let controls = |text: &str| {
+            text.chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        };
+        let mut texts: Vec<String> = (0..=0x2FF_u32)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}é"))
+            .collect();
+        texts.push(format!("{}\u{85}", "x".repeat(63)));
+        texts.push(format!("{}\u{85}", "x".repeat(62)));
+        texts.push(format!("{}\u{7}", "\n".repeat(200)));
+        texts.extend(
+            [
+                "",
+                "\u{C2}",
+                "é\u{85}",
+                "Â\u{80}",
+                "\u{2028}\u{200B}\u{FEFF}",
+            ]
+            .map(String::from),
+        );
+        for text in &texts {
+            assert_eq!(has_control(text), controls(text), "{text:?}");
+        }
+        assert_eq!(
+            without_control("a\r\u{7}\tb\u{9F}\nc\u{A0}".into()),
+            "a\tb\nc\u{A0}"
+        );
     }
 
     #[test]

@@ -135,7 +135,11 @@ enum Parsed {
 
 /// Parses line number `line` of `source`.
 fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parsed {
-    let text = String::from_utf8_lossy(buf);
+    // Valid UTF-8, the usual case, is checked faster than `from_utf8_lossy` does it.
+    let text = match std::str::from_utf8(buf) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(buf),
+    };
     if text.trim().is_empty() {
         return Parsed::Blank;
     }
