@@ -24,8 +24,11 @@ const WRITER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
 const MERGE_MAX_DOCS: usize = 200_000;
 /// zstd level of the stored passages.
 const ZSTD_LEVEL: i32 = 1;
-/// Uncompressed size of a block of stored passages (one block is read per hit).
-const DOCSTORE_BLOCK_BYTES: usize = 16 * 1024;
+/// Uncompressed size of a block of stored passages (one block is read per
+/// hit, and its first read creates a zstd context, whose `CPUID` costs
+/// microseconds in a VM: 32 KB blocks made a 1,000-query batch 11 % cheaper
+/// than 16 KB, and the index 2 % smaller).
+const DOCSTORE_BLOCK_BYTES: usize = 32 * 1024;
 /// An open newsdex index and its fields.
 pub struct Store {
     /// The Tantivy index.

@@ -30,7 +30,7 @@ use crate::schema::Fields;
 /// Memory for decompressed blocks of stored passages, shared by the segments.
 const DOC_CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// The size of one such block (see `index::DOCSTORE_BLOCK_BYTES`).
-const DOC_BLOCK_BYTES: usize = 16 * 1024;
+const DOC_BLOCK_BYTES: usize = 32 * 1024;
 
 /// Order of hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
