@@ -183,11 +183,23 @@ fn a_batch_run_scores_the_same_here_and_in_the_reference_implementation() {
         0,
     );
     let ours: Evaluation = serde_json::from_str(&ours).unwrap();
-    assert_eq!(
-        ours.mean,
-        cranfield_eval(&p, &dir).mean,
-        "batch + eval --qrels = eval --collection"
-    );
+    // `eval --collection` builds an index of its own. Two indexing threads
+    // may split the passages into segments differently from one build to
+    // the next, which moves scores in their last bits and can reorder exact
+    // ties: the measures agree to within a millionth or so, not bit for bit.
+    let collection = cranfield_eval(&p, &dir).mean;
+    for (name, a, b) in [
+        ("nDCG@10", ours.mean.ndcg_cut_10, collection.ndcg_cut_10),
+        ("Recall@100", ours.mean.recall_100, collection.recall_100),
+        ("MAP", ours.mean.map, collection.map),
+        ("MRR@10", ours.mean.recip_rank_10, collection.recip_rank_10),
+        ("P@10", ours.mean.p_10, collection.p_10),
+    ] {
+        assert!(
+            close(a, b, 1e-4),
+            "{name}: batch + eval --qrels {a:.6}, eval --collection {b:.6}"
+        );
+    }
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_eval.py");
     let has_reference = Command::new("python3")
