@@ -474,13 +474,7 @@ mod tests {
             "a", "Z", "q", "7", "é", "É", "ß", "İ", "Σ", "ﬁ", "٣", "東", "😀", " ", " ", ".", "'",
             "’", "-", "\n", "\u{a0}", "\u{301}", "word", "WORD", "x1", "Ⅻ",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut below = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut below = crate::testing::below();
         let (mut ours, mut theirs) = (unstemmed_analyzer(), tantivy_words());
         for _ in 0..2000 {
             let length = below(120);

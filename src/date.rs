@@ -557,13 +557,7 @@ mod tests {
             "2025", "-", "11", "17", "1", "T", "02:08:21", "Z", "+05:30", ".", ",", " ", "\n",
             "Nov", "Sept.", "Monday", "date", ":", "é", "😀", "\u{a0}", "99999", "(",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut below = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut below = crate::testing::below();
         for _ in 0..5000 {
             let text: String = (0..below(12))
                 .map(|_| FRAGMENTS[below(FRAGMENTS.len())])

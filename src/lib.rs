@@ -48,5 +48,7 @@ pub mod pipeline;
 pub mod query;
 pub mod schema;
 pub mod search;
+#[cfg(test)]
+mod testing;
 
 pub use error::{Error, Result};

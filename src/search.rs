@@ -29,8 +29,6 @@ use crate::schema::Fields;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
 const DOC_CACHE_BYTES: usize = 64 * 1024 * 1024;
-/// The size of one such block (see `index::DOCSTORE_BLOCK_BYTES`).
-const DOC_BLOCK_BYTES: usize = 32 * 1024;
 
 /// Order of hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -394,13 +392,15 @@ impl Searcher {
         let store = Store::open(dir)?;
         // Decompressed blocks of stored passages kept for the next hits, within a fixed memory budget.
         let segments = store.index.searchable_segment_metas()?.len().max(1);
+        // The index's own block size: an index made before a change of it keeps its own.
+        let block_bytes = store.index.settings().docstore_blocksize.max(1);
         // The index as it is now, for every query of this searcher (a batch
         // sees one snapshot, and no thread watches the index for commits).
         let reader = store
             .index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
-            .doc_store_cache_num_blocks((DOC_CACHE_BYTES / DOC_BLOCK_BYTES / segments).max(16))
+            .doc_store_cache_num_blocks((DOC_CACHE_BYTES / block_bytes / segments).max(16))
             .try_into()?;
         let segment_ids = reader
             .searcher()
