@@ -11,17 +11,15 @@
 //! query without an id gets its line number. Fields of a line override the
 //! defaults given to [`Queries`].
 //!
-//! [`run`] answers the queries on a pool of threads, turns each answer into
-//! output on the thread that searched it, and hands the output to a
-//! [`Sink`] in input order, reading at most a bounded window of queries
-//! ahead of the answers handed on, so a batch of any size runs in bounded
-//! memory.
+//! [`run`] answers the queries on a few threads, each taking the next query,
+//! turning its answer into output and handing it to a [`Sink`] in input
+//! order; no thread reads more than a bounded window of queries ahead of the
+//! answers handed on, so a batch of any size runs in bounded memory.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{BufRead, BufReader, Read};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -280,8 +278,9 @@ pub trait Sink<T, E> {
     /// One query's prepared answer.
     fn answer(&mut self, answer: T) -> std::result::Result<(), E>;
 
-    /// No answer has come for a moment: time to flush buffered output, so
-    /// that a script feeding queries one at a time gets each answer at once.
+    /// The batch is about to wait for more input: time to flush buffered
+    /// output, so that a script feeding queries one at a time gets each
+    /// answer at once.
     fn idle(&mut self) -> std::result::Result<(), E> {
         Ok(())
     }
@@ -293,15 +292,22 @@ impl<T, E, F: FnMut(T) -> std::result::Result<(), E>> Sink<T, E> for F {
     }
 }
 
-/// How long the writer waits for the next answer before it calls
-/// [`Sink::idle`]: answers coming in quick succession share one flush.
-const IDLE_AFTER: Duration = Duration::from_millis(1);
+/// Input read between flushes: a file is read in pieces this big, and
+/// output is flushed before each read.
+const INPUT_BUFFER: usize = 64 * 1024;
 
-/// Runs `queries` on `threads` threads (0: one per core), turns every
-/// answer into output with `prepare` on the thread that searched it, and
-/// hands the output to `sink` in input order. The input is read on a
-/// thread of its own, at most a bounded window of queries ahead of the
-/// answers handed on.
+/// Runs the queries read from `input` (each starting from `defaults`, as
+/// [`Queries`] reads them) on `threads` threads (0: one per core), turns
+/// every answer into output with `prepare` on the thread that searched it,
+/// and hands the output to `sink` in input order.
+///
+/// Each thread takes the next query from the input, answers it, and hands
+/// on every answer that is next in input order, so a query crosses no
+/// thread. A thread reads no further than a bounded window of queries ahead
+/// of the answers handed on. Before the input is read, the sink is flushed
+/// ([`Sink::idle`]), and answers coming while a read waits are flushed at
+/// once: a script that feeds queries one at a time gets each answer before
+/// it sends the next.
 ///
 /// A query the searcher rejects (bad syntax, bad date) becomes an error
 /// record and the batch goes on; an error reading the input or the index,
@@ -309,106 +315,228 @@ const IDLE_AFTER: Duration = Duration::from_millis(1);
 ///
 /// # Errors
 /// The first error that ends the batch.
-pub fn run<E, I, P, T, S>(
+pub fn run<E, R, P, T, S>(
     searcher: &Searcher,
-    queries: I,
+    input: R,
+    defaults: SearchRequest,
     threads: usize,
     prepare: &P,
     sink: &mut S,
 ) -> std::result::Result<BatchSummary, E>
 where
-    E: From<Error>,
-    I: IntoIterator<Item = std::io::Result<BatchQuery>>,
-    I::IntoIter: Send,
+    E: From<Error> + Send,
+    R: Read + Send,
     P: Fn(Answer) -> T + Sync,
     T: Send,
-    S: Sink<T, E> + ?Sized,
+    S: Sink<T, E> + Send + ?Sized,
 {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("newsdex-batch-{i}"))
-        .build()
-        .map_err(|e| Error::Invalid(format!("cannot start {threads} threads: {e}")))?;
-    let window = pool.current_num_threads() * WINDOW_PER_THREAD;
-    let queries = queries.into_iter();
-    let mut summary = BatchSummary::default();
-    std::thread::scope(|threads| {
-        let (answers, answered) = mpsc::channel::<(usize, Result<(Status, T)>)>();
-        // One permit per query read and not yet handed on: bounds memory.
-        let (permits, released) = mpsc::sync_channel::<()>(window);
-        let pool = &pool;
-        threads.spawn(move || {
-            pool.in_place_scope(|scope| {
-                for (seq, query) in queries.enumerate() {
-                    if permits.send(()).is_err() {
-                        return; // the batch has failed
-                    }
-                    let request = match query {
-                        Ok(BatchQuery {
-                            line,
-                            request: Ok(request),
-                        }) => (line, request),
-                        Ok(BatchQuery {
-                            request: Err(error),
-                            ..
-                        }) => {
-                            let _ = answers.send((seq, Ok((Status::Bad, prepare(Err(error))))));
-                            continue;
-                        }
-                        Err(source) => {
-                            let path = "batch input".into();
-                            let _ = answers.send((seq, Err(Error::Io { path, source })));
-                            return;
-                        }
-                    };
-                    let answers = answers.clone();
-                    scope.spawn(move |_| {
-                        let (line, request) = request;
-                        let answer = panic::catch_unwind(AssertUnwindSafe(|| {
-                            answer(searcher, &request, line)
-                        }))
-                        .unwrap_or_else(|_| Ok(Err(internal_error(&request, line))))
-                        .map(|answer| (Status::of(&answer), prepare(answer)));
-                        // The receiver is gone only when the batch has failed.
-                        let _ = answers.send((seq, answer));
-                    });
-                }
-            });
-        });
-        // Answers that came back before an earlier one, by input position.
-        let mut ready: BTreeMap<usize, Result<(Status, T)>> = BTreeMap::new();
-        let mut next = 0;
-        loop {
-            let (seq, answer) = match answered.recv_timeout(IDLE_AFTER) {
-                Ok(received) => received,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    sink.idle()?;
-                    match answered.recv() {
-                        Ok(received) => received,
-                        Err(_) => break,
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let window = threads * WINDOW_PER_THREAD;
+    let output = Mutex::new(Output {
+        sink,
+        ready: BTreeMap::new(),
+        next: 0,
+        summary: BatchSummary::default(),
+        reading: false,
+        window_full: false,
+        failure: None,
+    });
+    let progress = Condvar::new();
+    let reader = FlushBeforeRead {
+        input,
+        output: &output,
+    };
+    let input = Mutex::new(Input {
+        queries: Queries::new(BufReader::with_capacity(INPUT_BUFFER, reader), defaults),
+        taken: 0,
+        done: false,
+    });
+    let work = || {
+        while let Some((seq, query)) = take(&input, &output, &progress, window) {
+            let answer = match query {
+                Ok(BatchQuery {
+                    line,
+                    request: Ok(request),
+                }) => panic::catch_unwind(AssertUnwindSafe(|| answer(searcher, &request, line)))
+                    .unwrap_or_else(|_| Ok(Err(internal_error(&request, line))))
+                    .map(|answer| (Status::of(&answer), prepare(answer))),
+                Ok(BatchQuery {
+                    request: Err(error),
+                    ..
+                }) => Ok((Status::Bad, prepare(Err(error)))),
+                Err(source) => Err(Error::Io {
+                    path: "batch input".into(),
+                    source,
+                }),
             };
-            ready.insert(seq, answer);
-            while let Some(answer) = ready.remove(&next) {
-                let (status, answer) = answer?;
-                match status {
-                    Status::Matched => {
-                        summary.answered += 1;
-                        summary.matched += 1;
-                    }
-                    Status::Empty => summary.answered += 1,
-                    Status::Bad => summary.errors += 1,
-                }
-                sink.answer(answer)?;
-                next += 1;
-                let _ = released.recv();
+            let mut output = lock(&output);
+            output.ready.insert(seq, answer);
+            output.hand_on();
+            if output.window_full {
+                progress.notify_one();
             }
         }
-        sink.idle()
-    })?;
-    Ok(summary)
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    let output = output.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if let Some(failure) = output.failure {
+        return Err(failure);
+    }
+    output.sink.idle()?;
+    Ok(output.summary)
+}
+
+/// The input side of a batch: the queries, and how many were taken.
+struct Input<Q> {
+    queries: Q,
+    taken: usize,
+    done: bool,
+}
+
+/// The output side of a batch: answers waiting for an earlier one, and the
+/// sink they go to in input order.
+struct Output<'s, T, E, S: ?Sized> {
+    sink: &'s mut S,
+    /// Answers that came before an earlier one, by input position.
+    ready: BTreeMap<usize, Result<(Status, T)>>,
+    /// The input position of the next answer to hand on.
+    next: usize,
+    summary: BatchSummary,
+    /// The input is being read: answers are flushed as they come.
+    reading: bool,
+    /// A thread waits for answers to be handed on before it reads more.
+    window_full: bool,
+    /// What ended the batch.
+    failure: Option<E>,
+}
+
+impl<T, E: From<Error>, S: Sink<T, E> + ?Sized> Output<'_, T, E, S> {
+    /// Hands on the answers that are next in input order.
+    fn hand_on(&mut self) {
+        let mut handed = false;
+        while self.failure.is_none() {
+            let Some(answer) = self.ready.remove(&self.next) else {
+                break;
+            };
+            self.next += 1;
+            let (status, answer) = match answer {
+                Ok(answer) => answer,
+                Err(e) => {
+                    self.failure = Some(e.into());
+                    break;
+                }
+            };
+            match status {
+                Status::Matched => {
+                    self.summary.answered += 1;
+                    self.summary.matched += 1;
+                }
+                Status::Empty => self.summary.answered += 1,
+                Status::Bad => self.summary.errors += 1,
+            }
+            if let Err(e) = self.sink.answer(answer) {
+                self.failure = Some(e);
+            }
+            handed = true;
+        }
+        if handed && self.reading {
+            self.flush();
+        }
+    }
+
+    /// Flushes the sink, keeping its error as the batch's failure.
+    fn flush(&mut self) {
+        if self.failure.is_none() {
+            if let Err(e) = self.sink.idle() {
+                self.failure = Some(e);
+            }
+        }
+    }
+}
+
+/// Takes the next query and its input position, once the window allows;
+/// `None` when the input is done or the batch has failed.
+fn take<Q, T, E, S: ?Sized>(
+    input: &Mutex<Input<Q>>,
+    output: &Mutex<Output<'_, T, E, S>>,
+    progress: &Condvar,
+    window: usize,
+) -> Option<(usize, std::io::Result<BatchQuery>)>
+where
+    Q: Iterator<Item = std::io::Result<BatchQuery>>,
+{
+    let mut input = lock(input);
+    if input.done {
+        return None;
+    }
+    {
+        let mut output = lock(output);
+        while output.failure.is_none() && input.taken >= output.next + window {
+            output.window_full = true;
+            output = progress
+                .wait(output)
+                .unwrap_or_else(PoisonError::into_inner);
+            output.window_full = false;
+        }
+        if output.failure.is_some() {
+            input.done = true;
+            return None;
+        }
+    }
+    let query = input.queries.next();
+    match query {
+        None => {
+            input.done = true;
+            None
+        }
+        Some(query) => {
+            // An input error ends the reading; its place in order ends the batch.
+            input.done = query.is_err();
+            input.taken += 1;
+            Some((input.taken - 1, query))
+        }
+    }
+}
+
+/// The batch input, which flushes the output before each read so that
+/// answers to the queries read so far are out before the read waits.
+struct FlushBeforeRead<'o, R, O> {
+    input: R,
+    output: &'o Mutex<O>,
+}
+
+impl<R, T, E, S> Read for FlushBeforeRead<'_, R, Output<'_, T, E, S>>
+where
+    R: Read,
+    E: From<Error>,
+    S: Sink<T, E> + ?Sized,
+{
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        {
+            let mut output = lock(self.output);
+            output.flush();
+            if output.failure.is_some() {
+                return Ok(0); // the batch has failed: read no more
+            }
+            output.reading = true;
+        }
+        let read = self.input.read(buf);
+        lock(self.output).reading = false;
+        read
+    }
+}
+
+/// Locks a batch's shared state; a panic elsewhere does not hide it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// What an answer counts as in the [`BatchSummary`].

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result};
 
 use newsdex::article::{Metadata, Origin, Sourced};
-use newsdex::batch::{self, Answer, Queries, Sink};
+use newsdex::batch::{self, Answer, Sink};
 use newsdex::checkpoint::CommitPolicy;
 use newsdex::eval::{self, Collection, Evaluation, Qrels, Run};
 use newsdex::index::{self, IndexOptions, IndexReport};
@@ -314,18 +314,18 @@ fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
     defaults.stored = format.shows_passages();
     defaults.count = format.shows_total();
     defaults.date_bounds()?;
-    let input: Box<dyn io::BufRead + Send> = if args.input.as_os_str() == "-" {
-        Box::new(io::BufReader::new(io::stdin()))
+    let input: Box<dyn io::Read + Send> = if args.input.as_os_str() == "-" {
+        Box::new(io::stdin())
     } else {
         let file = std::fs::File::open(&args.input)
             .with_context(|| format!("{}", args.input.display()))?;
-        Box::new(io::BufReader::new(file))
+        Box::new(file)
     };
     let articles = defaults.articles;
     let color = args.color.enabled();
     let mut sink = BatchPrinter {
         printer: Printer::new(
-            BufWriter::with_capacity(BATCH_OUTPUT_BUFFER, io::stdout().lock()),
+            BufWriter::with_capacity(BATCH_OUTPUT_BUFFER, io::stdout()),
             format,
             color,
             articles,
@@ -340,7 +340,8 @@ fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
     let threads = args.threads.map_or(0, usize::from);
     let summary = batch::run(
         &searcher,
-        Queries::new(input, defaults),
+        input,
+        defaults,
         threads,
         &|answer| renderer.render(answer),
         &mut sink,

@@ -6,13 +6,12 @@
 pub mod metrics;
 
 use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::batch::{self, Queries};
+use crate::batch;
 use crate::error::{Error, Result};
 use crate::index::{self, IndexOptions};
 use crate::query::MatchMode;
@@ -106,15 +105,10 @@ pub struct CollectionReport {
 /// The qrels or queries cannot be read, or indexing fails.
 pub fn run_collection(collection: &Collection, threads: usize) -> Result<CollectionReport> {
     let qrels = Qrels::read(&collection.qrels)?;
-    let open = |path: &Path| {
-        File::open(path)
-            .map(BufReader::new)
-            .map_err(|source| Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-    };
-    let queries = open(&collection.queries)?;
+    let queries = File::open(&collection.queries).map_err(|source| Error::Io {
+        path: collection.queries.clone(),
+        source,
+    })?;
     let temp = tempfile::Builder::new()
         .prefix("newsdex-eval-")
         .tempdir()
@@ -139,7 +133,8 @@ pub fn run_collection(collection: &Collection, threads: usize) -> Result<Collect
     let queries_file = collection.queries.display().to_string();
     let summary = batch::run(
         &searcher,
-        Queries::new(queries, collection_request()),
+        queries,
+        collection_request(),
         threads,
         &|answer| answer,
         &mut |answer: batch::Answer| {
