@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
-use tantivy::{Index, IndexWriter, Term};
+use tantivy::{Index, IndexReader, IndexReaderBuilder, IndexWriter, Term};
 
 use crate::article::{LineMap, Metadata};
 use crate::checkpoint::{self, CommitPolicy, Committer, Partial, Payload};
@@ -42,6 +42,16 @@ pub struct Store {
 impl Store {
     /// Opens an existing index, checking that this version can read it.
     pub fn open(dir: &Path) -> Result<Store> {
+        Store::open_reading(dir, |_, builder| builder).map(|(store, _)| store)
+    }
+
+    /// Opens an existing index as [`Store::open`] does, with a reader of
+    /// its current commit made by `configure`; every segment is opened once,
+    /// so missing or damaged files are reported here.
+    pub fn open_reading(
+        dir: &Path,
+        configure: impl FnOnce(&Index, IndexReaderBuilder) -> IndexReaderBuilder,
+    ) -> Result<(Store, IndexReader)> {
         if !dir.join("meta.json").exists() {
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
@@ -64,19 +74,20 @@ impl Store {
             });
         }
         let fields = schema::fields_of(&index.schema()).map_err(|e| corrupt(e.to_string()))?;
-        // Open every segment once, so missing or damaged files are reported here.
-        index
+        // The index as it is now: no thread watches it for commits.
+        let builder = index
             .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .reload_policy(tantivy::ReloadPolicy::Manual);
+        let reader = configure(&index, builder)
             .try_into()
-            .map(drop)
-            .map_err(|e| corrupt(e.to_string()))?;
+            .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
         crate::analysis::register(&index);
-        Ok(Store {
+        let store = Store {
             index,
             fields,
             dir: dir.to_path_buf(),
-        })
+        };
+        Ok((store, reader))
     }
 
     /// Creates an empty index in `dir` (which must hold no index).

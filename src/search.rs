@@ -389,19 +389,16 @@ pub struct Searcher {
 impl Searcher {
     /// Opens the index in `dir` for searching.
     pub fn open(dir: &Path) -> Result<Searcher> {
-        let store = Store::open(dir)?;
-        // Decompressed blocks of stored passages kept for the next hits, within a fixed memory budget.
-        let segments = store.index.searchable_segment_metas()?.len().max(1);
-        // The index's own block size: an index made before a change of it keeps its own.
-        let block_bytes = store.index.settings().docstore_blocksize.max(1);
-        // The index as it is now, for every query of this searcher (a batch
-        // sees one snapshot, and no thread watches the index for commits).
-        let reader = store
-            .index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .doc_store_cache_num_blocks((DOC_CACHE_BYTES / block_bytes / segments).max(16))
-            .try_into()?;
+        // A batch sees one snapshot of the index, with decompressed blocks of
+        // stored passages kept for the next hits within a fixed memory budget.
+        let (store, reader) = Store::open_reading(dir, |index, builder| {
+            let segments = index
+                .searchable_segment_metas()
+                .map_or(1, |m| m.len().max(1));
+            // The index's own block size: an index made before a change of it keeps its own.
+            let block_bytes = index.settings().docstore_blocksize.max(1);
+            builder.doc_store_cache_num_blocks((DOC_CACHE_BYTES / block_bytes / segments).max(16))
+        })?;
         let segment_ids = reader
             .searcher()
             .segment_readers()
