@@ -19,7 +19,8 @@ pub struct IdOwners {
     source_index: HashMap<String, u32>,
 }
 
-fn key(id: &str) -> u64 {
+/// A record id's 64-bit hash: what the duplicate maps keep instead of the id.
+pub fn id_key(id: &str) -> u64 {
     // SipHash with fixed keys: stable within a run, which is all this needs.
     let mut hasher = std::hash::DefaultHasher::new();
     id.hash(&mut hasher);
@@ -69,7 +70,7 @@ impl IdOwners {
                 self.sources.push(source.to_owned());
                 next
             });
-        let owner = *self.owner.entry(key(id)).or_insert(index);
+        let owner = *self.owner.entry(id_key(id)).or_insert(index);
         if owner == index {
             Ok(())
         } else {
