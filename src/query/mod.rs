@@ -2,6 +2,7 @@
 //! each word with the index's analyzer, default fields, phrase proximity,
 //! and the terms to highlight.
 
+mod pair;
 pub mod parse;
 
 use tantivy::query::{
@@ -15,6 +16,7 @@ use tantivy::Term;
 use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
+use pair::PairQuery;
 pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
 
 /// How bare words combine.
@@ -259,16 +261,8 @@ impl<'a> QueryBuilder<'a> {
         if terms.len() < 2 {
             return None;
         }
-        let body = self.fields.body;
-        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
-        let mut boosted = |query: Box<dyn Query>, weight: f32| {
-            let query: Box<dyn Query> = if weight == 1.0 {
-                query
-            } else {
-                Box::new(BoostQuery::new(query, weight))
-            };
-            clauses.push((TantivyOccur::Should, query));
-        };
+        // Each phrase: its terms, slop and weight.
+        let mut phrases: Vec<(Vec<String>, u32, f32)> = Vec::new();
         let whole = terms.len() <= 16;
         // A pair spanning the whole query ("oil prices") has the whole
         // query's exact phrase as its own: run that phrase once, with both
@@ -277,19 +271,42 @@ impl<'a> QueryBuilder<'a> {
         if whole {
             let spanning = content.windows(2).any(|p| pair_is_whole(p[0], p[1]));
             let extra = if spanning { PAIR_PHRASE_WEIGHT } else { 0.0 };
-            boosted(self.terms_query(body, &terms, 0), PHRASE_BOOST + extra);
-            boosted(self.terms_query(body, &terms, NEAR_SLOP), 1.0);
+            phrases.push((terms.clone(), 0, PHRASE_BOOST + extra));
+            phrases.push((terms.clone(), NEAR_SLOP, 1.0));
         }
         for pair in content.windows(2).take(MAX_PAIRS) {
             let (i, j) = (pair[0], pair[1]);
-            let ends = [terms[i].clone(), terms[j].clone()];
             if !pair_is_whole(i, j) {
-                boosted(self.terms_query(body, &terms[i..=j], 0), PAIR_PHRASE_WEIGHT);
+                phrases.push((terms[i..=j].to_vec(), 0, PAIR_PHRASE_WEIGHT));
             }
             // Stop words between the two count as part of the window.
             let window = PAIR_WINDOW + (j - i - 1) as u32;
-            boosted(self.terms_query(body, &ends, window), PAIR_NEAR_WEIGHT);
+            let ends = vec![terms[i].clone(), terms[j].clone()];
+            phrases.push((ends, window, PAIR_NEAR_WEIGHT));
         }
+        let body = self.fields.body;
+        let to_term = |t: &String| Term::from_field_text(body, t);
+        // Phrases all over the same two terms (a two-word query): one pass.
+        let (first, _, _) = phrases.first()?;
+        if let [a, b] = first.as_slice() {
+            if phrases.iter().all(|(t, _, _)| t == first) {
+                let slops_and_weights = phrases.iter().map(|&(_, s, w)| (s, w)).collect();
+                let terms = [to_term(a), to_term(b)];
+                return Some(Box::new(PairQuery::new(terms, slops_and_weights)));
+            }
+        }
+        let clauses = phrases
+            .into_iter()
+            .map(|(terms, slop, weight)| {
+                let query = self.terms_query(body, &terms, slop);
+                let query: Box<dyn Query> = if weight == 1.0 {
+                    query
+                } else {
+                    Box::new(BoostQuery::new(query, weight))
+                };
+                (TantivyOccur::Should, query)
+            })
+            .collect();
         boolean(clauses)
     }
 }
@@ -378,6 +395,20 @@ mod tests {
         for word in ["WHO", "US", "IT", "Maduro", "aircraft", "may", "us"] {
             assert!(!is_query_stop_word(word), "{word}");
         }
+    }
+
+    #[test]
+    fn two_word_proximity_is_one_pair_query() {
+        let (_, fields) = crate::schema::build();
+        let mut builder = QueryBuilder::new(&fields);
+        let mut compile = |text: &str| {
+            let expr = parse::parse(text).unwrap();
+            let compiled = builder.compile(&expr, MatchMode::All).unwrap();
+            format!("{:?}", compiled.query).matches("PairQuery").count()
+        };
+        assert_eq!(compile("Kenneth Derr"), 1);
+        assert_eq!(compile("price of oil"), 0);
+        assert_eq!(compile("\"Kenneth Derr\""), 0);
     }
 
     #[test]
