@@ -4,6 +4,7 @@
 
 mod pair;
 pub mod parse;
+mod topk;
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery, Query,
@@ -18,6 +19,7 @@ use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
 use pair::PairQuery;
 pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
+use topk::TopKPhraseQuery;
 
 /// How bare words combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -94,9 +96,44 @@ impl<'a> QueryBuilder<'a> {
                 (TantivyOccur::Must, query),
                 (TantivyOccur::Should, near),
             ])) as Box<dyn Query>,
-            None => query,
+            None => match self.lone_phrase(expr) {
+                Some(phrases) => Box::new(TopKPhraseQuery::new(query, phrases)),
+                None => query,
+            },
         };
         Some(Compiled { query, highlight })
+    }
+
+    /// When the whole query is one exact phrase over the default fields,
+    /// the phrases of the union `atom` compiles it to: per field, its
+    /// terms and boost.
+    fn lone_phrase(&mut self, expr: &Expr) -> Option<Vec<(Vec<Term>, f32)>> {
+        let atom = match expr {
+            Expr::Atom(atom) => atom,
+            Expr::Seq(clauses) => match clauses.as_slice() {
+                [clause] if clause.occur != Occur::MustNot => {
+                    return self.lone_phrase(&clause.expr)
+                }
+                _ => return None,
+            },
+            Expr::Or(_) => return None,
+        };
+        let (None, AtomKind::Phrase { text, slop: 0 }) = (atom.field, &atom.kind) else {
+            return None;
+        };
+        let terms = analysis::terms(&mut self.analyzer, text);
+        if terms.len() < 2 {
+            return None;
+        }
+        let phrases = self
+            .fields_for(None)
+            .into_iter()
+            .map(|(field, boost)| {
+                let terms = terms.iter().map(|t| Term::from_field_text(field, t));
+                (terms.collect(), boost)
+            })
+            .collect();
+        Some(phrases)
     }
 
     fn expr(
@@ -409,6 +446,31 @@ mod tests {
         assert_eq!(compile("Kenneth Derr"), 1);
         assert_eq!(compile("price of oil"), 0);
         assert_eq!(compile("\"Kenneth Derr\""), 0);
+    }
+
+    #[test]
+    fn a_lone_exact_phrase_is_a_top_k_phrase_query() {
+        let (_, fields) = crate::schema::build();
+        let mut builder = QueryBuilder::new(&fields);
+        let mut compile = |text: &str| {
+            let expr = parse::parse(text).unwrap();
+            let compiled = builder.compile(&expr, MatchMode::All).unwrap();
+            format!("{:?}", compiled.query).starts_with("TopKPhraseQuery")
+        };
+        assert!(compile("\"the company said\""));
+        assert!(compile("+\"of the\""));
+        assert!(compile("(\"of the\")"));
+        for text in [
+            "\"the company\"~2",
+            "title:\"the company\"",
+            "\"company\"",
+            "\"of the\" oil",
+            "\"of the\" OR \"in the\"",
+            "\"of the\" -oil",
+            "the company",
+        ] {
+            assert!(!compile(text), "{text}");
+        }
     }
 
     #[test]

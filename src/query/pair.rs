@@ -262,7 +262,7 @@ impl Scorer for PairScorer {
 }
 
 /// Positions in both lists (Tantivy's `phrase_scorer::intersection_count`).
-fn intersection_count(left: &[u32], right: &[u32]) -> usize {
+pub(super) fn intersection_count(left: &[u32], right: &[u32]) -> usize {
     let (mut left_index, mut right_index, mut count) = (0, 0, 0);
     while left_index < left.len() && right_index < right.len() {
         match left[left_index].cmp(&right[right_index]) {

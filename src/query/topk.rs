@@ -1,0 +1,432 @@
+//! The best hits of a lone exact phrase without reading the positions of
+//! every candidate. A quoted phrase compiles to a union of `PhraseQuery`s
+//! (body, title); for the top k Tantivy scores every document holding all
+//! the terms, and each one costs a decoding of positions. Here a document's
+//! phrase count is bounded by the smallest frequency of the terms in it (no
+//! positions needed), BM25 grows with the count, so a document whose bound
+//! cannot beat the k-th best score so far is passed over. The others are
+//! scored exactly as the union scores them (same floating-point operations,
+//! same order), so the hits are the same, bit for bit.
+
+use std::fmt;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
+
+use super::pair::intersection_count;
+
+/// A bound is trusted only this far: rounding may make BM25 of a smaller
+/// count a few ulps larger than BM25 of a larger one (1e-5 is far above
+/// the rounding of the few operations involved).
+const BOUND_SLACK: Score = 1.0 + 1e-5;
+
+/// A Should union of exact phrase queries (one field each), for a top k
+/// by score. Everything but [`Weight::for_each_pruning`] is the union's own.
+pub struct TopKPhraseQuery {
+    /// The union as compiled: `PhraseQuery(terms)` per phrase, boosted
+    /// (`BoostQuery`) when its boost is not 1.
+    union: Box<dyn Query>,
+    /// The union's phrases in clause order: terms (one field), boost.
+    phrases: Vec<(Vec<Term>, Score)>,
+}
+
+impl TopKPhraseQuery {
+    /// Wraps `union`, which must be the Should union, in this order, of
+    /// exact (slop 0) `PhraseQuery::new(terms)` per phrase, each boosted
+    /// by `BoostQuery` when its boost is not 1.
+    pub fn new(union: Box<dyn Query>, phrases: Vec<(Vec<Term>, Score)>) -> Self {
+        TopKPhraseQuery { union, phrases }
+    }
+}
+
+impl Clone for TopKPhraseQuery {
+    fn clone(&self) -> Self {
+        TopKPhraseQuery {
+            union: self.union.box_clone(),
+            phrases: self.phrases.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for TopKPhraseQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TopKPhraseQuery({:?})", self.union)
+    }
+}
+
+impl Query for TopKPhraseQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let union = self.union.weight(enable_scoring)?;
+        // As `PhraseQuery::phrase_weight`.
+        let bm25 = match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(
+                self.phrases
+                    .iter()
+                    .map(|(terms, _)| Bm25Weight::for_terms(statistics_provider, terms))
+                    .collect::<tantivy::Result<Vec<_>>>()?,
+            ),
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(TopKPhraseWeight {
+            union,
+            phrases: self.phrases.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.union.query_terms(visitor);
+    }
+}
+
+struct TopKPhraseWeight {
+    union: Box<dyn Weight>,
+    phrases: Vec<(Vec<Term>, Score)>,
+    /// BM25 of each phrase (unboosted); `None` when scoring is disabled.
+    bm25: Option<Vec<Bm25Weight>>,
+}
+
+impl Weight for TopKPhraseWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.union.scorer(reader, boost)
+    }
+
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        self.union.scorer_danger(reader, target, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.union.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.union.count(reader)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        self.union.for_each(reader, callback)
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        self.union.for_each_no_score(reader, callback)
+    }
+
+    /// As the union's (every document holding a phrase, in order, passed
+    /// on when its score beats the threshold), but a document whose bound
+    /// does not beat the threshold is not scored: its score could not either.
+    fn for_each_pruning(
+        &self,
+        mut threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let Some(bm25) = &self.bm25 else {
+            return self.union.for_each_pruning(threshold, reader, callback);
+        };
+        // The union's clauses are scored with boost 1 × the clause's boost.
+        let mut phrases = Vec::with_capacity(self.phrases.len());
+        for ((terms, boost), bm25) in self.phrases.iter().zip(bm25) {
+            if let Some(phrase) = Candidates::open(reader, terms, bm25.boost_by(*boost))? {
+                phrases.push(phrase);
+            }
+        }
+        let mut left = Vec::with_capacity(100);
+        let mut right = Vec::with_capacity(100);
+        loop {
+            let doc = phrases.iter().map(|p| p.doc).min().unwrap_or(TERMINATED);
+            if doc == TERMINATED {
+                return Ok(());
+            }
+            let mut bound: Score = 0.0;
+            for phrase in phrases.iter().filter(|p| p.doc == doc) {
+                bound += phrase.bound();
+            }
+            if bound * BOUND_SLACK > threshold {
+                // The union's sum (`SumCombiner` from 0, in clause order).
+                let mut score: Score = 0.0;
+                let mut matched = false;
+                for phrase in phrases.iter_mut().filter(|p| p.doc == doc) {
+                    let count = phrase.phrase_count(&mut left, &mut right);
+                    if count > 0 {
+                        score += phrase.bm25.score(phrase.fieldnorm_id(), count);
+                        matched = true;
+                    }
+                }
+                if matched && score > threshold {
+                    threshold = callback(doc, score);
+                }
+            }
+            for phrase in phrases.iter_mut().filter(|p| p.doc == doc) {
+                phrase.advance();
+            }
+        }
+    }
+}
+
+/// The documents of a segment holding every term of a phrase, as
+/// `PhraseScorer` walks them.
+struct Candidates {
+    /// Each term's postings and the shift of its positions (its distance
+    /// to the last term), ordered as `Intersection::new` orders them:
+    /// by cost, phrase order on a tie.
+    postings: Vec<(SegmentPostings, u32)>,
+    fieldnorms: FieldNormReader,
+    /// BM25 of the phrase, boosted.
+    bm25: Bm25Weight,
+    /// The current candidate, or `TERMINATED`.
+    doc: DocId,
+}
+
+impl Candidates {
+    /// The phrase's candidates, or `None` when a term is not in the segment
+    /// (the union then has no scorer for it).
+    fn open(
+        reader: &SegmentReader,
+        terms: &[Term],
+        bm25: Bm25Weight,
+    ) -> tantivy::Result<Option<Candidates>> {
+        let field = terms[0].field();
+        let inverted_index = reader.inverted_index(field)?;
+        let last = terms.len() as u32 - 1;
+        let mut postings = Vec::with_capacity(terms.len());
+        for (offset, term) in terms.iter().enumerate() {
+            let read =
+                inverted_index.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?;
+            let Some(read) = read else {
+                return Ok(None);
+            };
+            postings.push((read, last - offset as u32));
+        }
+        postings.sort_by_key(|(p, _)| p.cost());
+        let fieldnorms = match reader.fieldnorms_readers().get_field(field)? {
+            Some(fieldnorms) => fieldnorms,
+            None => FieldNormReader::constant(reader.max_doc(), 1),
+        };
+        let mut candidates = Candidates {
+            postings,
+            fieldnorms,
+            bm25,
+            doc: 0,
+        };
+        let first = candidates.postings[0].0.doc();
+        candidates.doc = candidates.align(first);
+        Ok(Some(candidates))
+    }
+
+    /// Moves every postings to the first document holding all the terms
+    /// from `doc` (where the first postings stands) on.
+    fn align(&mut self, mut doc: DocId) -> DocId {
+        let (lead, others) = self.postings.split_first_mut().expect("a phrase has terms");
+        'candidate: loop {
+            if doc == TERMINATED {
+                return TERMINATED;
+            }
+            for (postings, _) in others.iter_mut() {
+                let other = if postings.doc() < doc {
+                    postings.seek(doc)
+                } else {
+                    postings.doc()
+                };
+                if other > doc {
+                    doc = lead.0.seek(other);
+                    continue 'candidate;
+                }
+            }
+            return doc;
+        }
+    }
+
+    fn advance(&mut self) {
+        let doc = self.postings[0].0.advance();
+        self.doc = self.align(doc);
+    }
+
+    fn fieldnorm_id(&self) -> u8 {
+        self.fieldnorms.fieldnorm_id(self.doc)
+    }
+
+    /// At least the phrase's score in the current document: the phrase
+    /// occurs at most as often as its rarest term there.
+    fn bound(&self) -> Score {
+        let least = self.postings.iter().map(|(p, _)| p.term_freq()).min();
+        self.bm25.score(self.fieldnorm_id(), least.unwrap_or(0))
+    }
+
+    /// How often the phrase occurs in the current document, counted as
+    /// `PhraseScorer` counts an exact phrase.
+    fn phrase_count(&mut self, left: &mut Vec<u32>, right: &mut Vec<u32>) -> u32 {
+        let (first, rest) = self.postings.split_first_mut().expect("a phrase has terms");
+        let (last, middle) = rest.split_last_mut().expect("a phrase has two terms");
+        first.0.positions_with_offset(first.1, left);
+        for (postings, shift) in middle {
+            postings.positions_with_offset(*shift, right);
+            intersection(left, right);
+            if left.is_empty() {
+                return 0;
+            }
+        }
+        last.0.positions_with_offset(last.1, right);
+        intersection_count(left, right) as u32
+    }
+}
+
+/// Keeps in `left` the positions also in `right` (Tantivy's
+/// `phrase_scorer::intersection`).
+fn intersection(left: &mut Vec<u32>, right: &[u32]) {
+    let (mut left_index, mut right_index, mut count) = (0, 0, 0);
+    while left_index < left.len() && right_index < right.len() {
+        let left_val = left[left_index];
+        match left_val.cmp(&right[right_index]) {
+            std::cmp::Ordering::Less => left_index += 1,
+            std::cmp::Ordering::Equal => {
+                left[count] = left_val;
+                count += 1;
+                left_index += 1;
+                right_index += 1;
+            }
+            std::cmp::Ordering::Greater => right_index += 1,
+        }
+    }
+    left.truncate(count);
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery};
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{doc, DocAddress, Index, Searcher};
+
+    use super::*;
+
+    /// Three segments of short passages over a small vocabulary, with a
+    /// title on some, exact copies (ties), deleted passages, and a segment
+    /// without "derr".
+    fn searcher() -> (Searcher, Schema) {
+        let mut schema = Schema::builder();
+        let body = schema.add_text_field("body", TEXT);
+        let title = schema.add_text_field("title", TEXT);
+        let schema = schema.build();
+        let index = Index::create_in_ram(schema.clone());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let vocabulary = ["a", "b", "said", "kenneth", "derr", "a", "b"];
+        let mut below = crate::testing::below();
+        for segment in 0..3 {
+            // The last segment has no "derr".
+            let size = if segment == 2 { 4 } else { vocabulary.len() };
+            let text = |below: &mut dyn FnMut(usize) -> usize| {
+                let n = 1 + below(40);
+                let words: Vec<&str> = (0..n).map(|_| vocabulary[below(size)]).collect();
+                words.join(" ")
+            };
+            for _ in 0..400 {
+                let mut body_text = text(&mut below);
+                if below(10) == 0 {
+                    body_text.push_str(" gone");
+                }
+                let copies = if below(8) == 0 { 3 } else { 1 };
+                for _ in 0..copies {
+                    let document = if below(3) == 0 {
+                        doc!(body => body_text.clone(), title => text(&mut below))
+                    } else {
+                        doc!(body => body_text.clone())
+                    };
+                    writer.add_document(document).unwrap();
+                }
+            }
+            let document = doc!(title => "kenneth derr said");
+            writer.add_document(document).unwrap();
+            writer.commit().unwrap();
+        }
+        writer.delete_term(Term::from_field_text(body, "gone"));
+        writer.commit().unwrap();
+        (index.reader().unwrap().searcher(), schema)
+    }
+
+    /// The union `QueryBuilder::atom` makes of a phrase over both fields.
+    fn union(phrases: &[(Vec<Term>, Score)]) -> BooleanQuery {
+        let clauses = phrases
+            .iter()
+            .map(|(terms, boost)| {
+                let phrase = Box::new(PhraseQuery::new(terms.clone()));
+                let query: Box<dyn Query> = if *boost == 1.0 {
+                    phrase
+                } else {
+                    Box::new(BoostQuery::new(phrase, *boost))
+                };
+                (Occur::Should, query)
+            })
+            .collect();
+        BooleanQuery::new(clauses)
+    }
+
+    fn top(searcher: &Searcher, query: &dyn Query, k: usize) -> Vec<(u32, DocAddress)> {
+        let top = TopDocs::with_limit(k).order_by_score();
+        let found = searcher.search(query, &top).unwrap();
+        found
+            .into_iter()
+            .map(|(s, doc)| (s.to_bits(), doc))
+            .collect()
+    }
+
+    #[test]
+    fn top_k_is_the_unions_bit_for_bit() {
+        let (searcher, schema) = searcher();
+        assert!(searcher.segment_readers().len() >= 3);
+        assert!(searcher.segment_readers().iter().any(|r| r.has_deletes()));
+        let fields = ["body", "title"].map(|f| schema.get_field(f).unwrap());
+        let texts: [&[&str]; 5] = [
+            &["kenneth", "derr"],
+            &["derr", "kenneth", "said"],
+            &["a", "a"],
+            &["a", "b", "a", "said"],
+            &["said", "a", "b"],
+        ];
+        for text in texts {
+            for boosts in [[1.0, 1.0], [1.0, 0.5], [0.3, 2.0]] {
+                let phrases: Vec<(Vec<Term>, Score)> = fields
+                    .iter()
+                    .zip(boosts)
+                    .map(|(&field, boost)| {
+                        let terms = text.iter().map(|t| Term::from_field_text(field, t));
+                        (terms.collect(), boost)
+                    })
+                    .collect();
+                let plain = union(&phrases);
+                let wrapped = TopKPhraseQuery::new(Box::new(plain.clone()), phrases);
+                let all = top(&searcher, &plain, 100_000);
+                assert!(all.len() > 20, "{text:?}: {} hits", all.len());
+                for k in [1, 2, 3, 5, 10, 30, 100, 100_000] {
+                    assert_eq!(
+                        top(&searcher, &wrapped, k),
+                        top(&searcher, &plain, k),
+                        "{text:?} {boosts:?} top {k}"
+                    );
+                }
+                assert_eq!(
+                    searcher.search(&wrapped, &Count).unwrap(),
+                    searcher.search(&plain, &Count).unwrap()
+                );
+            }
+        }
+    }
+}
