@@ -2,6 +2,7 @@
 //! each word with the index's analyzer, default fields, phrase proximity,
 //! and the terms to highlight.
 
+mod fields;
 mod pair;
 pub mod parse;
 mod topk;
@@ -17,6 +18,7 @@ use tantivy::Term;
 use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
+use fields::FieldsQuery;
 use pair::PairQuery;
 pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
 use topk::TopKPhraseQuery;
@@ -90,7 +92,7 @@ impl<'a> QueryBuilder<'a> {
         let analyzer = &mut self.analyzer;
         self.has_content = bare_words(expr)
             .any(|w| !is_query_stop_word(w) && !analysis::terms(analyzer, w).is_empty());
-        let query = self.expr(expr, mode, false, &mut highlight)?;
+        let query = self.expr(expr, mode, false, true, &mut highlight)?;
         let query = match self.proximity(expr) {
             Some(near) => Box::new(BooleanQuery::new(vec![
                 (TantivyOccur::Must, query),
@@ -136,19 +138,22 @@ impl<'a> QueryBuilder<'a> {
         Some(phrases)
     }
 
+    /// `seeked`: whether the query is a required or excluded clause, whose
+    /// scorer is moved by seeks more than walked through.
     fn expr(
         &mut self,
         expr: &Expr,
         mode: MatchMode,
         negated: bool,
+        seeked: bool,
         hl: &mut HighlightTerms,
     ) -> Option<Box<dyn Query>> {
         match expr {
-            Expr::Atom(atom) => self.atom(atom, negated, hl),
+            Expr::Atom(atom) => self.atom(atom, negated, seeked, hl),
             Expr::Or(items) => {
                 let clauses: Vec<_> = items
                     .iter()
-                    .filter_map(|e| self.expr(e, mode, negated, hl))
+                    .filter_map(|e| self.expr(e, mode, negated, false, hl))
                     .map(|q| (TantivyOccur::Should, q))
                     .collect();
                 boolean(clauses)
@@ -165,7 +170,9 @@ impl<'a> QueryBuilder<'a> {
                             (Occur::MustNot, _) => TantivyOccur::MustNot,
                         };
                         let negated = negated || occur == TantivyOccur::MustNot;
-                        self.expr(&c.expr, mode, negated, hl).map(|q| (occur, q))
+                        let seeked = occur != TantivyOccur::Should;
+                        self.expr(&c.expr, mode, negated, seeked, hl)
+                            .map(|q| (occur, q))
                     })
                     .collect();
                 boolean(clauses)
@@ -189,6 +196,7 @@ impl<'a> QueryBuilder<'a> {
         &mut self,
         atom: &Atom,
         negated: bool,
+        seeked: bool,
         hl: &mut HighlightTerms,
     ) -> Option<Box<dyn Query>> {
         let in_passage = matches!(atom.field, None | Some(Field::Body));
@@ -221,6 +229,16 @@ impl<'a> QueryBuilder<'a> {
                     }
                     _ => 1.0,
                 };
+                // The union `boolean` makes of the clauses below, but skipping
+                // where seeked (a union of unions walks every document of its
+                // clauses, and Tantivy's buffered union does that faster).
+                let word = matches!(atom.kind, AtomKind::Word(_)) && seeked;
+                if let (true, None, [term]) = (word, atom.field, &terms[..]) {
+                    let fields = self.fields_for(None).into_iter();
+                    let terms =
+                        fields.map(|(f, boost)| (Term::from_field_text(f, term), boost * weight));
+                    return Some(Box::new(FieldsQuery::new(terms.collect())));
+                }
                 self.fields_for(atom.field)
                     .into_iter()
                     .map(|(field, boost)| (self.terms_query(field, &terms, slop), boost * weight))
@@ -446,6 +464,27 @@ mod tests {
         assert_eq!(compile("Kenneth Derr"), 1);
         assert_eq!(compile("price of oil"), 0);
         assert_eq!(compile("\"Kenneth Derr\""), 0);
+    }
+
+    #[test]
+    fn required_and_excluded_words_skip_optional_ones_do_not() {
+        let (_, fields) = crate::schema::build();
+        let mut builder = QueryBuilder::new(&fields);
+        let mut compile = |text: &str, mode: MatchMode| {
+            let expr = parse::parse(text).unwrap();
+            let compiled = builder.compile(&expr, mode).unwrap();
+            format!("{:?}", compiled.query)
+                .matches("FieldsQuery")
+                .count()
+        };
+        assert_eq!(compile("Kenneth Derr", MatchMode::All), 2);
+        assert_eq!(
+            compile("oil -price title:gas \"crude oil\"", MatchMode::All),
+            2
+        );
+        assert_eq!(compile("Kenneth Derr", MatchMode::Any), 0);
+        assert_eq!(compile("oil +price -gas", MatchMode::Any), 2);
+        assert_eq!(compile("oil OR price", MatchMode::All), 0);
     }
 
     #[test]
