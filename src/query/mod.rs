@@ -452,15 +452,17 @@ mod tests {
         }
     }
 
+    /// The Tantivy query `text` compiles to, as its debug text.
+    fn compiled(text: &str, mode: MatchMode) -> String {
+        let (_, fields) = crate::schema::build();
+        let expr = parse::parse(text).unwrap();
+        let compiled = QueryBuilder::new(&fields).compile(&expr, mode).unwrap();
+        format!("{:?}", compiled.query)
+    }
+
     #[test]
     fn two_word_proximity_is_one_pair_query() {
-        let (_, fields) = crate::schema::build();
-        let mut builder = QueryBuilder::new(&fields);
-        let mut compile = |text: &str| {
-            let expr = parse::parse(text).unwrap();
-            let compiled = builder.compile(&expr, MatchMode::All).unwrap();
-            format!("{:?}", compiled.query).matches("PairQuery").count()
-        };
+        let compile = |text: &str| compiled(text, MatchMode::All).matches("PairQuery").count();
         assert_eq!(compile("Kenneth Derr"), 1);
         assert_eq!(compile("price of oil"), 0);
         assert_eq!(compile("\"Kenneth Derr\""), 0);
@@ -468,15 +470,7 @@ mod tests {
 
     #[test]
     fn required_and_excluded_words_skip_optional_ones_do_not() {
-        let (_, fields) = crate::schema::build();
-        let mut builder = QueryBuilder::new(&fields);
-        let mut compile = |text: &str, mode: MatchMode| {
-            let expr = parse::parse(text).unwrap();
-            let compiled = builder.compile(&expr, mode).unwrap();
-            format!("{:?}", compiled.query)
-                .matches("FieldsQuery")
-                .count()
-        };
+        let compile = |text: &str, mode| compiled(text, mode).matches("FieldsQuery").count();
         assert_eq!(compile("Kenneth Derr", MatchMode::All), 2);
         assert_eq!(
             compile("oil -price title:gas \"crude oil\"", MatchMode::All),
@@ -489,13 +483,7 @@ mod tests {
 
     #[test]
     fn a_lone_exact_phrase_is_a_top_k_phrase_query() {
-        let (_, fields) = crate::schema::build();
-        let mut builder = QueryBuilder::new(&fields);
-        let mut compile = |text: &str| {
-            let expr = parse::parse(text).unwrap();
-            let compiled = builder.compile(&expr, MatchMode::All).unwrap();
-            format!("{:?}", compiled.query).starts_with("TopKPhraseQuery")
-        };
+        let compile = |text: &str| compiled(text, MatchMode::All).starts_with("TopKPhraseQuery");
         assert!(compile("\"the company said\""));
         assert!(compile("+\"of the\""));
         assert!(compile("(\"of the\")"));
