@@ -11,11 +11,13 @@
 //! same order), so the hits are the same, bit for bit.
 
 use std::fmt;
+use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight,
+    Bm25Weight, BooleanQuery, BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer,
+    SumCombiner, Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -101,31 +103,54 @@ impl fmt::Debug for TopKWordsQuery {
 
 impl Query for TopKWordsQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let query = self.query.weight(enable_scoring)?;
         let EnableScoring::Enabled {
             statistics_provider,
             ..
         } = enable_scoring
         else {
-            return Ok(query);
+            return self.query.weight(enable_scoring);
         };
-        let words = self.words.weight(enable_scoring)?;
-        let mut terms: Vec<Term> = Vec::new();
-        let mut near = Vec::with_capacity(self.near.len());
+        // The Boolean query's weight, as `BooleanQuery::weight` makes it,
+        // sharing its parts' weights with the pruning.
+        let words: Arc<dyn Weight> = Arc::from(self.words.weight(enable_scoring)?);
+        let mut clauses: Vec<Arc<dyn Weight>> = Vec::with_capacity(self.near.len());
         for clause in &self.near {
+            clauses.push(Arc::from(clause.query.weight(enable_scoring)?));
+        }
+        let union: Box<dyn Weight> = match clauses.as_slice() {
+            [clause] => Box::new(Shared(clause.clone())),
+            clauses => {
+                let clauses = clauses.iter().map(|c| shared(Occur::Should, c));
+                // A union alone: one clause must match.
+                boolean_weight(clauses.collect(), 1)
+            }
+        };
+        let query = boolean_weight(vec![shared(Occur::Must, &words), (Occur::Should, union)], 0);
+        // BM25 of each phrase (as `PhraseQuery::phrase_weight`), boosted
+        // as by `BoostQuery`.
+        let mut terms: Vec<Term> = Vec::new();
+        let mut bm25: Vec<(&[Term], Bm25Weight)> = Vec::new();
+        let mut near = Vec::with_capacity(self.near.len());
+        for (clause, weight) in self.near.iter().zip(clauses) {
             let mut phrases = Vec::with_capacity(clause.phrases.len());
             for (phrase, boost) in &clause.phrases {
-                // As `PhraseQuery::phrase_weight`, boosted as by `BoostQuery`.
-                let bm25 = Bm25Weight::for_terms(statistics_provider, phrase)?.boost_by(*boost);
+                let unboosted = match bm25.iter().find(|(t, _)| *t == phrase.as_slice()) {
+                    Some((_, weight)) => weight.clone(),
+                    None => {
+                        let weight = Bm25Weight::for_terms(statistics_provider, phrase)?;
+                        bm25.push((phrase, weight.clone()));
+                        weight
+                    }
+                };
                 let indices = phrase.iter().map(|term| {
                     terms.iter().position(|t| t == term).unwrap_or_else(|| {
                         terms.push(term.clone());
                         terms.len() - 1
                     })
                 });
-                phrases.push((indices.collect(), bm25));
+                phrases.push((indices.collect(), unboosted.boost_by(*boost)));
             }
-            near.push((clause.query.weight(enable_scoring)?, phrases));
+            near.push((weight, phrases));
         }
         Ok(Box::new(TopKWordsWeight {
             query,
@@ -140,15 +165,83 @@ impl Query for TopKWordsQuery {
     }
 }
 
+/// The weight `BooleanQuery::weight` makes of these clauses' weights.
+fn boolean_weight(
+    clauses: Vec<(Occur, Box<dyn Weight>)>,
+    minimum_number_should_match: usize,
+) -> Box<dyn Weight> {
+    Box::new(BooleanWeight::with_minimum_number_should_match(
+        clauses,
+        minimum_number_should_match,
+        true,
+        Box::new(SumCombiner::default),
+    ))
+}
+
+fn shared(occur: Occur, weight: &Arc<dyn Weight>) -> (Occur, Box<dyn Weight>) {
+    (occur, Box::new(Shared(weight.clone())))
+}
+
+/// A weight used in two places: everything is the weight's own.
+struct Shared(Arc<dyn Weight>);
+
+impl Weight for Shared {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.0.scorer(reader, boost)
+    }
+
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        self.0.scorer_danger(reader, target, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.0.count(reader)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        self.0.for_each(reader, callback)
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        self.0.for_each_no_score(reader, callback)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        self.0.for_each_pruning(threshold, reader, callback)
+    }
+}
+
 /// A phrase for the bound: its terms (indices in `TopKWordsWeight::terms`)
 /// and BM25 weight, boosted.
 type BoundPhrase = (Vec<usize>, Bm25Weight);
 
 struct TopKWordsWeight {
     query: Box<dyn Weight>,
-    words: Box<dyn Weight>,
+    words: Arc<dyn Weight>,
     /// Each proximity clause's weight and phrases.
-    near: Vec<(Box<dyn Weight>, Vec<BoundPhrase>)>,
+    near: Vec<(Arc<dyn Weight>, Vec<BoundPhrase>)>,
     /// The terms of the phrases, each once (all in the same field).
     terms: Vec<Term>,
 }
@@ -331,7 +424,7 @@ impl Clause {
 #[cfg(test)]
 mod tests {
     use tantivy::collector::{Count, TopDocs};
-    use tantivy::query::{BoostQuery, PhraseQuery, TermQuery};
+    use tantivy::query::{BoostQuery, PhraseQuery};
     use tantivy::schema::{Schema, TEXT};
     use tantivy::{doc, DocAddress, Index, Searcher};
 
