@@ -511,6 +511,18 @@ mod tests {
     }
 
     #[test]
+    fn several_bare_words_are_a_top_k_words_query() {
+        let compile = |text: &str, mode| compiled(text, mode).starts_with("TopKWordsQuery");
+        for text in ["Kenneth Derr", "price of oil", "oil -gas prices"] {
+            assert!(compile(text, MatchMode::All), "{text}");
+        }
+        assert!(compile("Kenneth Derr", MatchMode::Any));
+        for text in ["oil", "title:oil prices", "\"crude oil\""] {
+            assert!(!compile(text, MatchMode::All), "{text}");
+        }
+    }
+
+    #[test]
     fn bare_words_skip_fields_phrases_and_exclusions() {
         let expr = parse::parse("what title:x \"a b\" -not Tren de Aragua").unwrap();
         let words: Vec<&str> = bare_words(&expr).collect();
