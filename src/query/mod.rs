@@ -6,6 +6,7 @@ mod fields;
 mod pair;
 pub mod parse;
 mod topk;
+mod words;
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery, Query,
@@ -22,6 +23,7 @@ use fields::FieldsQuery;
 use pair::PairQuery;
 pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
 use topk::TopKPhraseQuery;
+use words::{NearClause, TopKWordsQuery};
 
 /// How bare words combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -93,15 +95,14 @@ impl<'a> QueryBuilder<'a> {
         self.has_content = bare_words(expr)
             .any(|w| !is_query_stop_word(w) && !analysis::terms(analyzer, w).is_empty());
         let query = self.expr(expr, mode, false, true, &mut highlight)?;
-        let query = match self.proximity(expr) {
-            Some(near) => Box::new(BooleanQuery::new(vec![
-                (TantivyOccur::Must, query),
-                (TantivyOccur::Should, near),
-            ])) as Box<dyn Query>,
-            None => match self.lone_phrase(expr) {
+        let near = self.proximity(expr);
+        let query: Box<dyn Query> = if !near.is_empty() {
+            Box::new(TopKWordsQuery::new(query, near))
+        } else {
+            match self.lone_phrase(expr) {
                 Some(phrases) => Box::new(TopKPhraseQuery::new(query, phrases)),
                 None => query,
-            },
+            }
         };
         Some(Compiled { query, highlight })
     }
@@ -299,8 +300,9 @@ impl<'a> QueryBuilder<'a> {
     /// hold them all as an exact phrase, or close together; and, pair by
     /// pair, for neighbouring content words standing in query order or near
     /// each other (after the sequential dependence model of Metzler and
-    /// Croft, 2005).
-    fn proximity(&mut self, expr: &Expr) -> Option<Box<dyn Query>> {
+    /// Croft, 2005). The clauses of their Should union, each with the
+    /// phrases it scores; none for fewer than two words.
+    fn proximity(&mut self, expr: &Expr) -> Vec<NearClause> {
         let mut terms = Vec::new();
         let mut content = Vec::new();
         for w in bare_words(expr) {
@@ -314,7 +316,7 @@ impl<'a> QueryBuilder<'a> {
             }
         }
         if terms.len() < 2 {
-            return None;
+            return Vec::new();
         }
         // Each phrase: its terms, slop and weight.
         let mut phrases: Vec<(Vec<String>, u32, f32)> = Vec::new();
@@ -342,15 +344,21 @@ impl<'a> QueryBuilder<'a> {
         let body = self.fields.body;
         let to_term = |t: &String| Term::from_field_text(body, t);
         // Phrases all over the same two terms (a two-word query): one pass.
-        let (first, _, _) = phrases.first()?;
+        let Some((first, _, _)) = phrases.first() else {
+            return Vec::new();
+        };
         if let [a, b] = first.as_slice() {
             if phrases.iter().all(|(t, _, _)| t == first) {
                 let slops_and_weights = phrases.iter().map(|&(_, s, w)| (s, w)).collect();
                 let terms = [to_term(a), to_term(b)];
-                return Some(Box::new(PairQuery::new(terms, slops_and_weights)));
+                let weights = phrases.iter().map(|&(_, _, w)| (terms.to_vec(), w));
+                return vec![NearClause {
+                    phrases: weights.collect(),
+                    query: Box::new(PairQuery::new(terms, slops_and_weights)),
+                }];
             }
         }
-        let clauses = phrases
+        phrases
             .into_iter()
             .map(|(terms, slop, weight)| {
                 let query = self.terms_query(body, &terms, slop);
@@ -359,10 +367,12 @@ impl<'a> QueryBuilder<'a> {
                 } else {
                     Box::new(BoostQuery::new(query, weight))
                 };
-                (TantivyOccur::Should, query)
+                NearClause {
+                    query,
+                    phrases: vec![(terms.iter().map(to_term).collect(), weight)],
+                }
             })
-            .collect();
-        boolean(clauses)
+            .collect()
     }
 }
 
@@ -497,6 +507,18 @@ mod tests {
             "the company",
         ] {
             assert!(!compile(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn several_bare_words_are_a_top_k_words_query() {
+        let compile = |text: &str, mode| compiled(text, mode).starts_with("TopKWordsQuery");
+        for text in ["Kenneth Derr", "price of oil", "oil -gas prices"] {
+            assert!(compile(text, MatchMode::All), "{text}");
+        }
+        assert!(compile("Kenneth Derr", MatchMode::Any));
+        for text in ["oil", "title:oil prices", "\"crude oil\""] {
+            assert!(!compile(text, MatchMode::All), "{text}");
         }
     }
 

@@ -11,7 +11,9 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+use tantivy::{
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
+};
 
 /// The Should union of phrase queries over the same two terms (in this
 /// order, same field), each given as `(slop, boost)`.
@@ -60,8 +62,23 @@ struct PairWeight {
 }
 
 impl PairWeight {
-    /// The scorer, or `None` when a term is not in the segment.
+    /// The scorer on its first match, or `None` when a term is not in the segment.
     fn pair_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<PairScorer>> {
+        let Some(mut scorer) = self.unaligned_scorer(reader, boost)? else {
+            return Ok(None);
+        };
+        let doc = scorer.left.doc();
+        scorer.doc = scorer.next_match(doc);
+        Ok(Some(scorer))
+    }
+
+    /// The scorer with its postings at their first documents, not yet on a
+    /// match: only `seek_danger` may move it.
+    fn unaligned_scorer(
         &self,
         reader: &SegmentReader,
         boost: Score,
@@ -96,7 +113,7 @@ impl PairWeight {
         } else {
             (first, second)
         };
-        let mut scorer = PairScorer {
+        Ok(Some(PairScorer {
             left: left.0,
             left_offset: left.1,
             right: right.0,
@@ -107,10 +124,7 @@ impl PairWeight {
             right_positions: Vec::with_capacity(100),
             doc: 0,
             score: 0.0,
-        };
-        let doc = scorer.left.doc();
-        scorer.doc = scorer.next_match(doc);
-        Ok(Some(scorer))
+        }))
     }
 }
 
@@ -119,6 +133,22 @@ impl Weight for PairWeight {
         Ok(match self.pair_scorer(reader, boost)? {
             Some(scorer) => Box::new(scorer),
             None => Box::new(EmptyScorer),
+        })
+    }
+
+    /// Looks at `target` only, not at the documents after it.
+    fn scorer_danger(
+        &self,
+        reader: &SegmentReader,
+        target: DocId,
+        boost: Score,
+    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
+        Ok(match self.unaligned_scorer(reader, boost)? {
+            Some(mut scorer) => (scorer.seek_danger(target), Box::new(scorer)),
+            None => (
+                SeekDangerResult::SeekLowerBound(TERMINATED),
+                Box::new(EmptyScorer),
+            ),
         })
     }
 
@@ -243,6 +273,31 @@ impl DocSet for PairScorer {
             self.doc = self.next_match(doc);
         }
         self.doc
+    }
+
+    /// Whether `target` holds a phrase, without looking further: on a miss
+    /// the postings may stand anywhere up to the next document holding both
+    /// terms (or on `target`), and only `seek_danger` may move the scorer.
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        for postings in [&mut self.left, &mut self.right] {
+            let doc = if postings.doc() < target {
+                postings.seek(target)
+            } else {
+                postings.doc()
+            };
+            if doc != target {
+                return SeekDangerResult::SeekLowerBound(doc);
+            }
+        }
+        if self.score_phrases() {
+            self.doc = target;
+            SeekDangerResult::Found
+        } else {
+            SeekDangerResult::SeekLowerBound(target + 1)
+        }
     }
 
     fn doc(&self) -> DocId {
