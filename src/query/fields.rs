@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use tantivy::index::InvertedIndexReader;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyScorer, EnableScoring, Explanation, Occur, Query, Scorer,
-    TermQuery, Weight,
+    BooleanQuery, BoostQuery, EmptyScorer, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
@@ -88,6 +87,8 @@ struct FieldsWeight {
 }
 
 impl Weight for FieldsWeight {
+    delegate_weight!(union: explain, count, for_each, for_each_no_score, for_each_pruning);
+
     /// As the union's scorer: the term scorer alone when the other terms
     /// are not in the segment, else a [`FieldsScorer`].
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
@@ -107,39 +108,6 @@ impl Weight for FieldsWeight {
             return Ok(Box::new(FieldsScorer::new(fields)));
         }
         Ok(fields.pop().map_or(Box::new(EmptyScorer), |f| f.scorer))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.union.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.union.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.union.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.union.for_each_no_score(reader, callback)
-    }
-
-    fn for_each_pruning(
-        &self,
-        threshold: Score,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score) -> Score,
-    ) -> tantivy::Result<()> {
-        self.union.for_each_pruning(threshold, reader, callback)
     }
 }
 
@@ -267,22 +235,19 @@ impl Scorer for FieldsScorer {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::collector::{Count, TopDocs};
-    use tantivy::schema::{Field as SchemaField, Schema, TEXT};
-    use tantivy::{doc, DocAddress, Index, Searcher};
+    use tantivy::collector::Count;
+    use tantivy::schema::Field as SchemaField;
+    use tantivy::{doc, Searcher};
 
     use super::*;
+    use crate::testing::top_bits;
 
     /// Two segments of passages over "a", "b", "c" in body and title: a
     /// word in the title only, the body only, both or neither, with runs
     /// far longer than a union's window where a word is rare; the second
     /// segment has no "b" in any title, and deleted passages.
     fn searcher() -> (Searcher, [SchemaField; 2]) {
-        let mut schema = Schema::builder();
-        let body = schema.add_text_field("body", TEXT);
-        let title = schema.add_text_field("title", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
         let mut below = crate::testing::below();
         for segment in 0..2 {
             for i in 0..30_000 {
@@ -309,7 +274,7 @@ mod tests {
         }
         writer.delete_term(Term::from_field_text(body, "gone"));
         writer.commit().unwrap();
-        (index.reader().unwrap().searcher(), [body, title])
+        (writer.index().reader().unwrap().searcher(), [body, title])
     }
 
     /// The word's terms in body and title with the boosts.
@@ -330,12 +295,6 @@ mod tests {
             (Occur::Should, query)
         });
         Box::new(BooleanQuery::new(clauses.collect()))
-    }
-
-    fn top(searcher: &Searcher, query: &dyn Query, k: usize) -> Vec<(u32, DocAddress)> {
-        let found = searcher.search(query, &TopDocs::with_limit(k).order_by_score());
-        let found = found.unwrap().into_iter();
-        found.map(|(s, doc)| (s.to_bits(), doc)).collect()
     }
 
     const BOOSTS: [[Score; 2]; 3] = [[1.0, 1.0], [1.0, 0.5], [0.0, 0.0]];
@@ -402,12 +361,12 @@ mod tests {
                     BooleanQuery::new(clauses.collect())
                 };
                 let (plain, wrapped) = (clauses(false), clauses(true));
-                let all = top(&searcher, &plain, 1_000_000);
+                let all = top_bits(&searcher, &plain, 1_000_000);
                 assert!(all.len() > 100, "{words:?}: {} hits", all.len());
                 for k in [1, 10, 100, 1_000_000] {
                     assert_eq!(
-                        top(&searcher, &wrapped, k),
-                        top(&searcher, &plain, k),
+                        top_bits(&searcher, &wrapped, k),
+                        top_bits(&searcher, &plain, k),
                         "{words:?} {boosts:?} top {k}"
                     );
                 }

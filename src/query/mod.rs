@@ -2,6 +2,76 @@
 //! each word with the index's analyzer, default fields, phrase proximity,
 //! and the terms to highlight.
 
+/// Implements the listed [`Weight`](tantivy::query::Weight) methods by
+/// calling the same method of `self.$inner`: for the weights here that
+/// change only part of what the weight they wrap does.
+macro_rules! delegate_weight {
+    ($inner:tt: $($method:ident),+ $(,)?) => {
+        $(delegate_weight!(@ $inner $method);)+
+    };
+    (@ $inner:tt scorer) => {
+        fn scorer(
+            &self,
+            reader: &tantivy::SegmentReader,
+            boost: tantivy::Score,
+        ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+            self.$inner.scorer(reader, boost)
+        }
+    };
+    (@ $inner:tt scorer_danger) => {
+        fn scorer_danger(
+            &self,
+            reader: &tantivy::SegmentReader,
+            target: tantivy::DocId,
+            boost: tantivy::Score,
+        ) -> tantivy::Result<(tantivy::SeekDangerResult, Box<dyn tantivy::query::Scorer>)> {
+            self.$inner.scorer_danger(reader, target, boost)
+        }
+    };
+    (@ $inner:tt explain) => {
+        fn explain(
+            &self,
+            reader: &tantivy::SegmentReader,
+            doc: tantivy::DocId,
+        ) -> tantivy::Result<tantivy::query::Explanation> {
+            self.$inner.explain(reader, doc)
+        }
+    };
+    (@ $inner:tt count) => {
+        fn count(&self, reader: &tantivy::SegmentReader) -> tantivy::Result<u32> {
+            self.$inner.count(reader)
+        }
+    };
+    (@ $inner:tt for_each) => {
+        fn for_each(
+            &self,
+            reader: &tantivy::SegmentReader,
+            callback: &mut dyn FnMut(tantivy::DocId, tantivy::Score),
+        ) -> tantivy::Result<()> {
+            self.$inner.for_each(reader, callback)
+        }
+    };
+    (@ $inner:tt for_each_no_score) => {
+        fn for_each_no_score(
+            &self,
+            reader: &tantivy::SegmentReader,
+            callback: &mut dyn FnMut(&[tantivy::DocId]),
+        ) -> tantivy::Result<()> {
+            self.$inner.for_each_no_score(reader, callback)
+        }
+    };
+    (@ $inner:tt for_each_pruning) => {
+        fn for_each_pruning(
+            &self,
+            threshold: tantivy::Score,
+            reader: &tantivy::SegmentReader,
+            callback: &mut dyn FnMut(tantivy::DocId, tantivy::Score) -> tantivy::Score,
+        ) -> tantivy::Result<()> {
+            self.$inner.for_each_pruning(threshold, reader, callback)
+        }
+    };
+}
+
 mod fields;
 mod pair;
 pub mod parse;

@@ -361,21 +361,17 @@ fn intersection_count_with_slop(left: &[u32], right: &[u32], slop: u32) -> usize
 mod tests {
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, TermQuery};
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{doc, DocAddress, Index, Searcher};
+    use tantivy::schema::Schema;
+    use tantivy::{doc, Searcher};
 
     use super::*;
+    use crate::testing::top_bits;
 
     /// Two segments of passages: hand-made ones (exact, slop 4, slop 8,
     /// reversed, repeated terms, terms only in the title) and random ones
     /// over a small vocabulary; "kenneth" is in more documents than "derr".
     fn searcher() -> (Searcher, Schema) {
-        let mut schema = Schema::builder();
-        let body = schema.add_text_field("body", TEXT);
-        let title = schema.add_text_field("title", TEXT);
-        let schema = schema.build();
-        let index = Index::create_in_ram(schema.clone());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
         let passages = [
             "kenneth derr chairman",
             "kenneth a b c derr explained",
@@ -402,7 +398,8 @@ mod tests {
             writer.add_document(doc!(body => words.join(" "))).unwrap();
         }
         writer.commit().unwrap();
-        (index.reader().unwrap().searcher(), schema)
+        let index = writer.index();
+        (index.reader().unwrap().searcher(), index.schema())
     }
 
     /// The Should union of boosted phrase queries that `PairQuery` stands for.
@@ -423,15 +420,6 @@ mod tests {
         BooleanQuery::new(clauses)
     }
 
-    fn hits(searcher: &Searcher, query: &dyn Query) -> Vec<(u32, DocAddress)> {
-        let top = TopDocs::with_limit(1000).order_by_score();
-        let found = searcher.search(query, &top).unwrap();
-        found
-            .into_iter()
-            .map(|(s, doc)| (s.to_bits(), doc))
-            .collect()
-    }
-
     #[test]
     fn scores_as_the_union_of_phrase_queries_bit_for_bit() {
         let (searcher, schema) = searcher();
@@ -443,14 +431,18 @@ mod tests {
             for phrases in [&trio[..], &duo[..]] {
                 let expected = union(&terms, phrases);
                 let pair = PairQuery::new(terms.clone(), phrases.to_vec());
-                let want = hits(&searcher, &expected);
+                let want = top_bits(&searcher, &expected, 1000);
                 assert!(want.len() > 50, "{first} {second}: {} hits", want.len());
-                assert_eq!(hits(&searcher, &pair), want, "{first} {second} {phrases:?}");
+                assert_eq!(
+                    top_bits(&searcher, &pair, 1000),
+                    want,
+                    "{first} {second} {phrases:?}"
+                );
                 // Boosted from outside, and counted without scores.
                 let boosted = |q: Box<dyn Query>| BoostQuery::new(q, 0.7);
                 assert_eq!(
-                    hits(&searcher, &boosted(Box::new(pair.clone()))),
-                    hits(&searcher, &boosted(Box::new(expected.clone())))
+                    top_bits(&searcher, &boosted(Box::new(pair.clone())), 1000),
+                    top_bits(&searcher, &boosted(Box::new(expected.clone())), 1000)
                 );
                 assert_eq!(
                     searcher.search(&pair, &Count).unwrap(),
@@ -479,7 +471,7 @@ mod tests {
         let json = explanation.to_pretty_json();
         assert!(json.contains("slop 4") && json.contains("slop 8"), "{json}");
         assert!(!json.contains("slop 0"), "{json}");
-        let score = hits(&searcher, &pair)
+        let score = top_bits(&searcher, &pair, 1000)
             .into_iter()
             .find(|&(_, doc)| doc == explained)
             .map(|(bits, _)| f32::from_bits(bits));

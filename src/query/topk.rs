@@ -15,9 +15,9 @@ use std::fmt;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{Bm25Weight, EnableScoring, Query, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use super::pair::intersection_count;
 
@@ -102,42 +102,7 @@ struct TopKPhraseWeight {
 }
 
 impl Weight for TopKPhraseWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.union.scorer(reader, boost)
-    }
-
-    fn scorer_danger(
-        &self,
-        reader: &SegmentReader,
-        target: DocId,
-        boost: Score,
-    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
-        self.union.scorer_danger(reader, target, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.union.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.union.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.union.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.union.for_each_no_score(reader, callback)
-    }
+    delegate_weight!(union: scorer, scorer_danger, explain, count, for_each, for_each_no_score);
 
     /// As the union's (every document holding a phrase, in order, passed
     /// on when its score beats the threshold), but a document whose bound
@@ -356,24 +321,20 @@ fn intersection(left: &mut Vec<u32>, right: &[u32]) {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::collector::{Count, TopDocs};
+    use tantivy::collector::Count;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery};
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{doc, DocAddress, Index, Searcher};
+    use tantivy::schema::Schema;
+    use tantivy::{doc, Searcher};
 
     use super::*;
+    use crate::testing::top_bits;
 
     /// Three segments of short passages (hundreds per term, of different
     /// average lengths) over a small vocabulary, with a title on some,
     /// exact copies (ties), deleted passages, a segment without "derr",
     /// and "oil price" whose words occur only together.
     fn searcher() -> (Searcher, Schema) {
-        let mut schema = Schema::builder();
-        let body = schema.add_text_field("body", TEXT);
-        let title = schema.add_text_field("title", TEXT);
-        let schema = schema.build();
-        let index = Index::create_in_ram(schema.clone());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
         let vocabulary = ["a", "b", "said", "kenneth", "derr", "a", "b"];
         let mut below = crate::testing::below();
         for segment in 0..3 {
@@ -414,7 +375,8 @@ mod tests {
         }
         writer.delete_term(Term::from_field_text(body, "gone"));
         writer.commit().unwrap();
-        (index.reader().unwrap().searcher(), schema)
+        let index = writer.index();
+        (index.reader().unwrap().searcher(), index.schema())
     }
 
     /// The union `QueryBuilder::atom` makes of a phrase over both fields.
@@ -432,15 +394,6 @@ mod tests {
             })
             .collect();
         BooleanQuery::new(clauses)
-    }
-
-    fn top(searcher: &Searcher, query: &dyn Query, k: usize) -> Vec<(u32, DocAddress)> {
-        let top = TopDocs::with_limit(k).order_by_score();
-        let found = searcher.search(query, &top).unwrap();
-        found
-            .into_iter()
-            .map(|(s, doc)| (s.to_bits(), doc))
-            .collect()
     }
 
     #[test]
@@ -470,12 +423,12 @@ mod tests {
                     .collect();
                 let plain = union(&phrases);
                 let wrapped = TopKPhraseQuery::new(Box::new(plain.clone()), phrases);
-                let all = top(&searcher, &plain, 100_000);
+                let all = top_bits(&searcher, &plain, 100_000);
                 assert!(all.len() > 20, "{text:?}: {} hits", all.len());
                 for k in (1..=40).chain([60, 100, 300, 100_000]) {
                     assert_eq!(
-                        top(&searcher, &wrapped, k),
-                        top(&searcher, &plain, k),
+                        top_bits(&searcher, &wrapped, k),
+                        top_bits(&searcher, &plain, k),
                         "{text:?} {boosts:?} top {k}"
                     );
                 }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer,
-    SumCombiner, Weight,
+    Bm25Weight, BooleanQuery, BooleanWeight, EnableScoring, Occur, Query, Scorer, SumCombiner,
+    Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -186,51 +186,15 @@ fn shared(occur: Occur, weight: &Arc<dyn Weight>) -> (Occur, Box<dyn Weight>) {
 struct Shared(Arc<dyn Weight>);
 
 impl Weight for Shared {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.0.scorer(reader, boost)
-    }
-
-    fn scorer_danger(
-        &self,
-        reader: &SegmentReader,
-        target: DocId,
-        boost: Score,
-    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
-        self.0.scorer_danger(reader, target, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.0.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.0.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.0.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.0.for_each_no_score(reader, callback)
-    }
-
-    fn for_each_pruning(
-        &self,
-        threshold: Score,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score) -> Score,
-    ) -> tantivy::Result<()> {
-        self.0.for_each_pruning(threshold, reader, callback)
-    }
+    delegate_weight!(
+        0: scorer,
+        scorer_danger,
+        explain,
+        count,
+        for_each,
+        for_each_no_score,
+        for_each_pruning,
+    );
 }
 
 /// A phrase for the bound: its terms (indices in `TopKWordsWeight::terms`)
@@ -247,42 +211,7 @@ struct TopKWordsWeight {
 }
 
 impl Weight for TopKWordsWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.query.scorer(reader, boost)
-    }
-
-    fn scorer_danger(
-        &self,
-        reader: &SegmentReader,
-        target: DocId,
-        boost: Score,
-    ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
-        self.query.scorer_danger(reader, target, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.query.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.query.count(reader)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
-    ) -> tantivy::Result<()> {
-        self.query.for_each(reader, callback)
-    }
-
-    fn for_each_no_score(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.query.for_each_no_score(reader, callback)
-    }
+    delegate_weight!(query: scorer, scorer_danger, explain, count, for_each, for_each_no_score);
 
     /// As the Boolean query's (every document holding the words, in order,
     /// passed on when its score beats the threshold), but a document whose
@@ -423,25 +352,21 @@ impl Clause {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::collector::{Count, TopDocs};
+    use tantivy::collector::Count;
     use tantivy::query::{BoostQuery, PhraseQuery};
-    use tantivy::schema::{Schema, TEXT};
-    use tantivy::{doc, DocAddress, Index, Searcher};
+    use tantivy::schema::Schema;
+    use tantivy::{doc, Searcher};
 
     use super::*;
     use crate::query::fields::FieldsQuery;
     use crate::query::pair::PairQuery;
+    use crate::testing::top_bits;
 
     /// Three segments of passages over a small vocabulary, with a title on
     /// some, exact copies (ties), deleted passages, a segment without
     /// "derr" in the body, and enough passages for pruning to pay.
     fn searcher() -> (Searcher, Schema) {
-        let mut schema = Schema::builder();
-        let body = schema.add_text_field("body", TEXT);
-        let title = schema.add_text_field("title", TEXT);
-        let schema = schema.build();
-        let index = Index::create_in_ram(schema.clone());
-        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
         let vocabulary = [
             "a", "b", "kenneth", "said", "derr", "chevron", "a", "b", "c",
         ];
@@ -473,7 +398,8 @@ mod tests {
         }
         writer.delete_term(Term::from_field_text(body, "gone"));
         writer.commit().unwrap();
-        (index.reader().unwrap().searcher(), schema)
+        let index = writer.index();
+        (index.reader().unwrap().searcher(), index.schema())
     }
 
     /// The required words as `QueryBuilder` compiles them: each word in
@@ -550,15 +476,6 @@ mod tests {
         ]
     }
 
-    fn top(searcher: &Searcher, query: &dyn Query, k: usize) -> Vec<(u32, DocAddress)> {
-        let top = TopDocs::with_limit(k).order_by_score();
-        let found = searcher.search(query, &top).unwrap();
-        found
-            .into_iter()
-            .map(|(s, doc)| (s.to_bits(), doc))
-            .collect()
-    }
-
     /// The Boolean query `TopKWordsQuery` stands for, built apart.
     fn plain(words: Box<dyn Query>, near: &[NearClause]) -> BooleanQuery {
         let union: Box<dyn Query> = if near.len() == 1 {
@@ -578,7 +495,7 @@ mod tests {
         for (text, near) in cases(&schema) {
             let plain = plain(words(&schema, &text), &near);
             let wrapped = TopKWordsQuery::new(words(&schema, &text), near);
-            let all = top(&searcher, &plain, 1_000_000);
+            let all = top_bits(&searcher, &plain, 1_000_000);
             assert!(all.len() > 1_000, "{text:?}: {} hits", all.len());
             // Ties: several documents with the same score.
             let mut scores: Vec<u32> = all.iter().map(|(s, _)| *s).collect();
@@ -586,8 +503,8 @@ mod tests {
             assert!(scores.len() < all.len(), "{text:?}: no ties");
             for k in [1, 2, 3, 10, 30, 100, 1_000_000] {
                 assert_eq!(
-                    top(&searcher, &wrapped, k),
-                    top(&searcher, &plain, k),
+                    top_bits(&searcher, &wrapped, k),
+                    top_bits(&searcher, &plain, k),
                     "{text:?} top {k}"
                 );
             }
