@@ -16,7 +16,8 @@ What is measured (see bench/README.md for the details and caveats):
 - whole-process latency p50/p99: a fresh `newsdex search` process per query,
   and a fresh `rg` per query;
 - batch queries per second, all cores: `newsdex batch --format json` and
-  `--format trec` against FTS5 with one process per core, and `rg`.
+  `--format trec` (answers written to a file in the work folder) against FTS5
+  with one process per core (rows fetched, nothing written), and `rg`.
 
 Every step runs `--repeat` times and the best is kept (the machine is shared;
 the best run is the least disturbed one). Latencies take, for each query,
@@ -278,11 +279,17 @@ class Newsdex:
             took = json.loads(proc.stdout)["took_ms"]
         return wall, took
 
-    def batch(self, tsv, fmt, threads=None):
+    def batch(self, tsv, fmt, threads=None, output=None):
+        """Runs a batch; its answers are returned, or written to the file
+        `output` as `newsdex batch ... > output` would (a pipe read by this
+        process would compete with newsdex for the cores)."""
         args = ["batch", tsv, "--format", fmt]
         if threads:
             args += ["--threads", str(threads)]
-        return timed(self.cmd(*args), subprocess.PIPE, self.env)
+        if output is None:
+            return timed(self.cmd(*args), subprocess.PIPE, self.env)
+        with open(output, "wb") as out:
+            return timed(self.cmd(*args), out, self.env)
 
 
 # ---------------------------------------------------------------- the run
@@ -451,7 +458,8 @@ def run(args):
         log(f"fts5 batch: {m['fts5_qps']:.0f} q/s")
     if batch:
         for fmt in ("json", "trec"):
-            runs = [nd.batch(tsv, fmt) for _ in range(passes)]
+            answers = os.path.join(args.work, f"batch-answers.{fmt}")
+            runs = [nd.batch(tsv, fmt, output=answers) for _ in range(passes)]
             m[f"newsdex_qps_{fmt}"] = len(queries) / min(w for w, _, _ in runs)
             m[f"newsdex_batch_rss_{fmt}"] = max(r for _, r, _ in runs)
             log(f"newsdex batch --format {fmt}: {m[f'newsdex_qps_{fmt}']:.0f} q/s")
