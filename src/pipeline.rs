@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument};
 
 use crate::article::Article;
@@ -114,9 +115,11 @@ impl<'f> Batch<'f> {
             .collect();
         self.pending.clear();
         let mut passages = 0;
-        for doc in built.into_iter().flatten() {
-            writer.add_document(doc)?;
-            passages += 1;
+        for docs in built {
+            passages += docs.len();
+            // One article's passages go to the same indexing thread, whose
+            // analyzer then replays their shared title, outlet and byline.
+            writer.run(docs.into_iter().map(UserOperation::Add))?;
         }
         Ok(passages)
     }
