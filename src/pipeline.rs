@@ -22,6 +22,11 @@ use crate::schema::Fields;
 /// Articles held before they are turned into documents together.
 pub const BATCH_ARTICLES: usize = 256;
 
+/// Passages of an article sent to the index writer in one message. Its
+/// queue holds up to 10,000 messages, so this bounds the documents waiting
+/// there whatever the length of the articles.
+const PASSAGES_PER_MESSAGE: usize = 8;
+
 /// Room for the type tags, lengths and numbers of a document's values.
 const DOCUMENT_OVERHEAD_BYTES: usize = 128;
 
@@ -135,9 +140,15 @@ impl<'f> Batch<'f> {
         let mut passages = 0;
         for docs in built {
             passages += docs.len();
-            // One article's passages go to the same indexing thread, whose
-            // analyzer then replays their shared title, outlet and byline.
-            writer.run(docs.into_iter().map(UserOperation::Add))?;
+            // An article's passages go to the same indexing thread, whose
+            // analyzer then replays their shared title, outlet and byline;
+            // a long article goes in parts, so that a message of the
+            // writer's queue stays small.
+            let mut docs = docs.into_iter();
+            while !docs.as_slice().is_empty() {
+                let part = docs.len().min(PASSAGES_PER_MESSAGE);
+                writer.run(docs.by_ref().take(part).map(UserOperation::Add))?;
+            }
         }
         Ok(passages)
     }
