@@ -13,9 +13,12 @@ pub const ANALYZER: &str = "newsdex";
 
 /// The analyzer for article text, titles, outlets and authors.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(FoldedWords::default())
-        .filter(CachedStemmer)
-        .build()
+    TextAnalyzer::from(stemmed_words())
+}
+
+/// Folded words, stemmed: the tokenizer behind [`analyzer`].
+fn stemmed_words() -> CachedStemmerFilter<FoldedWords> {
+    CachedStemmer.transform(FoldedWords::default())
 }
 
 /// The same analysis without stemming, for prefix queries (`narco*`).
@@ -394,7 +397,7 @@ pub fn stem(word: &mut String) {
 /// time an index is opened. The index's copy replays the tokens of a short
 /// text analysed just before (see [`ReplayRepeated`]).
 pub fn register(index: &Index) {
-    let analyzer = ReplayRepeated::new(CachedStemmer.transform(FoldedWords::default()));
+    let analyzer = ReplayRepeated::new(stemmed_words());
     index
         .tokenizers()
         .register(ANALYZER, TextAnalyzer::from(analyzer));
