@@ -2,6 +2,8 @@
 //! a passage with its article's attribution and highlight ranges. The
 //! result types here are the public JSON contract (see README).
 
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::io;
 use std::ops::Bound;
 use std::path::Path;
@@ -11,12 +13,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery, TermQuery,
+    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery,
+    TermQuery,
 };
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 
 use crate::analysis;
@@ -443,6 +446,7 @@ impl Searcher {
         }
         let (since, until) = req.date_bounds()?;
         let searcher = self.reader.searcher();
+        let statistics = QueryStatistics::new(&searcher);
         let f = &self.store.fields;
         let date_filter = (since.is_some() || until.is_some()).then(|| date_range(f, since, until));
         let outlet_filter =
@@ -475,15 +479,18 @@ impl Searcher {
             Box::new(BooleanQuery::new(clauses))
         };
         let mut page = self.collect(
-            &searcher,
+            &statistics,
             filtered(compiled.query.as_ref(), true).as_ref(),
             req,
         )?;
         let mut relaxed = false;
         if page.total == 0 && req.match_mode == MatchMode::All {
             if let Some(any) = builder.compile(&expr, MatchMode::Any) {
-                let any_page =
-                    self.collect(&searcher, filtered(any.query.as_ref(), true).as_ref(), req)?;
+                let any_page = self.collect(
+                    &statistics,
+                    filtered(any.query.as_ref(), true).as_ref(),
+                    req,
+                )?;
                 if any_page.total > 0 {
                     relaxed = true;
                     page = any_page;
@@ -500,7 +507,7 @@ impl Searcher {
                         Box::new(ExistsQuery::new("date".into(), false)),
                     ),
                 ]);
-                searcher.search(&undated, &BestPerArticle)?.len() as u64
+                statistics.search(&undated, &BestPerArticle)?.len() as u64
             }
             None => 0,
         };
@@ -550,7 +557,7 @@ impl Searcher {
     /// Runs the query and keeps the requested page of passages or articles.
     fn collect(
         &self,
-        searcher: &tantivy::Searcher,
+        searcher: &QueryStatistics,
         query: &dyn Query,
         req: &SearchRequest,
     ) -> Result<Page> {
@@ -568,7 +575,7 @@ impl Searcher {
         }
         // A page past the last passage is empty, and no page is longer than
         // the index (so a huge --limit or --offset cannot overflow the collector).
-        let passages = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let passages = usize::try_from(searcher.searcher.num_docs()).unwrap_or(usize::MAX);
         if req.limit == 0 || req.offset >= passages {
             let total = searcher.search(query, &Count)? as u64;
             return Ok(Page {
@@ -618,6 +625,62 @@ impl Searcher {
             total: total as u64,
             docs,
         })
+    }
+}
+
+/// The BM25 statistics of one search, each looked up once. A query's
+/// clauses (its words per field, their phrases and pairs) ask for the same
+/// term's document frequency many times, and each answer costs a
+/// dictionary lookup in every segment.
+struct QueryStatistics<'a> {
+    searcher: &'a tantivy::Searcher,
+    doc_freqs: RefCell<HashMap<Term, u64>>,
+    total_tokens: RefCell<HashMap<SchemaField, u64>>,
+    total_docs: OnceCell<u64>,
+}
+
+impl<'a> QueryStatistics<'a> {
+    fn new(searcher: &'a tantivy::Searcher) -> Self {
+        QueryStatistics {
+            searcher,
+            doc_freqs: RefCell::default(),
+            total_tokens: RefCell::default(),
+            total_docs: OnceCell::new(),
+        }
+    }
+
+    /// [`tantivy::Searcher::search`], with these statistics.
+    fn search<C: Collector>(&self, query: &dyn Query, collector: &C) -> tantivy::Result<C::Fruit> {
+        self.searcher
+            .search_with_statistics_provider(query, collector, self)
+    }
+}
+
+impl Bm25StatisticsProvider for QueryStatistics<'_> {
+    fn total_num_tokens(&self, field: SchemaField) -> tantivy::Result<u64> {
+        if let Some(&tokens) = self.total_tokens.borrow().get(&field) {
+            return Ok(tokens);
+        }
+        let tokens = self.searcher.total_num_tokens(field)?;
+        self.total_tokens.borrow_mut().insert(field, tokens);
+        Ok(tokens)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        if let Some(&docs) = self.total_docs.get() {
+            return Ok(docs);
+        }
+        let docs = self.searcher.total_num_docs()?;
+        Ok(*self.total_docs.get_or_init(|| docs))
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&freq) = self.doc_freqs.borrow().get(term) {
+            return Ok(freq);
+        }
+        let freq = self.searcher.doc_freq(term)?;
+        self.doc_freqs.borrow_mut().insert(term.clone(), freq);
+        Ok(freq)
     }
 }
 
@@ -684,4 +747,73 @@ fn outlet_query(searcher: &tantivy::Searcher, f: &Fields, names: &[String]) -> B
         })
         .collect::<Vec<_>>();
     Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::top_bits;
+    use tantivy::query::PhraseQuery;
+
+    /// A query's statistics, looked up once each, score exactly as
+    /// Tantivy's own over several segments, where a term's document
+    /// frequency is a sum.
+    #[test]
+    fn query_statistics_score_as_the_searcher_does() {
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
+        let mut below = crate::testing::below();
+        let words = [
+            "oil", "price", "opec", "crude", "barrel", "saudi", "said", "the",
+        ];
+        for segment in 0..3 {
+            for _ in 0..40 + segment * 25 {
+                let text = |below: &mut dyn FnMut(usize) -> usize, n: usize| {
+                    let n = 1 + below(n);
+                    (0..n)
+                        .map(|_| words[below(words.len())])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let (b, t) = (text(&mut below, 30), text(&mut below, 5));
+                writer
+                    .add_document(tantivy::doc!(body => b, title => t))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = writer.index().reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let term = |field, word| Term::from_field_text(field, word);
+        let word = |field, w| -> Box<dyn Query> {
+            Box::new(TermQuery::new(term(field, w), IndexRecordOption::WithFreqs))
+        };
+        let phrase = |a, b| -> Box<dyn Query> {
+            Box::new(PhraseQuery::new(vec![term(body, a), term(body, b)]))
+        };
+        // The same terms asked for by several clauses, as a names query does.
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, word(body, "oil")),
+            (Occur::Should, word(title, "oil")),
+            (Occur::Should, word(body, "price")),
+            (Occur::Should, phrase("oil", "price")),
+            (Occur::Should, phrase("price", "oil")),
+        ]);
+        let statistics = QueryStatistics::new(&searcher);
+        let top = TopDocs::with_limit(20).order_by_score();
+        let ours: Vec<_> = statistics
+            .search(&query, &top)
+            .unwrap()
+            .into_iter()
+            .map(|(score, doc)| (score.to_bits(), doc))
+            .collect();
+        assert_eq!(ours.len(), 20);
+        assert_eq!(ours, top_bits(&searcher, &query, 20));
+        // Three distinct terms, each looked up once.
+        let cached = statistics.doc_freqs.borrow();
+        assert_eq!(cached.len(), 3);
+        assert_eq!(
+            cached[&term(body, "oil")],
+            searcher.doc_freq(&term(body, "oil")).unwrap()
+        );
+    }
 }
