@@ -95,8 +95,8 @@ def main():
     n = len(queries)
     print(f"| all | {n} | {total_nd / n:.1f} | {total_fts / n:.1f} | {total_fts / total_nd:.1f}× |")
     print()
-    print(f"newsdex process with no query (start, open the index): CPU {start:.1f} ms")
-    print(f"newsdex `batch --format trec`, all {n} queries, wall: "
+    print(f"- newsdex process with no query (start, open the index): CPU {start:.1f} ms")
+    print(f"- newsdex `batch --format trec`, all {n} queries, wall: "
           f"{min(batch[1]):.1f} ms on 1 thread, {min(batch[os.cpu_count()]):.1f} ms on {os.cpu_count()} "
           f"({min(batch[1]) / min(batch[os.cpu_count()]):.2f}× faster)")
 
