@@ -21,6 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare  # noqa: E402
 import fts5  # noqa: E402
 
 KINDS = ("term", "phrase", "name")
@@ -29,18 +30,10 @@ KINDS = ("term", "phrase", "name")
 def run_newsdex(binary, index, queries, threads):
     """Wall and CPU (user + system) ms of one batch process, output discarded."""
     argv = [binary, "--index", index, "batch", queries, "--format", "trec", "--threads", str(threads)]
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    started = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.execv(binary, argv)
-    _, status, usage = os.wait4(pid, 0)
-    os.close(devnull)
-    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: nothing matched
-        sys.exit(f"{' '.join(argv)} failed (status {status})")
-    return (time.perf_counter() - started) * 1000, (usage.ru_utime + usage.ru_stime) * 1000
+    wall, cpu, code = compare.run(argv)
+    if code not in (0, 1):  # 1: nothing matched
+        sys.exit(f"{' '.join(argv)} failed (exit code {code})")
+    return wall, cpu
 
 
 def main():
