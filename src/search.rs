@@ -2,7 +2,7 @@
 //! a passage with its article's attribution and highlight ranges. The
 //! result types here are the public JSON contract (see README).
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::ops::Bound;
@@ -557,12 +557,12 @@ impl Searcher {
     /// Runs the query and keeps the requested page of passages or articles.
     fn collect(
         &self,
-        searcher: &QueryStatistics,
+        statistics: &QueryStatistics,
         query: &dyn Query,
         req: &SearchRequest,
     ) -> Result<Page> {
         if req.articles {
-            let mut best = searcher.search(query, &BestPerArticle)?;
+            let mut best = statistics.search(query, &BestPerArticle)?;
             sort_articles(&mut best, req.sort);
             let total = best.len() as u64;
             let docs = best
@@ -575,9 +575,9 @@ impl Searcher {
         }
         // A page past the last passage is empty, and no page is longer than
         // the index (so a huge --limit or --offset cannot overflow the collector).
-        let passages = usize::try_from(searcher.searcher.num_docs()).unwrap_or(usize::MAX);
+        let passages = usize::try_from(statistics.searcher.num_docs()).unwrap_or(usize::MAX);
         if req.limit == 0 || req.offset >= passages {
-            let total = searcher.search(query, &Count)? as u64;
+            let total = statistics.search(query, &Count)? as u64;
             return Ok(Page {
                 total,
                 docs: Vec::new(),
@@ -585,17 +585,17 @@ impl Searcher {
         }
         let top = TopDocs::with_limit(req.limit.min(passages)).and_offset(req.offset);
         if !req.count && req.sort == Sort::Relevance {
-            let docs = searcher.search(query, &top.order_by_score())?;
+            let docs = statistics.search(query, &top.order_by_score())?;
             // An empty page past the first says nothing of the matches before it.
             let total = if docs.is_empty() && req.offset > 0 {
-                searcher.search(query, &Count)? as u64
+                statistics.search(query, &Count)? as u64
             } else {
                 (req.offset + docs.len()) as u64
             };
             return Ok(Page { total, docs });
         }
         let (docs, total) = match req.sort {
-            Sort::Relevance => searcher.search(query, &(top.order_by_score(), Count))?,
+            Sort::Relevance => statistics.search(query, &(top.order_by_score(), Count))?,
             Sort::Newest | Sort::Oldest => {
                 let order = if req.sort == Sort::Newest {
                     Order::Desc
@@ -606,7 +606,7 @@ impl Searcher {
                     tantivy::DateTime,
                 >::for_field("date");
                 let by_score = tantivy::collector::sort_key::SortBySimilarityScore;
-                let (docs, total) = searcher.search(
+                let (docs, total) = statistics.search(
                     query,
                     &(
                         top.order_by(((by_date, order), (by_score, Order::Desc))),
@@ -636,7 +636,6 @@ struct QueryStatistics<'a> {
     searcher: &'a tantivy::Searcher,
     doc_freqs: RefCell<HashMap<Term, u64>>,
     total_tokens: RefCell<HashMap<SchemaField, u64>>,
-    total_docs: OnceCell<u64>,
 }
 
 impl<'a> QueryStatistics<'a> {
@@ -645,7 +644,6 @@ impl<'a> QueryStatistics<'a> {
             searcher,
             doc_freqs: RefCell::default(),
             total_tokens: RefCell::default(),
-            total_docs: OnceCell::new(),
         }
     }
 
@@ -666,12 +664,9 @@ impl Bm25StatisticsProvider for QueryStatistics<'_> {
         Ok(tokens)
     }
 
+    /// A sum over the segments with no lookup: not worth remembering.
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        if let Some(&docs) = self.total_docs.get() {
-            return Ok(docs);
-        }
-        let docs = self.searcher.total_num_docs()?;
-        Ok(*self.total_docs.get_or_init(|| docs))
+        self.searcher.total_num_docs()
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
