@@ -2,7 +2,7 @@
 //! where each value came from.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a metadata value came from. Earlier variants take precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -16,8 +16,14 @@ pub enum Origin {
     FrontMatter,
     /// `<meta>`, `<title>` or JSON-LD of an HTML page.
     HtmlMeta,
-    /// A field of a JSON Lines record.
+    /// A field of a JSON or JSON Lines record.
     JsonField,
+    /// A column of a CSV export.
+    CsvColumn,
+    /// An item of an RSS or Atom feed, or the feed itself (its title as outlet).
+    Feed,
+    /// A web archive record's headers (its target URL).
+    WebArchive,
     /// A dateline at the start of a plain-text article.
     Dateline,
     /// A headline line at the start of a plain-text article.
@@ -33,6 +39,9 @@ impl Origin {
             Origin::FrontMatter => "front matter",
             Origin::HtmlMeta => "html meta",
             Origin::JsonField => "json field",
+            Origin::CsvColumn => "csv column",
+            Origin::Feed => "feed",
+            Origin::WebArchive => "web archive",
             Origin::Dateline => "dateline",
             Origin::Headline => "headline",
         }
@@ -163,6 +172,34 @@ impl LineMap {
     }
 }
 
+/// What a source says about an article's text and capture, beside its
+/// attribution: stored with the article and shown by `newsdex show`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notes {
+    /// The source holds only the start of the text (a news API's
+    /// `… [+1234 chars]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncation>,
+    /// When a web archive captured the page (RFC 3339 UTC): the date of
+    /// capture, not of publication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured: Option<String>,
+}
+
+impl Notes {
+    /// Whether there is nothing to note.
+    pub fn is_empty(&self) -> bool {
+        *self == Notes::default()
+    }
+}
+
+/// A text the source cut short.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Truncation {
+    /// How many characters the source left out, when it says.
+    pub chars_left_out: Option<u64>,
+}
+
 /// A news story as loaded: identity, metadata and the text a reader sees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
@@ -176,6 +213,8 @@ pub struct Article {
     pub body: String,
     /// Where body bytes stand in the source file.
     pub lines: LineMap,
+    /// What the source says about the text and its capture.
+    pub notes: Notes,
 }
 
 #[cfg(test)]

@@ -445,6 +445,16 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "url:     {}", field(&a.url))?;
     writeln!(out, "path:    {}", field(&a.path))?;
     writeln!(out, "from:    {}", field(&shown.origins))?;
+    if let Some(truncated) = &shown.truncated {
+        let left_out = truncated
+            .chars_left_out
+            .map(|n| format!(" ({n} more characters not in the source)"))
+            .unwrap_or_default();
+        writeln!(out, "text:    truncated by the source{left_out}")?;
+    }
+    if let Some(captured) = &shown.captured {
+        writeln!(out, "captured: {captured} (web archive)")?;
+    }
     for p in &shown.passages {
         let line = p.line.map(|l| format!(", line {l}")).unwrap_or_default();
         writeln!(

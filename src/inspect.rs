@@ -9,6 +9,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
+use crate::article::{Notes, Truncation};
 use crate::error::{Error, Result};
 use crate::schema::SCHEMA_VERSION;
 use crate::search::{format_date, read_passage, ArticleRef, PassageRef, Searcher};
@@ -137,6 +138,11 @@ pub struct Shown {
     pub article: ArticleRef,
     /// Where each metadata value came from (`field=origin,...`).
     pub origins: Option<String>,
+    /// The source holds only the start of the text; null when it holds it whole.
+    pub truncated: Option<Truncation>,
+    /// When a web archive captured the page (RFC 3339 UTC); null when the
+    /// article does not come from a web archive.
+    pub captured: Option<String>,
     /// Passages in article order (one, when a passage was asked for).
     pub passages: Vec<PassageRef>,
 }
@@ -181,13 +187,18 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
                 .get_first(f.origins)
                 .and_then(|v| v.as_str())
                 .map(str::to_owned);
-            attribution = Some((article, origins));
+            let notes: Notes = doc
+                .get_first(f.notes)
+                .and_then(|v| v.as_str())
+                .and_then(|json| serde_json::from_str(json).ok())
+                .unwrap_or_default();
+            attribution = Some((article, origins, notes));
         }
         if passage.is_none_or(|n| n == p.index) {
             passages.push(p);
         }
     }
-    let Some((article, origins)) = attribution else {
+    let Some((article, origins, notes)) = attribution else {
         return Ok(None);
     };
     if passages.is_empty() {
@@ -197,6 +208,8 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
     Ok(Some(Shown {
         article,
         origins,
+        truncated: notes.truncated,
+        captured: notes.captured,
         passages,
     }))
 }

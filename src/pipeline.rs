@@ -35,6 +35,8 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
     let ranges = passage::split(&article.body);
     let meta = &article.meta;
     let origins = meta.origins();
+    let notes = (!article.notes.is_empty())
+        .then(|| serde_json::to_string(&article.notes).expect("notes serialise"));
     let date = meta
         .date
         .as_ref()
@@ -55,6 +57,7 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
         + text_len(&meta.author)
         + text_len(&meta.url)
         + origins.len()
+        + notes.as_ref().map_or(0, String::len)
         + DOCUMENT_OVERHEAD_BYTES;
     let mut docs = Vec::with_capacity(ranges.len());
     for ((ordinal, range), line) in ranges.into_iter().enumerate().zip(lines) {
@@ -87,6 +90,9 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
         }
         if !origins.is_empty() {
             doc.add_text(f.origins, &origins);
+        }
+        if let Some(notes) = &notes {
+            doc.add_text(f.notes, notes);
         }
         docs.push(doc);
     }

@@ -10,8 +10,8 @@ use crate::analysis::ANALYZER;
 
 /// Version of the schema and of what is stored; an index written with
 /// another version must be rebuilt. (2: the dictionaries of string fast
-/// fields are no longer zstd-compressed.)
-pub const SCHEMA_VERSION: u32 = 2;
+/// fields are no longer zstd-compressed. 3: `notes`.)
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -47,6 +47,9 @@ pub struct Fields {
     pub line: Field,
     /// Where each metadata field came from, `field=origin,...` (stored).
     pub origins: Field,
+    /// What the source says about the text (truncated, captured), as the
+    /// JSON of [`crate::article::Notes`]; absent when there is nothing (stored).
+    pub notes: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -93,6 +96,7 @@ pub fn build() -> (Schema, Fields) {
         end: b.add_u64_field("end", stored_u64.clone()),
         line: b.add_u64_field("line", stored_u64),
         origins: b.add_text_field("origins", STORED),
+        notes: b.add_text_field("notes", STORED),
     };
     (b.build(), fields)
 }
@@ -116,5 +120,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         end: f("end")?,
         line: f("line")?,
         origins: f("origins")?,
+        notes: f("notes")?,
     })
 }

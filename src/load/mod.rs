@@ -2,11 +2,16 @@
 //! one loader per format (chosen by extension), and metadata precedence.
 
 mod body;
+mod csv;
+mod feed;
 pub mod html;
+mod json;
 mod jsonl;
 pub mod manifest;
 mod markdown;
+mod record;
 mod text;
+mod warc;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -82,12 +87,23 @@ pub enum Format {
     JsonLines,
     /// `.html`, `.htm`: a saved web page
     Html,
+    /// `.json`: one article, an array of them, or a news API response
+    Json,
+    /// `.csv`: an export with a header row, one article per row
+    Csv,
+    /// `.rss`, `.atom`, `.xml`: an RSS or Atom feed, one article per item
+    Feed,
+    /// `.warc`, `.warc.gz`: a web archive, one article per captured page
+    Warc,
 }
 
 impl Format {
     /// The format of a file, by its extension; `None` when newsdex does not read it.
     pub fn of(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if warc::is_warc(&name) {
+            return Some(Format::Warc);
+        }
         let name = name.strip_suffix(".gz").unwrap_or(&name);
         if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
             return Some(Format::JsonLines);
@@ -100,6 +116,9 @@ impl Format {
             "txt" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "html" | "htm" => Some(Format::Html),
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "rss" | "atom" | "xml" => Some(Format::Feed),
             _ => None,
         }
     }
@@ -134,7 +153,7 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
             } else {
                 found.warnings.push(Warning::new(
                     root.display().to_string(),
-                    "not a format newsdex reads (.txt, .md, .markdown, .html, .htm, .jsonl, .ndjson, .jsonl.gz); skipped",
+                    "not a format newsdex reads (.txt, .md, .markdown, .html, .htm, .jsonl, .ndjson, .jsonl.gz, .json, .csv, .rss, .atom, .xml, .warc, .warc.gz); skipped",
                 ));
             }
             continue;
@@ -179,12 +198,18 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
 pub type SkipReason = String;
 
 /// Checks what can be checked before a file is read whole: that it is
-/// readable, not binary and, for a one-article format, not too large.
+/// readable, not binary and, for a format read whole, not too large.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
-    if Format::of(path) != Some(Format::JsonLines) {
+    let format = Format::of(path);
+    let streamed = matches!(
+        format,
+        Some(Format::JsonLines | Format::Json | Format::Csv | Format::Warc)
+    );
+    if !streamed {
         check_size(path)?;
     }
-    if !jsonl::is_gzip(path) {
+    // A web archive holds images and other binary records.
+    if !jsonl::is_gzip(path) && format != Some(Format::Warc) {
         use std::io::Read;
         let mut head = Vec::with_capacity(8192);
         let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
@@ -294,9 +319,25 @@ pub fn load_file(
     emit: &mut dyn FnMut(Article),
 ) -> Result<Vec<Warning>, SkipReason> {
     let format = Format::of(path).ok_or("not a format newsdex reads")?;
-    if format == Format::JsonLines {
-        return jsonl::load(path, id, external, emit);
-    }
+    let stream = match format {
+        Format::JsonLines => jsonl::load,
+        Format::Json => json::load,
+        Format::Csv => csv::load,
+        Format::Feed => feed::load,
+        Format::Warc => warc::load,
+        Format::Text | Format::Markdown | Format::Html => one_article,
+    };
+    stream(path, id, external, emit)
+}
+
+/// Loads a file that holds one article (text, Markdown, a saved page).
+fn one_article(
+    path: &Path,
+    id: &str,
+    external: &Metadata,
+    emit: &mut dyn FnMut(Article),
+) -> Result<Vec<Warning>, SkipReason> {
+    let format = Format::of(path).ok_or("not a format newsdex reads")?;
     let mut warnings = Vec::new();
     let text = read_text(path, &mut warnings, id)?;
     if body::has_control(&text) {
@@ -305,8 +346,7 @@ pub fn load_file(
     let (own, body, lines) = match format {
         Format::Text => text::parse(&text),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
-        Format::Html => parse_html(&text, id, &mut warnings),
-        Format::JsonLines => unreachable!("streamed above"),
+        _ => parse_html(&text, id, &mut warnings),
     };
     if body.trim().is_empty() {
         return Err("no article text".into());
@@ -317,6 +357,7 @@ pub fn load_file(
         meta: external.clone().or(own),
         body,
         lines,
+        notes: Default::default(),
     });
     Ok(warnings)
 }
