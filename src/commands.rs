@@ -448,7 +448,7 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     if let Some(truncated) = &shown.truncated {
         let left_out = truncated
             .chars_left_out
-            .map(|n| format!(" ({n} more characters not in the source)"))
+            .map(|n| format!(" ({n} characters left out)"))
             .unwrap_or_default();
         writeln!(out, "text:    truncated by the source{left_out}")?;
     }

@@ -3,15 +3,16 @@
 //! (Atom `content`), the description (Atom `summary`) leading it when it
 //! says something the content does not; HTML goes through the page text
 //! extraction. The date is `pubDate` (Atom `published`), else `updated`;
-//! the outlet is the feed's title. A feed is read whole: files over the
-//! one-article size limit are refused.
+//! the outlet is the feed's title. Categories, enclosures and media are not
+//! read. A feed is read whole: files over the one-article size limit are
+//! refused.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
-use super::record::{self, SeenIds, Unused};
+use super::record::{self, SeenIds};
 use super::{SkipReason, Warning};
 use crate::article::{Article, LineMap, Metadata, Origin};
 use crate::date;
@@ -51,7 +52,6 @@ pub fn load(
         .map_err(|e| format!("not a readable RSS or Atom feed ({e})"))?;
     let outlet = feed.title.as_ref().map(|t| t.content.clone());
     let mut warnings = Vec::new();
-    let mut unused = Unused::default();
     let mut seen = SeenIds::default();
     let mut emitted = 0usize;
     let items = feed.entries.len();
@@ -73,7 +73,6 @@ pub fn load(
             warnings.push(Warning::new(at, message));
             continue;
         }
-        unused.add(read.unused);
         emitted += 1;
         emit(Article {
             id,
@@ -101,7 +100,6 @@ pub fn load(
             format!("no readable items ({items} items, none with text or a title)")
         });
     }
-    warnings.extend(unused.warning(source));
     Ok(warnings)
 }
 
@@ -134,12 +132,6 @@ fn item_fields(entry: feed_rs::model::Entry, outlet: Option<&str>) -> Map<String
     put("content", entry.content.and_then(|c| c.body));
     put("description", entry.summary.map(|s| s.content));
     put("outlet", outlet.map(str::to_owned));
-    let categories: Vec<String> = entry
-        .categories
-        .into_iter()
-        .map(|c| c.label.unwrap_or(c.term))
-        .collect();
-    put("category", Some(categories.join(", ")));
     fields
 }
 

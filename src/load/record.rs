@@ -183,6 +183,8 @@ const SILENT: &[&str] = &[
     "sim",
     "wgt",
     "relevance",
+    "sentiment",
+    "eventUri",
     "score",
     "_score",
     "time",
@@ -323,6 +325,24 @@ pub struct Record {
     pub notes: Notes,
     /// Fields with a value that newsdex does not use.
     pub unused: Vec<String>,
+}
+
+/// A text field's HTML as plain text: the page text extraction's, unless
+/// it left out much of the text (bare text between blocks, which a saved
+/// page would not hold as article text but a feed's or an API's HTML may).
+fn html_text(html: &str) -> String {
+    let (_, extracted, _) = super::parse_html(html, "", &mut Vec::new());
+    let whole = fragment_text(html);
+    let words = |s: &str| s.split_whitespace().count();
+    if words(&extracted) * 5 >= words(&whole) * 4 {
+        extracted
+    } else {
+        whole
+            .split("\n\n")
+            .filter(|p| !body::is_boilerplate(p))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
 }
 
 /// A field's value as one string: a string, a number, a list of strings
@@ -621,11 +641,7 @@ fn has_entity(text: &str) -> bool {
 /// (paragraphs separated by blank lines); character references are decoded.
 pub fn plain_text(text: &str) -> String {
     if looks_like_html(text) {
-        let (_, extracted, _) = super::parse_html(text, "", &mut Vec::new());
-        if !extracted.trim().is_empty() {
-            return extracted;
-        }
-        return fragment_text(text);
+        return html_text(text);
     }
     if has_entity(text) {
         return fragment_text(&text.replace('<', "&lt;"));
