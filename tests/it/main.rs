@@ -8,6 +8,7 @@ mod crash;
 mod eval;
 mod formats;
 mod hostile;
+mod ids;
 mod index;
 mod index_format;
 mod ingest;
