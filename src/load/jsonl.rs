@@ -286,7 +286,7 @@ pub fn load(
     // Lines are read one by one, and a line with NUL bytes is one bad line;
     // but compressed data under a plain name would give nothing but bad lines.
     match reader.fill_buf() {
-        Ok(head) if head.starts_with(&[0x1f, 0x8b]) => {
+        Ok([0x1f, 0x8b, ..]) => {
             return Err("binary file (gzip-compressed data; name it .jsonl.gz)".into())
         }
         Ok(_) => {}
