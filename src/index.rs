@@ -407,7 +407,7 @@ pub fn index_with_progress(
             let Ok((articles, passages)) = &mut written else {
                 return;
             };
-            let at = match article.lines {
+            let at = |article: &crate::article::Article| match article.lines {
                 LineMap::Record(line) => format!("{}:{line}", article.source),
                 _ => article.source.clone(),
             };
@@ -416,7 +416,7 @@ pub fn index_with_progress(
                     Claim::Held => return Ok(()),
                     Claim::Lost { winner } => {
                         if !reread {
-                            claims.push(Warning::new(at, lost(&article.id, &winner)));
+                            claims.push(Warning::new(at(&article), lost(&article.id, &winner)));
                         }
                         committer
                             .shadowed
@@ -434,7 +434,10 @@ pub fn index_with_progress(
                         // they must reach the writer before the delete does.
                         *passages += batch.flush(&writer)?;
                         writer.delete_term(Term::from_field_text(f.article_id, &article.id));
-                        claims.push(Warning::new(at, displaced(&article.id, &id, &loser)));
+                        claims.push(Warning::new(
+                            at(&article),
+                            displaced(&article.id, &id, &loser),
+                        ));
                         let loser_hash = indexed.get(&loser).map_or("", String::as_str);
                         committer
                             .shadowed
