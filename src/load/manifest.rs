@@ -41,7 +41,13 @@ impl Manifest {
     pub fn read(&mut self, path: &Path, warnings: &mut Vec<Warning>) {
         let shown = path.display().to_string();
         let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(bytes) => {
+                let decoded = super::encoding::decode(&bytes, false);
+                if let Some(note) = decoded.note {
+                    warnings.push(Warning::new(&shown, note));
+                }
+                decoded.text
+            }
             Err(e) => {
                 warnings.push(Warning::new(&shown, format!("cannot read manifest: {e}")));
                 return;
