@@ -85,11 +85,12 @@ fn article(
         title: sourced(title),
         author: sourced(field(record, &["author", "authors", "byline"])),
         url: sourced(field(record, &["url", "link"])),
+        outlet_domain: None,
     };
     Ok(Article {
         id: field(record, &["id", "_id"]).unwrap_or_else(|| format!("{source}:{line}")),
         source: source.to_owned(),
-        meta: external.clone().or(own),
+        meta: external.clone().or(own).resolved(),
         body,
         lines: LineMap::Record(line),
     })
@@ -310,7 +311,14 @@ not json
         assert_eq!(ids, ["d1", "7", "a.jsonl:6"]);
         assert_eq!(articles[0].meta.outlet.as_ref().unwrap().value, "Reuters");
         assert_eq!(
-            articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(),
+            articles[0]
+                .meta
+                .date
+                .as_ref()
+                .unwrap()
+                .value
+                .utc
+                .to_rfc3339(),
             "1987-03-03T10:00:00+00:00"
         );
         assert_eq!(articles[2].body, "HEADLINE ONLY");

@@ -115,6 +115,7 @@ impl Manifest {
             title: nonempty(row.title),
             author: nonempty(row.author),
             url: nonempty(row.url),
+            outlet_domain: None,
         };
         // A later row (or a later manifest: `--manifest` is read last) wins field by field.
         let earlier = self.entries.remove(&target).unwrap_or_default();
@@ -147,7 +148,7 @@ mod tests {
         assert_eq!(meta.outlet.unwrap().value, "BBC");
         assert_eq!(meta.title.unwrap().value, "T");
         assert_eq!(
-            meta.date.unwrap().value.to_rfc3339(),
+            meta.date.unwrap().value.utc.to_rfc3339(),
             "2025-11-17T00:00:00+00:00",
             "a later row wins field by field; its bad date leaves the earlier one"
         );

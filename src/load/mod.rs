@@ -271,6 +271,7 @@ fn parse_html(
         title: own(page.title),
         author: own(page.author),
         url: own(page.url),
+        outlet_domain: None,
     };
     let body = page
         .paragraphs
@@ -303,7 +304,7 @@ pub fn load_file(
         warnings.push(Warning::new(id, "control characters removed from the text"));
     }
     let (own, body, lines) = match format {
-        Format::Text => text::parse(&text),
+        Format::Text => text::parse(&text, id, &mut warnings, external.date.is_some()),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
         Format::Html => parse_html(&text, id, &mut warnings),
         Format::JsonLines => unreachable!("streamed above"),
@@ -314,7 +315,7 @@ pub fn load_file(
     emit(Article {
         id: id.to_owned(),
         source: id.to_owned(),
-        meta: external.clone().or(own),
+        meta: external.clone().or(own).resolved(),
         body,
         lines,
     });
