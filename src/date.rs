@@ -298,13 +298,19 @@ pub fn dates_in(text: &str) -> Vec<NaiveDate> {
 }
 
 /// The year of a dateline without one, from the article's other dates: the
-/// year that puts the month and day nearest the latest of them. `None`
-/// when there are none (or the day exists in no year near them).
+/// year that puts the month and day nearest one of them (a story's own
+/// dates are days apart; a past event it recalls, or a future one it
+/// announces, lies further off). `None` when there are none.
 pub fn complete_year(month: u32, day: u32, others: &[NaiveDate]) -> Option<NaiveDate> {
-    let latest = *others.iter().max()?;
-    (latest.year() - 1..=latest.year() + 1)
-        .filter_map(|year| NaiveDate::from_ymd_opt(year, month, day))
-        .min_by_key(|candidate| (*candidate - latest).num_days().abs())
+    others
+        .iter()
+        .flat_map(|other| {
+            (other.year() - 1..=other.year() + 1)
+                .filter_map(move |year| NaiveDate::from_ymd_opt(year, month, day))
+                .map(move |candidate| ((candidate - *other).num_days().abs(), candidate))
+        })
+        .min()
+        .map(|(_, candidate)| candidate)
         .filter(|d| YEARS.contains(&d.year()))
 }
 
@@ -803,7 +809,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_year_comes_from_the_latest_date_of_the_article() {
+    fn a_missing_year_comes_from_the_nearest_date_of_the_article() {
         let text = "CARACAS, Nov 28 (Reuters) - It took effect on November 26, 2025, \
                     after a review begun 2025-07-01; Chavez died on March 5, 2013. \
                     Not dates: 2025-11-260, November 2025, Nov 26.";
@@ -828,6 +834,9 @@ mod tests {
             Some(day(2024, 2, 29))
         );
         assert_eq!(complete_year(11, 28, &[]), None);
+        // A date announced far ahead does not pull the year forward.
+        let announced = [day(2025, 11, 26), day(2026, 12, 6), day(2013, 3, 5)];
+        assert_eq!(complete_year(11, 28, &announced), Some(day(2025, 11, 28)));
     }
 
     #[test]
