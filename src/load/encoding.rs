@@ -103,9 +103,14 @@ fn decode_unlabelled(bytes: &[u8]) -> Decoded {
     detector.feed(bytes, true);
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
     // Where Windows-1252 reads the bytes the same way (English or Spanish
-    // text with `á`, `é`), the guess is named as the commoner encoding.
+    // text with `á`, `é`), the guess is named as the commoner encoding; where
+    // it reads them with fewer stray letters (`£71m` rather than `Ł71m`),
+    // it is taken instead.
     let encoding = match (strict(guess, bytes), strict(WINDOWS_1252, bytes)) {
-        (Some(guessed), Some(western)) if guess != WINDOWS_1252 && guessed == western => {
+        (Some(guessed), Some(western))
+            if guess != WINDOWS_1252
+                && (guessed == western || stray_letters(&western) < stray_letters(&guessed)) =>
+        {
             WINDOWS_1252
         }
         _ => guess,
@@ -122,6 +127,22 @@ fn decode_unlabelled(bytes: &[u8]) -> Decoded {
             lossy("invalid UTF-8, and no encoding decodes it; decoded with replacement characters")
         }
     }
+}
+
+/// Letters outside ASCII with no letter on either side (`Ł` in `Ł71m`): a
+/// sign of bytes read in the wrong encoding.
+fn stray_letters(text: &str) -> usize {
+    let mut count = 0;
+    let mut chars = text.chars().peekable();
+    let mut before_is_letter = false;
+    while let Some(c) = chars.next() {
+        let after_is_letter = chars.peek().is_some_and(|n| n.is_alphabetic());
+        if !c.is_ascii() && c.is_alphabetic() && !before_is_letter && !after_is_letter {
+            count += 1;
+        }
+        before_is_letter = c.is_alphabetic();
+    }
+    count
 }
 
 /// `bytes` in `encoding`, or `None` when they are malformed in it.
@@ -248,6 +269,26 @@ mod tests {
         let reuters = b"CARACAS, Nov 28 (Reuters) - Venezuelan President Nicol\xE1s Maduro said on Friday the designation was a lie.";
         let d = decode(reuters, false);
         assert!(d.text.contains("Nicolás Maduro"));
+        assert_eq!(
+            d.note.as_deref(),
+            Some("not UTF-8; decoded as windows-1252 (detected)")
+        );
+        // Polish in Windows-1250 stays Windows-1250.
+        let polish = b"\xA3\xF3d\x9F i Krak\xF3w to miasta w Polsce, gdzie \xBFyje wiele os\xF3b.";
+        let d = decode(polish, false);
+        assert_eq!(
+            d.text,
+            "Łódź i Kraków to miasta w Polsce, gdzie żyje wiele osób."
+        );
+        assert_eq!(
+            d.note.as_deref(),
+            Some("not UTF-8; decoded as windows-1250 (detected)")
+        );
+        // A pound sign is not a stray capital letter.
+        let pounds =
+            b"Chelsea have this morning paid the \xA371.6million fee to the Spanish league.";
+        let d = decode(pounds, false);
+        assert!(d.text.contains("the £71.6million fee"), "{}", d.text);
         assert_eq!(
             d.note.as_deref(),
             Some("not UTF-8; decoded as windows-1252 (detected)")
