@@ -148,11 +148,12 @@ fn article(
         title: sourced(title),
         author: sourced(field(record, &["author", "authors", "byline"])),
         url: sourced(field(record, &["url", "link"])),
+        outlet_domain: None,
     };
     Ok(Article {
         id: record_id(record, at, source, line, warnings),
         source: source.to_owned(),
-        meta: external.clone().or(own),
+        meta: external.clone().or(own).resolved(),
         body,
         lines: LineMap::Record(line),
     })
@@ -205,16 +206,16 @@ fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parse
         return Parsed::Binary;
     }
     let at = format!("{source}:{line}");
-    let mut warnings = Vec::new();
     // Valid UTF-8, the usual case, is checked faster than `from_utf8_lossy` does it.
+    let mut warnings = Vec::new();
     let text = match std::str::from_utf8(buf) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => {
-            warnings.push(Warning::new(
-                &at,
-                "invalid UTF-8; decoded with replacement characters",
-            ));
-            String::from_utf8_lossy(buf)
+            let decoded = super::encoding::decode(buf, false);
+            if let Some(note) = decoded.note {
+                warnings.push(Warning::new(&at, note));
+            }
+            std::borrow::Cow::Owned(decoded.text)
         }
     };
     if text.trim().is_empty() {
@@ -437,7 +438,14 @@ not json
         assert_eq!(ids, ["d1", "7", "a.jsonl:6"]);
         assert_eq!(articles[0].meta.outlet.as_ref().unwrap().value, "Reuters");
         assert_eq!(
-            articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(),
+            articles[0]
+                .meta
+                .date
+                .as_ref()
+                .unwrap()
+                .value
+                .utc
+                .to_rfc3339(),
             "1987-03-03T10:00:00+00:00"
         );
         assert_eq!(articles[2].body, "HEADLINE ONLY");
@@ -447,6 +455,21 @@ not json
         assert!(
             shown[1].starts_with("a.jsonl:5: duplicate id 'd1' (first on line 1)"),
             "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_decoded_and_named() {
+        let text = b"{\"id\":\"a\",\"text\":\"Nicol\xE1s Maduro habl\xF3 con el se\xF1or L\xF3pez en Caracas.\"}\n{\"id\":\"b\",\"text\":\"plain\"}\n";
+        let (articles, result) = load_text(text, "a.jsonl");
+        assert_eq!(
+            articles[0].body,
+            "Nicolás Maduro habló con el señor López en Caracas."
+        );
+        let shown: Vec<String> = result.unwrap().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["a.jsonl:1: not UTF-8; decoded as windows-1252 (detected)"]
         );
     }
 
