@@ -8,8 +8,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use super::encoding::{self, Decoded};
 use super::record::{self, SeenIds, Unused};
-use super::{body, SkipReason, Warning};
+use super::{SkipReason, Warning};
 use crate::article::{Article, LineMap, Metadata, Origin};
 
 /// Streams the rows of a CSV file to `emit`. A bad row is skipped with a
@@ -29,12 +30,9 @@ pub fn load(
         Err(e) => return Err(format!("cannot read the header row: {e}")),
     };
     let mut warnings = Vec::new();
-    let (names, lossy) = header_names(&headers);
-    if lossy {
-        warnings.push(Warning::new(
-            format!("{source}:1"),
-            "invalid UTF-8 in the header row; decoded with replacement characters",
-        ));
+    let (names, how) = header_names(&headers);
+    if let Some(how) = how {
+        warnings.push(Warning::new(format!("{source}:1"), how));
     }
     if names.iter().all(|n| n.is_empty()) {
         return Err("empty file".into());
@@ -51,7 +49,7 @@ pub fn load(
     let mut row = csv::ByteRecord::new();
     let mut rows = 0usize;
     let mut emitted = 0usize;
-    let mut first_lossy: Option<u32> = None;
+    let mut first_decoded: Option<(u32, String)> = None;
     loop {
         match reader.read_byte_record(&mut row) {
             Ok(false) => break,
@@ -74,9 +72,9 @@ pub fn load(
         rows += 1;
         let mut fields = Map::new();
         for (i, cell) in row.iter().enumerate() {
-            let (text, lossy) = body::decode(cell);
-            if lossy {
-                first_lossy.get_or_insert(line);
+            let Decoded { text, note } = encoding::decode(cell, false);
+            if let Some(note) = note {
+                first_decoded.get_or_insert((line, note));
             }
             if text.trim().is_empty() {
                 continue;
@@ -99,14 +97,15 @@ pub fn load(
         if fields.is_empty() {
             continue;
         }
-        let read = match record::read(&fields, Origin::CsvColumn, &at, &mut warnings) {
+        let fallback = || format!("{source}:{line}");
+        let read = match record::read(&fields, Origin::CsvColumn, &at, &fallback, &mut warnings) {
             Ok(read) => read,
             Err(reason) => {
                 warnings.push(Warning::new(at, format!("{reason}; row skipped")));
                 continue;
             }
         };
-        let id = read.id.unwrap_or_else(|| format!("{source}:{line}"));
+        let id = read.id;
         if let Some(first) = seen.first_place(&id, || line.to_string()) {
             let message = format!("duplicate id '{id}' (first on line {first}); row skipped");
             warnings.push(Warning::new(at, message));
@@ -117,16 +116,16 @@ pub fn load(
         emit(Article {
             id,
             source: source.to_owned(),
-            meta: external.clone().or(read.meta),
+            meta: external.clone().or(read.meta).resolved(),
             body: read.body,
             lines: LineMap::Record(line),
             notes: read.notes,
         });
     }
-    if let Some(line) = first_lossy {
+    if let Some((line, note)) = first_decoded {
         warnings.push(Warning::new(
             format!("{source}:{line}"),
-            "invalid UTF-8 (here and perhaps in later rows); decoded with replacement characters",
+            format!("{note} (the first row not in UTF-8)"),
         ));
     }
     if emitted == 0 {
@@ -140,18 +139,19 @@ pub fn load(
     Ok(warnings)
 }
 
-/// The header row as field names of the table; whether it had invalid UTF-8.
-fn header_names(headers: &csv::ByteRecord) -> (Vec<String>, bool) {
-    let mut lossy = false;
+/// The header row as field names of the table, and how it was decoded
+/// when it was not UTF-8.
+fn header_names(headers: &csv::ByteRecord) -> (Vec<String>, Option<String>) {
+    let mut how = None;
     let names = headers
         .iter()
         .map(|cell| {
-            let (text, bad) = body::decode(cell);
-            lossy |= bad;
+            let Decoded { text, note } = encoding::decode(cell, false);
+            how = how.take().or(note);
             record::column_name(&text)
         })
         .collect();
-    (names, lossy)
+    (names, how)
 }
 
 #[cfg(test)]

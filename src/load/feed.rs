@@ -7,8 +7,11 @@
 //! read. A feed is read whole: files over the one-article size limit are
 //! refused.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
 
 use serde_json::{Map, Value};
 
@@ -17,8 +20,17 @@ use super::{SkipReason, Warning};
 use crate::article::{Article, LineMap, Metadata, Origin};
 use crate::date;
 
-/// Dates of the feed that did not parse, in the order met.
-type BadDates = Arc<Mutex<Vec<String>>>;
+/// The feed's dates as written, by the instant they parse to (so that an
+/// item's date keeps its precision and offset), and those that did not
+/// parse, in the order met.
+#[derive(Default)]
+struct Written {
+    raw: HashMap<DateTime<Utc>, String>,
+    bad: Vec<String>,
+}
+
+/// What the date parser saw, shared with it.
+type Dates = Arc<Mutex<Written>>;
 
 /// Loads the items of a feed and hands each to `emit`.
 pub fn load(
@@ -30,19 +42,22 @@ pub fn load(
     super::check_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     super::count_read(bytes.len());
-    let bad_dates = BadDates::default();
-    let seen_bad = bad_dates.clone();
+    let dates = Dates::default();
+    let seen = dates.clone();
     let parser = feed_rs::parser::Builder::new()
         // An item without a guid has no id: newsdex names it itself.
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .timestamp_parser(move |text| {
-            let parsed = date::parse_date(text).ok();
-            if parsed.is_none() && !text.trim().is_empty() {
-                seen_bad
-                    .lock()
-                    .expect("not poisoned")
-                    .push(text.trim().to_owned());
+            let text = text.trim();
+            let parsed = date::parse_date(text).ok().map(|d| d.utc);
+            let mut seen = seen.lock().expect("not poisoned");
+            match parsed {
+                Some(utc) => {
+                    seen.raw.entry(utc).or_insert_with(|| text.to_owned());
+                }
+                None if !text.is_empty() => seen.bad.push(text.to_owned()),
+                None => {}
             }
             parsed
         })
@@ -58,8 +73,13 @@ pub fn load(
     for (n, entry) in feed.entries.into_iter().enumerate() {
         let n = n + 1;
         let at = format!("{source}: item {n}");
-        let fields = item_fields(entry, outlet.as_deref());
-        let read = match record::read(&fields, Origin::Feed, &at, &mut warnings) {
+        let fields = item_fields(
+            entry,
+            outlet.as_deref(),
+            &dates.lock().expect("not poisoned").raw,
+        );
+        let fallback = || format!("{source}:{n}");
+        let read = match record::read(&fields, Origin::Feed, &at, &fallback, &mut warnings) {
             Ok(read) => read,
             Err(reason) => {
                 let reason = reason.replace("record has", "item has");
@@ -67,7 +87,7 @@ pub fn load(
                 continue;
             }
         };
-        let id = read.id.unwrap_or_else(|| format!("{source}:{n}"));
+        let id = read.id;
         if let Some(first) = seen.first_place(&id, || n.to_string()) {
             let message = format!("duplicate id '{id}' (first in item {first}); skipped");
             warnings.push(Warning::new(at, message));
@@ -77,13 +97,13 @@ pub fn load(
         emit(Article {
             id,
             source: source.to_owned(),
-            meta: external.clone().or(read.meta),
+            meta: external.clone().or(read.meta).resolved(),
             body: read.body,
             lines: LineMap::Unknown,
             notes: read.notes,
         });
     }
-    let bad_dates = bad_dates.lock().expect("not poisoned");
+    let bad_dates = &dates.lock().expect("not poisoned").bad;
     if let Some(first) = bad_dates.first() {
         let message = match bad_dates.len() {
             1 => format!("date '{first}' is not a date; its item is indexed undated"),
@@ -104,7 +124,11 @@ pub fn load(
 }
 
 /// A feed item as the fields of a record.
-fn item_fields(entry: feed_rs::model::Entry, outlet: Option<&str>) -> Map<String, Value> {
+fn item_fields(
+    entry: feed_rs::model::Entry,
+    outlet: Option<&str>,
+    written: &HashMap<DateTime<Utc>, String>,
+) -> Map<String, Value> {
     let mut fields = Map::new();
     let mut put = |name: &str, value: Option<String>| {
         if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
@@ -128,7 +152,10 @@ fn item_fields(entry: feed_rs::model::Entry, outlet: Option<&str>) -> Map<String
         .collect();
     put("author", Some(authors.join(", ")));
     let date = entry.published.or(entry.updated);
-    put("date", date.map(|d| d.to_rfc3339()));
+    put(
+        "date",
+        date.map(|d| written.get(&d).cloned().unwrap_or_else(|| d.to_rfc3339())),
+    );
     put("content", entry.content.and_then(|c| c.body));
     put("description", entry.summary.map(|s| s.content));
     put("outlet", outlet.map(str::to_owned));

@@ -94,7 +94,15 @@ impl Stream<'_> {
             ));
             return;
         };
-        let read = match record::read(&record, Origin::JsonField, &at, &mut self.warnings) {
+        let (source, n) = (self.source, self.records);
+        let fallback = move || format!("{source}:{n}");
+        let read = match record::read(
+            &record,
+            Origin::JsonField,
+            &at,
+            &fallback,
+            &mut self.warnings,
+        ) {
             Ok(read) => read,
             Err(reason) => {
                 self.warnings
@@ -102,9 +110,7 @@ impl Stream<'_> {
                 return;
             }
         };
-        let id = read
-            .id
-            .unwrap_or_else(|| format!("{}:{}", self.source, self.records));
+        let id = read.id;
         if let Some(first) = self.seen.first_place(&id, || line.to_string()) {
             let message = format!("duplicate id '{id}' (first on line {first}); record skipped");
             self.warnings.push(Warning::new(at, message));
@@ -115,7 +121,7 @@ impl Stream<'_> {
         (self.emit)(Article {
             id,
             source: self.source.to_owned(),
-            meta: self.external.clone().or(read.meta),
+            meta: self.external.clone().or(read.meta).resolved(),
             body: read.body,
             lines: LineMap::Record(line),
             notes: read.notes,
@@ -377,14 +383,16 @@ fn lone(
         );
     };
     let mut warnings = stream.warnings;
-    let read = record::read(&object, Origin::JsonField, source, &mut warnings)?;
+    // The file's one article has the file's id, whatever id it gives itself.
+    let fallback = || source.to_owned();
+    let read = record::read(&object, Origin::JsonField, source, &fallback, &mut warnings)?;
     let mut unused = Unused::default();
     unused.add(read.unused);
     warnings.extend(unused.warning(source));
     (stream.emit)(Article {
         id: source.to_owned(),
         source: source.to_owned(),
-        meta: external.clone().or(read.meta),
+        meta: external.clone().or(read.meta).resolved(),
         body: read.body,
         lines: LineMap::Unknown,
         notes: read.notes,

@@ -24,7 +24,8 @@ pub fn is_gzip(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
-/// One record's article, or why the line is skipped.
+/// One record's article and the fields it did not use, or why the line is
+/// skipped.
 fn article(
     record: &Map<String, Value>,
     at: &str,
@@ -33,11 +34,12 @@ fn article(
     external: &Metadata,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Article, Vec<String>), String> {
-    let read = record::read(record, Origin::JsonField, at, warnings)?;
+    let fallback = || format!("{source}:{line}");
+    let read = record::read(record, Origin::JsonField, at, &fallback, warnings)?;
     let article = Article {
-        id: read.id.unwrap_or_else(|| format!("{source}:{line}")),
+        id: read.id,
         source: source.to_owned(),
-        meta: external.clone().or(read.meta),
+        meta: external.clone().or(read.meta).resolved(),
         body: read.body,
         lines: LineMap::Record(line),
         notes: read.notes,
@@ -77,6 +79,9 @@ enum Line {
 enum Parsed {
     /// Nothing but whitespace.
     Blank,
+    /// Holds NUL bytes: binary data, such as a crash or a full disk leaves
+    /// at the end of a file.
+    Binary,
     /// Skipped, for this reason.
     Bad(Warning),
     /// An article, the warnings about it (such as an unreadable date) and
@@ -86,15 +91,25 @@ enum Parsed {
 
 /// Parses line number `line` of `source`.
 fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parsed {
+    if buf.contains(&0) {
+        return Parsed::Binary;
+    }
+    let at = format!("{source}:{line}");
     // Valid UTF-8, the usual case, is checked faster than `from_utf8_lossy` does it.
+    let mut warnings = Vec::new();
     let text = match std::str::from_utf8(buf) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(buf),
+        Err(_) => {
+            let decoded = super::encoding::decode(buf, false);
+            if let Some(note) = decoded.note {
+                warnings.push(Warning::new(&at, note));
+            }
+            std::borrow::Cow::Owned(decoded.text)
+        }
     };
     if text.trim().is_empty() {
         return Parsed::Blank;
     }
-    let at = format!("{source}:{line}");
     let record = match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(record)) => record,
         Ok(_) => return Parsed::Bad(Warning::new(&at, "not a JSON object; line skipped")),
@@ -105,10 +120,40 @@ fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parse
             ))
         }
     };
-    let mut warnings = Vec::new();
     match article(&record, &at, source, line, external, &mut warnings) {
         Ok((article, unused)) => Parsed::Article(Box::new(article), warnings, unused),
         Err(reason) => Parsed::Bad(Warning::new(&at, format!("{reason}; line skipped"))),
+    }
+}
+
+/// Consecutive lines holding NUL bytes, reported as one warning.
+#[derive(Default)]
+struct BinaryRun {
+    first: u32,
+    lines: u32,
+}
+
+impl BinaryRun {
+    /// Counts line `line` as binary.
+    fn add(&mut self, line: u32) {
+        if self.lines == 0 {
+            self.first = line;
+        }
+        self.lines += 1;
+    }
+
+    /// The warning for the run so far, if any, and a fresh start.
+    fn end(&mut self, source: &str) -> Option<Warning> {
+        let run = std::mem::take(self);
+        let what = match run.lines {
+            0 => return None,
+            1 => "line holds NUL bytes (binary data, as a crash or a full disk leaves); line skipped"
+                .to_string(),
+            n => format!(
+                "{n} lines from here hold NUL bytes (binary data, as a crash or a full disk leaves); lines skipped"
+            ),
+        };
+        Some(Warning::new(format!("{source}:{}", run.first), what))
     }
 }
 
@@ -128,14 +173,18 @@ pub fn load(
         Box::new(file)
     };
     let mut reader = BufReader::with_capacity(1 << 20, reader);
+    // Lines are read one by one, and a line with NUL bytes is one bad line;
+    // but compressed data under a plain name would give nothing but bad lines.
     match reader.fill_buf() {
-        Ok(head) if head.iter().take(8192).any(|&b| b == 0) => {
-            return Err("binary file (contains NUL bytes)".into())
+        Ok([0x1f, 0x8b, ..]) => {
+            return Err("binary file (gzip-compressed data; name it .jsonl.gz)".into())
         }
         Ok(_) => {}
         Err(e) => return Err(format!("cannot read: {e}")),
     }
     let mut warnings = Vec::new();
+    let (mut bad_lines, mut binary_lines) = (0usize, 0usize);
+    let mut binary = BinaryRun::default();
     // By id hash: 12 bytes a record rather than a copy of every id.
     let mut first_seen: HashMap<u64, u32> = HashMap::new();
     let mut line = 0u32;
@@ -170,12 +219,16 @@ pub fn load(
             }
             line += 1;
             if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
+                skip_line(&mut reader);
+                if buf.contains(&0) {
+                    block.push(Line::Text(line, vec![0]));
+                    continue;
+                }
                 let at = format!("{source}:{line}");
                 block.push(Line::Problem(Warning::new(
                     &at,
                     format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20),
                 )));
-                skip_line(&mut reader);
                 continue;
             }
             block_bytes += buf.len();
@@ -193,15 +246,25 @@ pub fn load(
         for (entry, parsed) in block.drain(..).zip(parsed) {
             let (line, parsed) = match (entry, parsed) {
                 (Line::Problem(warning), _) => {
+                    warnings.extend(binary.end(source));
+                    bad_lines += 1;
                     warnings.push(warning);
                     continue;
                 }
                 (Line::Text(line, _), Some(parsed)) => (line, parsed),
                 (Line::Text(..), None) => continue,
             };
+            if let Parsed::Binary = parsed {
+                bad_lines += 1;
+                binary_lines += 1;
+                binary.add(line);
+                continue;
+            }
+            warnings.extend(binary.end(source));
             let article = match parsed {
-                Parsed::Blank => continue,
+                Parsed::Blank | Parsed::Binary => continue,
                 Parsed::Bad(warning) => {
+                    bad_lines += 1;
                     warnings.push(warning);
                     continue;
                 }
@@ -218,6 +281,7 @@ pub fn load(
                     article.id
                 );
                 warnings.push(Warning::new(format!("{source}:{line}"), message));
+                bad_lines += 1;
                 continue;
             }
             first_seen.insert(key, line);
@@ -225,11 +289,13 @@ pub fn load(
             emit(article);
         }
     }
+    warnings.extend(binary.end(source));
     if records == 0 {
-        return Err(if warnings.is_empty() {
-            "empty file".into()
-        } else {
-            format!("no readable records ({} bad lines)", warnings.len())
+        return Err(match bad_lines {
+            0 => "empty file".into(),
+            n if n == binary_lines => "binary file (contains NUL bytes; no readable record)".into(),
+            1 => "no readable records (1 bad line)".into(),
+            n => format!("no readable records ({n} bad lines)"),
         });
     }
     warnings.extend(unused.warning(source));
@@ -264,7 +330,14 @@ not json
         assert_eq!(ids, ["d1", "7", "a.jsonl:6"]);
         assert_eq!(articles[0].meta.outlet.as_ref().unwrap().value, "Reuters");
         assert_eq!(
-            articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(),
+            articles[0]
+                .meta
+                .date
+                .as_ref()
+                .unwrap()
+                .value
+                .utc
+                .to_rfc3339(),
             "1987-03-03T10:00:00+00:00"
         );
         assert_eq!(articles[2].body, "HEADLINE ONLY");
@@ -274,6 +347,21 @@ not json
         assert!(
             shown[1].starts_with("a.jsonl:5: duplicate id 'd1' (first on line 1)"),
             "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_decoded_and_named() {
+        let text = b"{\"id\":\"a\",\"text\":\"Nicol\xE1s Maduro habl\xF3 con el se\xF1or L\xF3pez en Caracas.\"}\n{\"id\":\"b\",\"text\":\"plain\"}\n";
+        let (articles, result) = load_text(text, "a.jsonl");
+        assert_eq!(
+            articles[0].body,
+            "Nicolás Maduro habló con el señor López en Caracas."
+        );
+        let shown: Vec<String> = result.unwrap().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["a.jsonl:1: not UTF-8; decoded as windows-1252 (detected)"]
         );
     }
 

@@ -3,6 +3,7 @@
 
 mod body;
 mod csv;
+pub mod encoding;
 mod feed;
 pub mod html;
 mod json;
@@ -197,28 +198,30 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
 /// Why a whole file was skipped.
 pub type SkipReason = String;
 
-/// Checks what can be checked before a file is read whole: that it is
-/// readable, not binary and, for a format read whole, not too large.
+/// Checks what can be checked before a file is read: that it is readable
+/// and, for a one-article format or a feed (read whole), not too large;
+/// and that it is not binary. A JSON Lines file is read line by line
+/// instead: a line with NUL bytes is one bad line, and the rest of the file
+/// is still read. JSON and CSV exports and web archives are streamed, so
+/// their size does not matter, and a web archive holds binary records.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
     let format = Format::of(path);
-    let streamed = matches!(
-        format,
-        Some(Format::JsonLines | Format::Json | Format::Csv | Format::Warc)
-    );
-    if !streamed {
+    if matches!(format, Some(Format::JsonLines | Format::Warc)) {
+        return std::fs::File::open(path)
+            .map(drop)
+            .map_err(|e| format!("cannot read: {e}"));
+    }
+    if !matches!(format, Some(Format::Json | Format::Csv)) {
         check_size(path)?;
     }
-    // A web archive holds images and other binary records.
-    if !jsonl::is_gzip(path) && format != Some(Format::Warc) {
-        use std::io::Read;
-        let mut head = Vec::with_capacity(8192);
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-        file.take(8192)
-            .read_to_end(&mut head)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        if head.contains(&0) {
-            return Err("binary file (contains NUL bytes)".into());
-        }
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    file.take(8192)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if encoding::looks_binary(&head) {
+        return Err("binary file (contains NUL bytes)".into());
     }
     Ok(())
 }
@@ -238,7 +241,8 @@ fn check_size(path: &Path) -> Result<(), SkipReason> {
     Ok(())
 }
 
-/// Reads a whole file as text, refusing binary, empty and huge files.
+/// Reads a whole file as text (decoded by [`encoding::decode`]), refusing
+/// binary, empty and huge files.
 fn read_text(
     path: &Path,
     warnings: &mut Vec<Warning>,
@@ -247,15 +251,13 @@ fn read_text(
     check_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     count_read(bytes.len());
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if encoding::looks_binary(&bytes) {
         return Err("binary file (contains NUL bytes)".into());
     }
-    let (text, lossy) = body::decode(&bytes);
-    if lossy {
-        warnings.push(Warning::new(
-            location,
-            "invalid UTF-8; decoded with replacement characters",
-        ));
+    let markup = Format::of(path) == Some(Format::Html);
+    let encoding::Decoded { text, note } = encoding::decode(&bytes, markup);
+    if let Some(note) = note {
+        warnings.push(Warning::new(location, note));
     }
     if text.trim().is_empty() {
         return Err("empty file".into());
@@ -296,6 +298,7 @@ fn parse_html(
         title: own(page.title),
         author: own(page.author),
         url: own(page.url),
+        outlet_domain: None,
     };
     let body = page
         .paragraphs
@@ -344,7 +347,7 @@ fn one_article(
         warnings.push(Warning::new(id, "control characters removed from the text"));
     }
     let (own, body, lines) = match format {
-        Format::Text => text::parse(&text),
+        Format::Text => text::parse(&text, id, &mut warnings, external.date.is_some()),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
         _ => parse_html(&text, id, &mut warnings),
     };
@@ -354,7 +357,7 @@ fn one_article(
     emit(Article {
         id: id.to_owned(),
         source: id.to_owned(),
-        meta: external.clone().or(own),
+        meta: external.clone().or(own).resolved(),
         body,
         lines,
         notes: Default::default(),

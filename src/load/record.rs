@@ -312,11 +312,16 @@ impl Unused {
     }
 }
 
-/// An article as a record gives it: not yet given its id or line map.
+/// Record ids longer than this are not used (the record gets its `FILE:N`
+/// id): an id must stay one exact term of the index.
+const MAX_ID_BYTES: usize = 4096;
+
+/// An article as a record gives it: not yet given its line map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    /// The record's own id: its `id` (or the like), else its URL.
-    pub id: Option<String>,
+    /// The record's own id (its `id` or the like, else its URL), else the
+    /// fallback its file gives it (`FILE:N`).
+    pub id: String,
     /// Its metadata.
     pub meta: Metadata,
     /// The text a reader sees.
@@ -421,7 +426,8 @@ impl<'r> Found<'r> {
     }
 
     fn put(&mut self, role: Role, rank: usize, value: &'r Value) {
-        if !matches!(value, Value::Object(_)) {
+        // An object is a field's value only as an id (to be refused).
+        if role == Role::Id || !matches!(value, Value::Object(_)) {
             self.by_role.entry(role).or_default().push((rank, value));
         }
     }
@@ -442,12 +448,13 @@ impl<'r> Found<'r> {
 }
 
 /// Reads one record. `at` names it in warnings (`file:line`); `origin` is
-/// where its metadata comes from. Fails when the record has no text and
-/// no title.
+/// where its metadata comes from; `fallback` is its id when it has none of
+/// its own (`FILE:N`). Fails when the record has no text and no title.
 pub fn read(
     record: &Map<String, Value>,
     origin: Origin,
     at: &str,
+    fallback: &dyn Fn() -> String,
     warnings: &mut Vec<Warning>,
 ) -> Result<Record, String> {
     let found = Found::of(record);
@@ -494,9 +501,16 @@ pub fn read(
         title: title.map(|t| Sourced::new(t, origin)),
         author: sourced(found.first(Role::Author)),
         url: sourced(url.clone()),
+        outlet_domain: None,
+    };
+    let id = match record_id(&found, at, fallback, warnings) {
+        Some(id) => id,
+        None => url
+            .and_then(|url| one_line(&url, "url", at, fallback, warnings))
+            .unwrap_or_else(fallback),
     };
     Ok(Record {
-        id: found.first(Role::Id).or(url),
+        id,
         meta,
         body,
         notes,
@@ -504,12 +518,84 @@ pub fn read(
     })
 }
 
+/// A record's own id as one line of text: its first id field that has a
+/// value. Control characters in an id (a line break, a tab) would break
+/// every line-based output and the `show` command, so each run of them
+/// becomes one space, with a warning; an id that is not a string or number,
+/// or is too long, gives way to the fallback, with a warning.
+fn record_id(
+    found: &Found<'_>,
+    at: &str,
+    fallback: &dyn Fn() -> String,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
+    let (rank, value) = found
+        .by_role
+        .get(&Role::Id)?
+        .iter()
+        .find(|(_, v)| match v {
+            Value::Null => false,
+            Value::String(s) => !s.trim().is_empty(),
+            _ => true,
+        })?;
+    let (_, names) = TABLE.iter().find(|(role, _)| *role == Role::Id)?;
+    let key = names[*rank];
+    match value {
+        Value::String(s) => one_line(s.trim(), key, at, fallback, warnings),
+        Value::Number(n) => Some(n.to_string()),
+        _ => {
+            let why = format!(
+                "record {key} is not a string or number; indexed as '{}'",
+                fallback()
+            );
+            warnings.push(Warning::new(at, why));
+            Some(fallback())
+        }
+    }
+}
+
+/// An id as one line of text, or the fallback when it is too long (see [`record_id`]).
+fn one_line(
+    raw: &str,
+    key: &str,
+    at: &str,
+    fallback: &dyn Fn() -> String,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
+    let id = if raw.chars().any(char::is_control) {
+        let clean = raw
+            .split(char::is_control)
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let clean = if clean.is_empty() { fallback() } else { clean };
+        let why = format!(
+            "record {key} {} holds control characters (a line break, a tab); indexed as '{clean}'",
+            Value::String(raw.to_owned())
+        );
+        warnings.push(Warning::new(at, why));
+        clean
+    } else {
+        raw.to_owned()
+    };
+    if id.len() > MAX_ID_BYTES {
+        let why = format!(
+            "record {key} is longer than {MAX_ID_BYTES} bytes; indexed as '{}'",
+            fallback()
+        );
+        warnings.push(Warning::new(at, why));
+        return Some(fallback());
+    }
+    Some(id)
+}
+
 /// The first of the record's dates that parses; a warning when none does.
 fn record_date(
     found: &Found<'_>,
     at: &str,
     warnings: &mut Vec<Warning>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
+) -> Option<date::Published> {
     let mut first_error = None;
     for raw in found.all(Role::Date) {
         match date::parse_date(&compact_date(&raw)) {
@@ -743,7 +829,13 @@ mod tests {
             panic!("not an object")
         };
         let mut warnings = Vec::new();
-        let read = read(&record, Origin::JsonField, "f:1", &mut warnings);
+        let read = read(
+            &record,
+            Origin::JsonField,
+            "f:1",
+            &|| "f:1".into(),
+            &mut warnings,
+        );
         (read, warnings)
     }
 
@@ -758,11 +850,11 @@ mod tests {
         );
         let record = record.unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(record.id.as_deref(), Some("https://bbc.co.uk/a"));
+        assert_eq!(record.id, "https://bbc.co.uk/a");
         assert_eq!(record.meta.outlet.unwrap().value, "BBC News");
         assert_eq!(record.meta.author.unwrap().value, "Jane Doe");
         assert_eq!(
-            record.meta.date.unwrap().value.to_rfc3339(),
+            record.meta.date.unwrap().value.utc.to_rfc3339(),
             "2025-11-17T10:00:00+00:00"
         );
         assert_eq!(
@@ -786,11 +878,11 @@ mod tests {
                 "body":"Text.","title":"T","lang":"eng"}"#,
         );
         let record = record.unwrap();
-        assert_eq!(record.id.as_deref(), Some("8123"));
+        assert_eq!(record.id, "8123");
         assert_eq!(record.meta.outlet.unwrap().value, "Reuters");
         assert_eq!(record.meta.author.unwrap().value, "A. Writer, B. Writer");
         assert_eq!(
-            record.meta.date.unwrap().value.to_rfc3339(),
+            record.meta.date.unwrap().value.utc.to_rfc3339(),
             "2025-11-17T09:00:00+00:00",
             "the datetime is preferred to the day"
         );
@@ -820,7 +912,7 @@ mod tests {
         assert_eq!(record.body, "Headline");
         assert_eq!(record.meta.outlet.unwrap().value, "x.test");
         assert_eq!(
-            record.meta.date.unwrap().value.to_rfc3339(),
+            record.meta.date.unwrap().value.utc.to_rfc3339(),
             "2025-11-17T10:15:00+00:00"
         );
     }

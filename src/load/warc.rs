@@ -17,7 +17,7 @@ use std::path::Path;
 use chrono::SecondsFormat;
 use warc::{RecordType, WarcHeader, WarcReader};
 
-use super::{body, SkipReason, Warning, MAX_FILE_BYTES};
+use super::{SkipReason, Warning, MAX_FILE_BYTES};
 use crate::article::{Article, LineMap, Metadata, Notes, Origin, Sourced};
 use crate::duplicates::id_key;
 
@@ -111,12 +111,9 @@ pub fn load(
             continue;
         };
         pages += 1;
-        let (text, lossy) = body::decode(&page);
-        if lossy {
-            warnings.push(Warning::new(
-                source,
-                format!("{at}: invalid UTF-8; decoded with replacement characters"),
-            ));
+        let super::encoding::Decoded { text, note } = super::encoding::decode(&page, true);
+        if let Some(note) = note {
+            warnings.push(Warning::new(source, format!("{at}: {note}")));
         }
         let mut page_warnings = Vec::new();
         let (own, text, _) = super::parse_html(&text, source, &mut page_warnings);
@@ -152,7 +149,7 @@ pub fn load(
         emit(Article {
             id,
             source: source.to_owned(),
-            meta: external.clone().or(own),
+            meta: external.clone().or(own).resolved(),
             body: text,
             lines: LineMap::Unknown,
             notes: Notes {
