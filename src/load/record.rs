@@ -682,14 +682,12 @@ fn joined(summary: Option<String>, text: Option<String>) -> Option<String> {
     }
 }
 
-/// Whether a text is HTML markup rather than plain text.
+/// Whether a text is HTML markup rather than plain text: it closes a
+/// common element or breaks a line with `<br>`. (An opening tag alone is
+/// not enough: wire copy writes tickers as `<BRKN.S>` and `<P>`.)
 pub fn looks_like_html(text: &str) -> bool {
-    const TAGS: &[&str] = &[
-        "<p>",
-        "<p ",
+    const MARKS: &[&str] = &[
         "</p>",
-        "<br",
-        "<div",
         "</div>",
         "</a>",
         "</li>",
@@ -698,16 +696,28 @@ pub fn looks_like_html(text: &str) -> bool {
         "</em>",
         "</b>",
         "</i>",
-        "</h",
-        "<img ",
-        "</figure>",
+        "</h1>",
+        "</h2>",
+        "</h3>",
+        "</h4>",
+        "</h5>",
+        "</h6>",
+        "</ul>",
+        "</ol>",
         "</blockquote>",
+        "</figure>",
+        "</table>",
+        "</td>",
+        "</tr>",
+        "<br>",
+        "<br/>",
+        "<br />",
     ];
     if memchr::memchr(b'<', text.as_bytes()).is_none() {
         return false;
     }
     let lower = text.to_ascii_lowercase();
-    TAGS.iter().any(|tag| lower.contains(tag))
+    MARKS.iter().any(|mark| lower.contains(mark))
 }
 
 /// Whether a text holds an HTML character reference (`&amp;`, `&#39;`).
@@ -729,18 +739,64 @@ pub fn plain_text(text: &str) -> String {
     if looks_like_html(text) {
         return html_text(text);
     }
-    if has_entity(text) {
-        return fragment_text(&text.replace('<', "&lt;"));
+    decode_references(text.trim())
+}
+
+/// Decodes HTML character references (`&amp;`, `&#8217;`, `&eacute;`) and
+/// leaves everything else as it is; an unknown name stays as written.
+fn decode_references(text: &str) -> String {
+    if !has_entity(text) {
+        return text.to_owned();
     }
-    text.trim().to_owned()
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let name_len = rest[1..]
+            .bytes()
+            .take(32)
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+            .count();
+        let decoded = (rest.as_bytes().get(name_len + 1) == Some(&b';'))
+            .then(|| reference(&rest[1..=name_len]))
+            .flatten();
+        match decoded {
+            Some(decoded) => {
+                out.push_str(&decoded);
+                rest = &rest[name_len + 2..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of one character reference, named without `&` and `;`.
+fn reference(name: &str) -> Option<String> {
+    let number = |digits: &str, radix| u32::from_str_radix(digits, radix).ok();
+    let code = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+        number(hex, 16)
+    } else if let Some(decimal) = name.strip_prefix('#') {
+        number(decimal, 10)
+    } else {
+        // Named references: the HTML parser knows all of them.
+        let text = fragment_text(&format!("&{name};"));
+        return (text != format!("&{name};") && !text.is_empty()).then_some(text);
+    };
+    char::from_u32(code?).map(String::from)
 }
 
 /// A one-line field (title, outlet, author) as plain text.
 fn plain_line(text: &str) -> String {
-    let text = if looks_like_html(text) || has_entity(text) {
+    let text = if looks_like_html(text) {
         fragment_text(text)
     } else {
-        text.to_owned()
+        decode_references(text)
     };
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -944,8 +1000,16 @@ mod tests {
     fn html_text_becomes_plain_text() {
         assert!(looks_like_html("<p>a</p>"));
         assert!(!looks_like_html("a < b and c > d"));
+        let wire = "Broken Hill Pty <BRKN.S>  said <P> rose.\n\n  Second   paragraph.";
+        assert!(!looks_like_html(wire));
+        assert_eq!(plain_text(wire), wire.trim(), "plain text is kept as it is");
         assert_eq!(plain_text("a &lt; b &amp; c"), "a < b & c");
         assert_eq!(plain_text("x < y &amp; z"), "x < y & z");
+        assert_eq!(
+            plain_text("One &#8217;two&#x2019;  &eacute;\n\n&bogus; &amp"),
+            "One ’two’  é\n\n&bogus; &amp",
+            "references decoded, spacing and unknown names kept"
+        );
         assert_eq!(
             fragment_text("one<br>two<div>three</div>"),
             "one\ntwo\n\nthree"
