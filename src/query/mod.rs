@@ -145,6 +145,9 @@ pub struct QueryBuilder<'a> {
     unstemmed: TextAnalyzer,
     /// Whether the query being compiled has a bare word that is not a stop word.
     has_content: bool,
+    /// Whether the query's bare words are all in capitals ("WHAT ARE THE
+    /// EFFECTS"), so a word in capitals is not taken for an acronym.
+    capitals: bool,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -155,6 +158,7 @@ impl<'a> QueryBuilder<'a> {
             analyzer: analysis::analyzer(),
             unstemmed: analysis::unstemmed_analyzer(),
             has_content: false,
+            capitals: false,
         }
     }
 
@@ -162,8 +166,10 @@ impl<'a> QueryBuilder<'a> {
     pub fn compile(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
         let mut highlight = HighlightTerms::default();
         let analyzer = &mut self.analyzer;
+        let capitals = !bare_words(expr).any(|w| w.chars().any(char::is_lowercase));
+        self.capitals = capitals;
         self.has_content = bare_words(expr)
-            .any(|w| !is_query_stop_word(w) && !analysis::terms(analyzer, w).is_empty());
+            .any(|w| !is_query_stop_word(w, capitals) && !analysis::terms(analyzer, w).is_empty());
         let query = self.expr(expr, mode, false, true, &mut highlight)?;
         let near = self.proximity(expr);
         let query: Box<dyn Query> = if !near.is_empty() {
@@ -294,7 +300,9 @@ impl<'a> QueryBuilder<'a> {
                 }
                 let weight = match (&atom.kind, atom.field) {
                     (AtomKind::Word(w), None)
-                        if terms.len() == 1 && self.has_content && is_query_stop_word(w) =>
+                        if terms.len() == 1
+                            && self.has_content
+                            && is_query_stop_word(w, self.capitals) =>
                     {
                         STOP_WORD_WEIGHT
                     }
@@ -377,7 +385,8 @@ impl<'a> QueryBuilder<'a> {
         let mut content = Vec::new();
         for w in bare_words(expr) {
             let analysed = analysis::terms(&mut self.analyzer, w);
-            let stop = self.has_content && analysed.len() == 1 && is_query_stop_word(w);
+            let stop =
+                self.has_content && analysed.len() == 1 && is_query_stop_word(w, self.capitals);
             for term in analysed {
                 if !stop {
                     content.push(terms.len());
@@ -467,9 +476,12 @@ fn bare_words(expr: &Expr) -> impl Iterator<Item = &str> {
 }
 
 /// Whether a query word is a function word ("what", "of", "de") whose own
-/// match says little; an acronym in capitals ("WHO", "US", "IT") is not.
-fn is_query_stop_word(word: &str) -> bool {
-    let acronym = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+/// match says little; an acronym in capitals ("WHO", "US", "IT") is not,
+/// unless the whole query is in capitals (`capitals`: "WHAT ARE THE …"),
+/// where capitals say nothing.
+fn is_query_stop_word(word: &str, capitals: bool) -> bool {
+    let acronym = !capitals
+        && word.chars().filter(|c| c.is_alphabetic()).count() >= 2
         && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
     !acronym && analysis::is_query_stop_word(&word.to_lowercase())
 }
@@ -525,10 +537,17 @@ mod tests {
         for word in [
             "what", "What", "are", "of", "the", "de", "los", "how", "must",
         ] {
-            assert!(is_query_stop_word(word), "{word}");
+            assert!(is_query_stop_word(word, false), "{word}");
         }
         for word in ["WHO", "US", "IT", "Maduro", "aircraft", "may", "us"] {
-            assert!(!is_query_stop_word(word), "{word}");
+            assert!(!is_query_stop_word(word, false), "{word}");
+        }
+        // In a query all in capitals, capitals do not make an acronym.
+        for word in ["WHO", "IT", "WHAT", "OF"] {
+            assert!(is_query_stop_word(word, true), "{word}");
+        }
+        for word in ["US", "MADURO", "AIRCRAFT"] {
+            assert!(!is_query_stop_word(word, true), "{word}");
         }
     }
 
