@@ -243,7 +243,12 @@ fn apply_record(
         request.match_mode = match mode.to_ascii_lowercase().as_str() {
             "all" => MatchMode::All,
             "any" => MatchMode::Any,
-            _ => return Err(fail(format!("\"match\" must be all or any, not {mode:?}"))),
+            "strict" => MatchMode::Strict,
+            _ => {
+                return Err(fail(format!(
+                    "\"match\" must be all, any or strict, not {mode:?}"
+                )))
+            }
         };
     }
     match record.get("plain") {

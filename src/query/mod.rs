@@ -104,6 +104,8 @@ pub enum MatchMode {
     All,
     /// Any word may occur; passages are ranked by how well they match.
     Any,
+    /// Every word must occur, with no fallback when none hold them all.
+    Strict,
 }
 
 /// Weight of a title match relative to a body match.
@@ -145,6 +147,10 @@ pub struct QueryBuilder<'a> {
     unstemmed: TextAnalyzer,
     /// Whether the query being compiled has a bare word that is not a stop word.
     has_content: bool,
+    /// Whether a `MatchMode::Any` compilation relaxes only bare words (the
+    /// fallback of `--match all`), keeping phrases, fields, `+word` and
+    /// groups required.
+    relaxing: bool,
     /// Whether the query's bare words are all in capitals ("WHAT ARE THE
     /// EFFECTS"), so a word in capitals is not taken for an acronym.
     capitals: bool,
@@ -158,8 +164,19 @@ impl<'a> QueryBuilder<'a> {
             analyzer: analysis::analyzer(),
             unstemmed: analysis::unstemmed_analyzer(),
             has_content: false,
+            relaxing: false,
             capitals: false,
         }
+    }
+
+    /// Compiles `expr` as the fallback of `--match all`: its bare words
+    /// become optional, and everything the user insisted on (a phrase, a
+    /// field, `+word`, a group or `OR`) stays required.
+    pub fn compile_relaxed(&mut self, expr: &Expr) -> Option<Compiled> {
+        self.relaxing = true;
+        let compiled = self.compile(expr, MatchMode::Any);
+        self.relaxing = false;
+        compiled
     }
 
     /// Compiles `expr`; `None` when it holds no searchable word at all.
@@ -240,7 +257,13 @@ impl<'a> QueryBuilder<'a> {
                     .iter()
                     .filter_map(|c| {
                         let occur = match (c.occur, mode) {
-                            (Occur::Must, _) | (Occur::Default, MatchMode::All) => {
+                            (Occur::Must, _)
+                            | (Occur::Default, MatchMode::All | MatchMode::Strict) => {
+                                TantivyOccur::Must
+                            }
+                            (Occur::Default, MatchMode::Any)
+                                if self.relaxing && !is_bare_word(&c.expr) =>
+                            {
                                 TantivyOccur::Must
                             }
                             (Occur::Default, MatchMode::Any) => TantivyOccur::Should,
@@ -473,6 +496,17 @@ fn bare_words(expr: &Expr) -> impl Iterator<Item = &str> {
             ) => Some(w.as_str()),
             _ => None,
         })
+}
+
+/// Whether an expression is a bare word: no field, quotes, star or group.
+fn is_bare_word(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Atom(Atom {
+            field: None,
+            kind: AtomKind::Word(_),
+        })
+    )
 }
 
 /// Whether a query word is a function word ("what", "of", "de") whose own
