@@ -698,7 +698,11 @@ mod tests {
         );
         assert_eq!(
             errors[3],
-            (5, Some("m"), "\"match\" must be all or any, not \"most\"")
+            (
+                5,
+                Some("m"),
+                "\"match\" must be all, any or strict, not \"most\""
+            )
         );
         assert_eq!(errors[4], (6, Some("e"), "the query is empty"));
         assert_eq!(
