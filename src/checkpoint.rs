@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexWriter};
 
+use crate::analysis::ANALYZER_VERSION;
 use crate::error::Result;
 use crate::schema::SCHEMA_VERSION;
 
@@ -38,6 +39,10 @@ pub struct Payload {
     pub schema_version: u32,
     /// The newsdex that wrote the commit.
     pub newsdex_version: String,
+    /// Text analysis of the index ([`ANALYZER_VERSION`]); another must
+    /// rebuild. `None` in indexes written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyzer: Option<String>,
     /// Sources the commit holds only in part, by source id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub partial: BTreeMap<String, Partial>,
@@ -121,11 +126,12 @@ impl Committer {
     }
 }
 
-/// Commits with a payload naming the schema version and the sources held in part.
+/// Commits with a payload naming the schema and analyzer versions and the sources held in part.
 pub fn commit(writer: &mut IndexWriter, partial: &BTreeMap<String, Partial>) -> Result<()> {
     let payload = serde_json::to_string(&Payload {
         schema_version: SCHEMA_VERSION,
         newsdex_version: env!("CARGO_PKG_VERSION").to_string(),
+        analyzer: Some(ANALYZER_VERSION.to_string()),
         partial: partial.clone(),
     })
     .expect("payload serialises");
@@ -155,6 +161,7 @@ mod tests {
         let json = serde_json::to_string(&Payload {
             schema_version: 1,
             newsdex_version: "x".into(),
+            analyzer: None,
             partial,
         })
         .unwrap();
