@@ -182,9 +182,9 @@ pub fn verify_files(
             Ok(true) => {}
             Ok(false) => damage.push(Damage::new(
                 name,
-                "damaged (its checksum does not match its contents)",
+                "damaged: its checksum does not match its contents",
             )),
-            Err(e) => damage.push(Damage::new(name, format!("damaged or truncated ({e})"))),
+            Err(e) => damage.push(Damage::new(name, format!("damaged or truncated: {e}"))),
         }
     }
     damage

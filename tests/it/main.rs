@@ -5,6 +5,7 @@ mod batch;
 mod common;
 mod contract;
 mod crash;
+mod damage;
 mod eval;
 mod formats;
 mod hostile;
