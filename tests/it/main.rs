@@ -2,6 +2,7 @@
 //! the corpus and assert what a user would see.
 
 mod batch;
+mod build;
 mod common;
 mod contract;
 mod crash;
@@ -13,4 +14,5 @@ mod index;
 mod index_format;
 mod ingest;
 mod queries;
+mod readonly;
 mod search;
