@@ -102,7 +102,9 @@ impl Directory for IndexDirectory {
     fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
         match self.inner.acquire_lock(lock) {
             // Only the readers' lock: the writer's must fail where the folder cannot be written.
-            Err(LockError::IoError(e)) if is_not_writable(&e) && lock.filepath == META_LOCK.filepath => {
+            Err(LockError::IoError(e))
+                if is_not_writable(&e) && lock.filepath == META_LOCK.filepath =>
+            {
                 self.read_lock(lock)
             }
             other => other,

@@ -103,7 +103,11 @@ impl Store {
         // An index whose creation was interrupted before its first commit
         // holds nothing and has no payload yet: it is this version's.
         let fresh = metas.payload.is_none() && metas.segments.is_empty() && metas.opstamp == 0;
-        let payload = match metas.payload.as_deref().map(serde_json::from_str::<Payload>) {
+        let payload = match metas
+            .payload
+            .as_deref()
+            .map(serde_json::from_str::<Payload>)
+        {
             Some(Ok(payload)) => payload,
             None if fresh => Payload::default(),
             // Some other program's Tantivy index.
@@ -292,9 +296,9 @@ impl Stale<'_> {
             self.writer
                 .delete_term(Term::from_field_text(self.field, id));
             self.report.removed += 1;
-            self.report
-                .skipped
-                .push(format!("{id}: {reason}; its articles are removed from the index"));
+            self.report.skipped.push(format!(
+                "{id}: {reason}; its articles are removed from the index"
+            ));
         } else {
             self.report.skipped.push(format!("{id}: {reason}"));
         }
@@ -426,7 +430,10 @@ const NEARLY_FULL_BYTES: u64 = 16 << 20;
 /// disk's free space decides too. The last commit is intact either way:
 /// Tantivy writes `meta.json` only once a commit's files are all written.
 fn disk_full(dir: &Path, e: Error) -> Error {
-    if !matches!(e, Error::Tantivy(_) | Error::IndexRead(_) | Error::Io { .. }) {
+    if !matches!(
+        e,
+        Error::Tantivy(_) | Error::IndexRead(_) | Error::Io { .. }
+    ) {
         return e;
     }
     let says = e.to_string().contains("No space left on device")

@@ -222,7 +222,10 @@ pub fn verify_records(index: &Index, metas: &[SegmentMeta], searcher: &Searcher)
                 SegmentComponent::FastFields,
                 format!("holds {} documents", column.num_docs()),
             ),
-            Err(e) => disagree(SegmentComponent::FastFields, format!("cannot be read ({e})")),
+            Err(e) => disagree(
+                SegmentComponent::FastFields,
+                format!("cannot be read ({e})"),
+            ),
         }
         if let Some(body) = body {
             match segment.get_fieldnorms_reader(body) {
@@ -231,7 +234,10 @@ pub fn verify_records(index: &Index, metas: &[SegmentMeta], searcher: &Searcher)
                     SegmentComponent::FieldNorms,
                     format!("holds {} documents", norms.num_docs()),
                 ),
-                Err(e) => disagree(SegmentComponent::FieldNorms, format!("cannot be read ({e})")),
+                Err(e) => disagree(
+                    SegmentComponent::FieldNorms,
+                    format!("cannot be read ({e})"),
+                ),
             }
         }
         let alive = segment.num_docs();
@@ -302,7 +308,9 @@ fn verify_articles(searcher: &Searcher) -> Result<(usize, Vec<Damage>)> {
                 ));
             }
             seen.passages.push(p);
-            let first = hashes.entry(source.clone()).or_insert_with(|| digest.clone());
+            let first = hashes
+                .entry(source.clone())
+                .or_insert_with(|| digest.clone());
             if *first != digest {
                 damage.push(Damage::new(
                     "index",

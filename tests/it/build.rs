@@ -22,7 +22,11 @@ fn locked_packages() -> Vec<(String, String, Option<String>)> {
                 .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
                 .map(|v| v.trim_end_matches('"').to_string())
         };
-        packages.push((field("name").unwrap(), field("version").unwrap(), field("source")));
+        packages.push((
+            field("name").unwrap(),
+            field("version").unwrap(),
+            field("source"),
+        ));
     }
     packages
 }
@@ -37,7 +41,10 @@ fn zstd_reuse_is_the_only_zstd() {
         .filter(|(name, _, _)| name == "zstd")
         .collect();
     assert_eq!(zstds.len(), 1, "one zstd in the build: {zstds:?}");
-    assert_eq!(zstds[0].2, None, "zstd comes from the zstd-reuse folder: {zstds:?}");
+    assert_eq!(
+        zstds[0].2, None,
+        "zstd comes from the zstd-reuse folder: {zstds:?}"
+    );
 }
 
 /// The stemmer is part of the index format: the version the build uses is

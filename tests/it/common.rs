@@ -97,7 +97,10 @@ pub fn in_ci() -> bool {
 /// test is skipped, saying so, except in CI, where it fails.
 pub fn available(present: bool, what: &str) -> bool {
     if !present {
-        assert!(!in_ci(), "CI=true, and this test needs {what}, which is missing");
+        assert!(
+            !in_ci(),
+            "CI=true, and this test needs {what}, which is missing"
+        );
         eprintln!("skipped: this test needs {what}, which is missing");
     }
     present

@@ -11,8 +11,23 @@ use crate::common::Project;
 /// The commands whose answers are compared, as `newsdex --index idx ARGS`.
 const COMMANDS: &[&[&str]] = &[
     &["search", "--format", "json", "oil prices"],
-    &["search", "--format", "trec", "--articles", "--match", "any", "talks court"],
-    &["search", "--format", "jsonl", "--sort", "newest", "\"oil talks\""],
+    &[
+        "search",
+        "--format",
+        "trec",
+        "--articles",
+        "--match",
+        "any",
+        "talks court",
+    ],
+    &[
+        "search",
+        "--format",
+        "jsonl",
+        "--sort",
+        "newest",
+        "\"oil talks\"",
+    ],
     &["stats", "--format", "json"],
     &["show", "--format", "json", "src/b.txt"],
 ];
@@ -28,13 +43,19 @@ fn project() -> Project {
         "src/b.md",
         "---\ntitle: Court rules on tariffs\noutlet: Example Times\ndate: 2025-11-17\n---\n\nThe court ruled on tariffs and oil exports.\n",
     );
-    p.write("src/b.txt", "Bank talks\n\nThe bank held talks on prices.\n");
+    p.write(
+        "src/b.txt",
+        "Bank talks\n\nThe bank held talks on prices.\n",
+    );
     p.stdout(&["--index", "idx", "index", "src"], 0);
     p.write(
         "src/a.txt",
         "Oil talks end\n\nMinisters said the oil talks ended in Vienna.\n\nPrices fell after the announcement.\n",
     );
-    p.write("src/c.txt", "Crude exports\n\nCrude oil exports rose, the court heard.\n");
+    p.write(
+        "src/c.txt",
+        "Crude exports\n\nCrude oil exports rose, the court heard.\n",
+    );
     p.stdout(&["--index", "idx", "index", "src"], 0);
     p
 }
@@ -80,7 +101,11 @@ fn damages(name: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     // The start, the middle, and the footer (where Tantivy keeps the
     // file's checksum, format version and length).
     let mut places = vec![0, len / 3, len / 2, len * 2 / 3];
-    places.extend([1, 2, 4, 5, 8, 12, 16, 24].iter().filter_map(|&back| len.checked_sub(back)));
+    places.extend(
+        [1, 2, 4, 5, 8, 12, 16, 24]
+            .iter()
+            .filter_map(|&back| len.checked_sub(back)),
+    );
     places.sort_unstable();
     places.dedup();
     for at in places.into_iter().filter(|&at| at < len) {
@@ -116,9 +141,11 @@ fn a_damaged_index_answers_as_before_or_is_refused_naming_the_file() {
         assert!(matches!(code, Some(0 | 1)), "{stderr}");
     }
     assert!(
-        std::fs::read_dir(&idx)
+        std::fs::read_dir(&idx).unwrap().any(|e| e
             .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".del")),
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".del")),
         "the index has a deletion file"
     );
     let check = p.stdout(&["--index", "idx", "check"], 0);

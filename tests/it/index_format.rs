@@ -155,7 +155,9 @@ fn an_index_analysed_by_another_stemmer_is_refused_and_can_be_rebuilt() {
         expect_refusal(
             &project,
             args,
-            &format!("text analysis 'newsdex-1 frostem-1.20250101.0', this version uses '{recorded}'"),
+            &format!(
+                "text analysis 'newsdex-1 frostem-1.20250101.0', this version uses '{recorded}'"
+            ),
         );
     }
     project.stdout(&["--index", "idx", "index", "--rebuild", "src"], 0);

@@ -64,7 +64,12 @@ fn check_read_only(p: &Project, run: &dyn Fn(&[&str]) -> std::process::Output) {
     for args in [
         &["--index", idx, "stats"][..],
         &["--index", idx, "check"],
-        &["--index", idx, "show", "corpus/bbc-cartel-de-los-soles-explainer.txt"],
+        &[
+            "--index",
+            idx,
+            "show",
+            "corpus/bbc-cartel-de-los-soles-explainer.txt",
+        ],
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
@@ -144,7 +149,14 @@ fn a_full_disk_is_named_and_the_last_commit_kept() {
     };
     let mut rng = Rng::new(5);
     p.write("in/big.jsonl", synthetic_jsonl(3000, &mut rng));
-    let out = p.run(&["--index", "small/idx", "index", "--commit-every", "100", "in"]);
+    let out = p.run(&[
+        "--index",
+        "small/idx",
+        "index",
+        "--commit-every",
+        "100",
+        "in",
+    ]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
