@@ -55,35 +55,21 @@ impl Store {
     /// the files), so missing or damaged files are reported here.
     pub fn open_reading(
         dir: &Path,
-        configure: impl FnOnce(&Index, IndexReaderBuilder) -> IndexReaderBuilder,
+        configure: impl Fn(&Index, IndexReaderBuilder) -> IndexReaderBuilder,
     ) -> Result<(Store, IndexReader)> {
         let (store, _) = Store::open_unverified(dir)?;
-        let corrupt = |reason: String| Error::Corrupt {
-            dir: dir.to_path_buf(),
-            reason,
-        };
-        let metas = store
-            .index
-            .searchable_segment_metas()
-            .map_err(|e| corrupt(e.to_string()))?;
-        let files = integrity::segment_files(&metas);
         let budget = integrity::OPEN_CHECKSUM_BYTES;
-        if let Some(damage) = integrity::verify_files(&store.index, dir, &files, budget).pop() {
-            return Err(damage.into_error(dir));
+        let opened = integrity::open_reader(&store.index, dir, budget, &|builder| {
+            configure(&store.index, builder)
+        });
+        match opened {
+            Ok(Ok((reader, _))) => Ok((store, reader)),
+            Ok(Err(damage)) => Err(damage.into_iter().next().unwrap().into_error(dir)),
+            Err(e) => Err(Error::Corrupt {
+                dir: dir.to_path_buf(),
+                reason: e.to_string(),
+            }),
         }
-        // The index as it is now: no thread watches it for commits.
-        let builder = store
-            .index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual);
-        let reader = configure(&store.index, builder)
-            .try_into()
-            .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
-        let damage = integrity::verify_records(&store.index, &metas, &reader.searcher());
-        if let Some(damage) = damage.into_iter().next() {
-            return Err(damage.into_error(dir));
-        }
-        Ok((store, reader))
     }
 
     /// Opens an existing index, checking the versions its last commit

@@ -3,17 +3,18 @@
 //! Tantivy keeps in its footer, Tantivy's records (`meta.json`) against the
 //! files, and that passages and articles agree; the versions of newsdex's
 //! commit record are checked when the index is opened. Opening an index for
-//! reading runs the cheap part ([`verify_files`] within a budget, and
-//! [`verify_records`]), so that a damaged index is refused rather than
-//! answering wrong.
+//! reading runs the cheap part ([`open_reader`]: [`verify_files`] within a
+//! budget, and [`verify_records`]), so that a damaged index is refused
+//! rather than answering wrong.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use tantivy::directory::META_LOCK;
 use tantivy::index::{SegmentComponent, SegmentMeta};
-use tantivy::{Index, Searcher};
+use tantivy::{Directory, Index, IndexReader, IndexReaderBuilder, Searcher};
 
 use crate::error::{Error, Result};
 use crate::index::Store;
@@ -86,46 +87,109 @@ pub struct CheckReport {
 /// result.
 pub fn check(dir: &Path) -> Result<CheckReport> {
     let (store, payload) = Store::open_unverified(dir)?;
-    let metas = store.index.searchable_segment_metas()?;
     let mut report = CheckReport {
         index: dir.display().to_string(),
         schema_version: payload.schema_version,
         analyzer: payload.analyzer,
-        segments: metas.len(),
         ..CheckReport::default()
     };
-    let files = segment_files(&metas);
-    report.files = files.len();
-    report.bytes = files
-        .iter()
-        .filter_map(|(p, _)| std::fs::metadata(dir.join(p)).ok())
-        .map(|m| m.len())
-        .sum();
-    report.damage = verify_files(&store.index, dir, &files, u64::MAX);
-    if !report.damage.is_empty() {
+    let count = |report: &mut CheckReport, metas: &[SegmentMeta]| {
+        let files = segment_files(metas);
+        report.segments = metas.len();
+        report.files = files.len();
+        report.bytes = files
+            .iter()
+            .filter_map(|(p, _)| std::fs::metadata(dir.join(p)).ok())
+            .map(|m| m.len())
+            .sum();
+    };
+    let opened = open_reader(&store.index, dir, u64::MAX, &|builder| builder);
+    let (reader, metas) = match opened {
+        Ok(Ok(opened)) => opened,
         // Reading damaged files further could only report the same damage.
-        return Ok(report);
-    }
-    let reader = store
-        .index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into();
-    let searcher = match reader {
-        Ok(reader) => reader.searcher(),
+        Ok(Err(damage)) => {
+            count(&mut report, &store.index.searchable_segment_metas()?);
+            report.damage = damage;
+            return Ok(report);
+        }
         Err(e) => {
             report.damage.push(Damage::new("meta.json", e.to_string()));
             return Ok(report);
         }
     };
-    report.damage = verify_records(&store.index, &metas, &searcher);
-    if report.damage.is_empty() {
-        let (articles, damage) = verify_articles(&searcher)?;
-        report.articles = articles;
-        report.passages = searcher.num_docs();
-        report.damage = damage;
-    }
+    count(&mut report, &metas);
+    let searcher = reader.searcher();
+    let (articles, damage) = verify_articles(&searcher)?;
+    report.articles = articles;
+    report.passages = searcher.num_docs();
+    report.damage = damage;
     Ok(report)
+}
+
+/// A reader of a verified commit and that commit's segments, or the damage found.
+pub type Opened = std::result::Result<(IndexReader, Vec<SegmentMeta>), Vec<Damage>>;
+
+/// Opens a reader of the index's current commit and verifies it: the
+/// files of the commit against their checksums (within `budget` bytes), and
+/// Tantivy's records against the reader's segments. Returns the reader and
+/// the segments of its commit, or the damage found. The files are verified
+/// under Tantivy's lock, so that a writer's clean-up cannot delete them
+/// meanwhile; should a commit land while the reader opens, all is done
+/// again on the new commit.
+pub fn open_reader(
+    index: &Index,
+    dir: &Path,
+    budget: u64,
+    configure: &dyn Fn(IndexReaderBuilder) -> IndexReaderBuilder,
+) -> Result<Opened> {
+    const ATTEMPTS: usize = 3;
+    for attempt in 1..=ATTEMPTS {
+        let metas = {
+            let _lock = index
+                .directory()
+                .acquire_lock(&META_LOCK)
+                .map_err(tantivy::TantivyError::from)?;
+            let metas = index.searchable_segment_metas()?;
+            let damage = verify_files(index, dir, &segment_files(&metas), budget);
+            if !damage.is_empty() {
+                return Ok(Err(damage));
+            }
+            metas
+        };
+        let builder = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual);
+        let reader: IndexReader = configure(builder).try_into()?;
+        // Segment ids are never reused and deletions only grow, so equal
+        // records before and after mean the reader opened this commit.
+        let now = index.searchable_segment_metas()?;
+        if records_of(&now) != records_of(&metas) && attempt < ATTEMPTS {
+            continue;
+        }
+        let damage = verify_records(index, &now, &reader.searcher());
+        if !damage.is_empty() {
+            return Ok(Err(damage));
+        }
+        return Ok(Ok((reader, now)));
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// What identifies a commit's segments: their ids, sizes and deletions.
+fn records_of(metas: &[SegmentMeta]) -> Vec<(String, u32, u32, Option<u64>)> {
+    let mut records: Vec<_> = metas
+        .iter()
+        .map(|m| {
+            (
+                m.id().uuid_string(),
+                m.max_doc(),
+                m.num_deleted_docs(),
+                m.delete_opstamp(),
+            )
+        })
+        .collect();
+    records.sort();
+    records
 }
 
 /// The files of the segments of a commit, most telling first (the order in
