@@ -44,6 +44,7 @@ pub mod index;
 pub mod inspect;
 pub mod integrity;
 pub mod load;
+pub mod outlet;
 pub mod output;
 pub mod passage;
 pub mod pipeline;

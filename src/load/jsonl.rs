@@ -85,11 +85,12 @@ fn article(
         title: sourced(title),
         author: sourced(field(record, &["author", "authors", "byline"])),
         url: sourced(field(record, &["url", "link"])),
+        outlet_domain: None,
     };
     Ok(Article {
         id: field(record, &["id", "_id"]).unwrap_or_else(|| format!("{source}:{line}")),
         source: source.to_owned(),
-        meta: external.clone().or(own),
+        meta: external.clone().or(own).resolved(),
         body,
         lines: LineMap::Record(line),
     })
@@ -136,9 +137,16 @@ enum Parsed {
 /// Parses line number `line` of `source`.
 fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parsed {
     // Valid UTF-8, the usual case, is checked faster than `from_utf8_lossy` does it.
+    let mut warnings = Vec::new();
     let text = match std::str::from_utf8(buf) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(buf),
+        Err(_) => {
+            let decoded = super::encoding::decode(buf, false);
+            if let Some(note) = decoded.note {
+                warnings.push(Warning::new(format!("{source}:{line}"), note));
+            }
+            std::borrow::Cow::Owned(decoded.text)
+        }
     };
     if text.trim().is_empty() {
         return Parsed::Blank;
@@ -154,7 +162,6 @@ fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parse
             ))
         }
     };
-    let mut warnings = Vec::new();
     match article(&record, &at, source, line, external, &mut warnings) {
         Ok(article) => Parsed::Article(Box::new(article), warnings),
         Err(reason) => Parsed::Bad(Warning::new(&at, format!("{reason}; line skipped"))),
@@ -310,7 +317,14 @@ not json
         assert_eq!(ids, ["d1", "7", "a.jsonl:6"]);
         assert_eq!(articles[0].meta.outlet.as_ref().unwrap().value, "Reuters");
         assert_eq!(
-            articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(),
+            articles[0]
+                .meta
+                .date
+                .as_ref()
+                .unwrap()
+                .value
+                .utc
+                .to_rfc3339(),
             "1987-03-03T10:00:00+00:00"
         );
         assert_eq!(articles[2].body, "HEADLINE ONLY");
@@ -320,6 +334,21 @@ not json
         assert!(
             shown[1].starts_with("a.jsonl:5: duplicate id 'd1' (first on line 1)"),
             "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_decoded_and_named() {
+        let text = b"{\"id\":\"a\",\"text\":\"Nicol\xE1s Maduro habl\xF3 con el se\xF1or L\xF3pez en Caracas.\"}\n{\"id\":\"b\",\"text\":\"plain\"}\n";
+        let (articles, result) = load_text(text, "a.jsonl");
+        assert_eq!(
+            articles[0].body,
+            "Nicolás Maduro habló con el señor López en Caracas."
+        );
+        let shown: Vec<String> = result.unwrap().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["a.jsonl:1: not UTF-8; decoded as windows-1252 (detected)"]
         );
     }
 
