@@ -445,6 +445,9 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(note) = &shown.note {
+        eprintln!("newsdex: note: {note}");
+    }
     let mut out = io::stdout().lock();
     if args.format == SummaryFormat::Json {
         writeln!(out, "{}", serde_json::to_string(&shown)?)?;
