@@ -183,7 +183,7 @@ pub struct FilterArgs {
     /// Order of hits
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// all: passages holding every word (falls back to any when none do); any: passages holding some word
+    /// all: passages holding every word (when none do, the bare words are relaxed to any); any: passages holding some word; strict: every word, never relaxed
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
     /// One hit per article (its best passage)
@@ -254,6 +254,7 @@ pub enum SortArg {
 pub enum MatchArg {
     All,
     Any,
+    Strict,
 }
 
 /// `--color`
@@ -287,6 +288,7 @@ impl FilterArgs {
             match_mode: match self.match_mode {
                 MatchArg::All => MatchMode::All,
                 MatchArg::Any => MatchMode::Any,
+                MatchArg::Strict => MatchMode::Strict,
             },
             since: self.since.clone(),
             until: self.until.clone(),
