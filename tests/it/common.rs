@@ -105,3 +105,13 @@ pub fn available(present: bool, what: &str) -> bool {
     }
     present
 }
+
+/// Whether the machine grants what a test needs (`what`: root, a mount).
+/// Unlike an installable tool or data, a privilege cannot be installed by
+/// `.ci/run`, so its absence skips the test, saying so, also in CI.
+pub fn privileged(present: bool, what: &str) -> bool {
+    if !present {
+        eprintln!("skipped: this test needs {what}, which this machine does not grant");
+    }
+    present
+}

@@ -5,12 +5,13 @@
 //!
 //! The file-system cases mount a small tmpfs, and the permission case runs
 //! newsdex as the user `nobody` when the tests run as root: they need root.
-//! Without it they are skipped, except in CI (`CI=true`), where they fail.
+//! Without it they are skipped, saying so (root is a privilege of the
+//! machine, not something `.ci/run` can install).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{available, Project};
+use crate::common::{available, privileged, Project};
 use crate::crash::{synthetic_jsonl, Rng};
 
 fn is_root() -> bool {
@@ -31,7 +32,7 @@ impl Tmpfs {
             .arg(at)
             .output()
             .is_ok_and(|out| out.status.success());
-        available(mounted, "root, to mount a tmpfs").then(|| Tmpfs(at.to_path_buf()))
+        privileged(mounted, "root, to mount a tmpfs").then(|| Tmpfs(at.to_path_buf()))
     }
 
     fn remount_read_only(&self) {
