@@ -494,5 +494,6 @@ pub fn index_with_progress(
     }
     committer.commit(&mut writer)?;
     writer.wait_merging_threads()?;
+    crate::story::groups::refresh(&store.index, &store.dir)?;
     Ok(report)
 }
