@@ -139,6 +139,8 @@ pub struct Shown {
     pub origins: Option<String>,
     /// Passages in article order (one, when a passage was asked for).
     pub passages: Vec<PassageRef>,
+    /// The article's copy group, `None` when it has no copies.
+    pub copies: Option<crate::story::listing::CopyGroup>,
 }
 
 /// Finds `ID` (a whole article) or `ID#N` (one passage).
@@ -198,5 +200,6 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
         article,
         origins,
         passages,
+        copies: None,
     }))
 }

@@ -166,6 +166,9 @@ pub struct SearchResult {
     /// story counted once (`None` where not computed: batch runs).
     #[serde(default)]
     pub stories: Option<u64>,
+    /// With `search --facets`: counts by outlet and by month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facets: Option<crate::story::count::Facets>,
     /// `--match all` found nothing, so `any` was used.
     pub relaxed: bool,
     /// Time spent on this query, in milliseconds.
@@ -700,6 +703,7 @@ impl Searcher {
             },
             total_hits: page.total,
             stories: None,
+            facets: None,
             relaxed,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             excluded_undated,
