@@ -165,15 +165,24 @@ def main():
         if not na or not nb:
             continue
         shared = len(na & nb) / min(len(na), len(nb))
-        if masked >= 0.6 and shared <= 0.7 and a["text"].strip() != b["text"].strip():
+        same_opening = paragraphs(a["text"])[0] == paragraphs(b["text"])[0]
+        if masked >= 0.6 and shared <= 0.7 and not same_opening:
             negatives += [a, b]
             taken.update([a["id"], b["id"]])
 
-    # Wire stories and their copies.
+    # Wire stories and their copies: articles Reuters did not file twice,
+    # not even with edits (same opening paragraph).
+    openings = defaultdict(int)
+    titles = defaultdict(int)
+    for a in reuters:
+        openings[" ".join(paragraphs(a["text"])[0].lower().split())] += 1
+        titles[" ".join((a.get("title") or "").lower().split())] += 1
     candidates = [
         a for a in reuters
         if a["id"] not in taken and len(paragraphs(a["text"])) >= 3
-        and 80 <= len(a["text"].split()) <= 700 and len(by_text[a["text"].strip()]) == 1
+        and 80 <= len(a["text"].split()) <= 700
+        and openings[" ".join(paragraphs(a["text"])[0].lower().split())] == 1
+        and titles[" ".join((a.get("title") or "").lower().split())] == 1
     ]
     rng.shuffle(candidates)
     stories = candidates[:args.stories]

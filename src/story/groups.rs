@@ -26,12 +26,13 @@ const BANDS: usize = 64;
 const BAND_WIDTH: usize = 2;
 /// Least share of the shorter text's shingles the longer one must hold.
 pub const MIN_CONTAINMENT: f64 = 0.6;
-/// Least share of the shorter text's figures the longer one must hold: a
-/// templated report with other figures is another story.
+/// Least share of one text's figures the other must hold (either way: a
+/// copy with a paragraph dropped holds fewer): a templated report with
+/// other figures is another story.
 pub const MIN_NUMBERS: f64 = 0.9;
 /// Least size of the shorter text against the longer one (in shingles): a
 /// brief quoted inside a long roundup is not a copy of it.
-pub const MIN_LENGTH_RATIO: f64 = 0.25;
+pub const MIN_LENGTH_RATIO: f64 = 0.1;
 
 /// Whether two articles are copies of one story (see the README's "Copies
 /// of one story" for why these tests).
@@ -46,7 +47,7 @@ pub fn is_copy(a: &Signature, b: &Signature) -> bool {
     }
     f64::from(short.shingles) / f64::from(long.shingles) >= MIN_LENGTH_RATIO
         && short.containment(long) >= MIN_CONTAINMENT
-        && short.numbers_in(long) >= MIN_NUMBERS
+        && short.numbers_in(long).max(long.numbers_in(short)) >= MIN_NUMBERS
 }
 
 /// What grouping needs of one article.
