@@ -16,3 +16,4 @@ mod ingest;
 mod outlets;
 mod queries;
 mod search;
+mod story;
