@@ -605,9 +605,10 @@ fn run_copies(dir: &Path, args: CopiesArgs) -> Result<Outcome> {
                 writeln!(out)?;
             }
             let articles: usize = listed.iter().map(|g| g.articles.len()).sum();
+            let s = if listed.len() == 1 { "" } else { "s" };
             writeln!(
                 out,
-                "{} groups of copies, {articles} articles",
+                "{} group{s} of copies, {articles} articles",
                 listed.len()
             )?;
         }

@@ -113,6 +113,7 @@ pub struct CountFilters {
     /// `--outlet` values as given.
     pub outlets: Vec<String>,
     /// `--match`.
+    #[serde(rename = "match")]
     pub match_mode: MatchMode,
 }
 
