@@ -160,7 +160,7 @@ pub struct CountArgs {
     /// Keep only this outlet, as for search (repeatable)
     #[arg(long, value_name = "NAME")]
     pub outlet: Vec<String>,
-    /// all: passages holding every word (falls back to any when none do); any: passages holding some word
+    /// How bare words combine, as for search: all (falling back to any when none match), any, or strict
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
     /// Take the query as plain words: no operators, quotes, fields or brackets
@@ -188,6 +188,7 @@ impl CountArgs {
             match_mode: match self.match_mode {
                 MatchArg::All => MatchMode::All,
                 MatchArg::Any => MatchMode::Any,
+                MatchArg::Strict => MatchMode::Strict,
             },
             since: self.since.clone(),
             until: self.until.clone(),
@@ -258,7 +259,7 @@ pub struct FilterArgs {
     /// Order of hits
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// all: passages holding every word (falls back to any when none do); any: passages holding some word
+    /// all: passages holding every word (when none do, the bare words are relaxed to any); any: passages holding some word; strict: every word, never relaxed
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
     /// One hit per article (its best passage)
@@ -329,6 +330,7 @@ pub enum SortArg {
 pub enum MatchArg {
     All,
     Any,
+    Strict,
 }
 
 /// `--color`
@@ -362,6 +364,7 @@ impl FilterArgs {
             match_mode: match self.match_mode {
                 MatchArg::All => MatchMode::All,
                 MatchArg::Any => MatchMode::Any,
+                MatchArg::Strict => MatchMode::Strict,
             },
             since: self.since.clone(),
             until: self.until.clone(),

@@ -458,6 +458,9 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(note) = &shown.note {
+        eprintln!("newsdex: note: {note}");
+    }
     let groups = newsdex::story::groups(&searcher)?;
     if let Some(group) = groups.of(&shown.article.id) {
         shown.copies = Some(newsdex::story::listing::describe(&searcher, group)?);

@@ -169,8 +169,13 @@ pub struct SearchResult {
     /// With `search --facets`: counts by outlet and by month.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facets: Option<crate::story::count::Facets>,
-    /// `--match all` found nothing, so `any` was used.
+    /// `--match all` found nothing, so its bare words were relaxed to `any`
+    /// (phrases, fields, `+word` and groups stay required).
     pub relaxed: bool,
+    /// When nothing matched: the parts of the query the user insisted on (a
+    /// phrase, a field, `+word`, a group) that match no passage on their
+    /// own, as written in the query.
+    pub unmatched: Vec<String>,
     /// Time spent on this query, in milliseconds.
     pub took_ms: f64,
     /// Undated articles that matched but that a date filter left out.
@@ -593,7 +598,7 @@ impl Searcher {
         );
         let mut relaxed = false;
         if req.match_mode == MatchMode::All && statistics.search(query.as_ref(), &Count)? == 0 {
-            if let Some(any) = builder.compile(&prepared.expr, MatchMode::Any) {
+            if let Some(any) = builder.compile_relaxed(&prepared.expr) {
                 let any = prepared.filtered(any.query.as_ref(), true);
                 if statistics.search(any.as_ref(), &Count)? > 0 {
                     relaxed = true;
@@ -634,7 +639,7 @@ impl Searcher {
         )?;
         let mut relaxed = false;
         if page.total == 0 && req.match_mode == MatchMode::All {
-            if let Some(any) = builder.compile(expr, MatchMode::Any) {
+            if let Some(any) = builder.compile_relaxed(expr) {
                 let any_page = self.collect(
                     &statistics,
                     filtered(any.query.as_ref(), true).as_ref(),
@@ -647,6 +652,20 @@ impl Searcher {
                 }
             }
         }
+        let unmatched = if page.total == 0 {
+            let mut unmatched = Vec::new();
+            for part in insisted_parts(expr) {
+                if let Some(alone) = builder.compile(&part, MatchMode::All) {
+                    let query = filtered(alone.query.as_ref(), true);
+                    if statistics.search(query.as_ref(), &Count)? == 0 {
+                        unmatched.push(part.to_string());
+                    }
+                }
+            }
+            unmatched
+        } else {
+            Vec::new()
+        };
         let excluded_undated = match prepared.date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![
@@ -705,6 +724,7 @@ impl Searcher {
             stories: None,
             facets: None,
             relaxed,
+            unmatched,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             excluded_undated,
             hits,
@@ -840,6 +860,32 @@ impl Bm25StatisticsProvider for QueryStatistics<'_> {
         self.doc_freqs.borrow_mut().insert(term.clone(), freq);
         Ok(freq)
     }
+}
+
+/// The top-level parts of a query that the fallback of `--match all` keeps
+/// required (all but bare words and exclusions), each alone as a query.
+fn insisted_parts(expr: &parse::Expr) -> Vec<parse::Expr> {
+    use parse::{AtomKind, Clause, Expr, Occur as QueryOccur};
+    let bare = |e: &Expr| matches!(e, Expr::Atom(a) if a.field.is_none() && matches!(a.kind, AtomKind::Word(_)));
+    let clauses: &[Clause] = match expr {
+        Expr::Seq(clauses) => clauses,
+        _ => &[],
+    };
+    let mut parts: Vec<Expr> = clauses
+        .iter()
+        .filter(|c| c.occur != QueryOccur::MustNot)
+        .filter(|c| c.occur == QueryOccur::Must || !bare(&c.expr))
+        .map(|c| {
+            Expr::Seq(vec![Clause {
+                occur: c.occur,
+                expr: c.expr.clone(),
+            }])
+        })
+        .collect();
+    if matches!(expr, Expr::Atom(_) | Expr::Or(_)) && !bare(expr) {
+        parts.push(expr.clone());
+    }
+    parts
 }
 
 /// Orders articles by relevance or date (undated last; a day after the

@@ -179,22 +179,25 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
 /// Why a whole file was skipped.
 pub type SkipReason = String;
 
-/// Checks what can be checked before a file is read whole: that it is
-/// readable, not binary and, for a one-article format, not too large.
+/// Checks what can be checked before a file is read: that it is readable
+/// and, for a one-article format (read whole), not too large and not
+/// binary. A JSON Lines file is read line by line instead: a line with NUL
+/// bytes is one bad line, and the rest of the file is still read.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
-    if Format::of(path) != Some(Format::JsonLines) {
-        check_size(path)?;
+    if Format::of(path) == Some(Format::JsonLines) {
+        return std::fs::File::open(path)
+            .map(drop)
+            .map_err(|e| format!("cannot read: {e}"));
     }
-    if !jsonl::is_gzip(path) {
-        use std::io::Read;
-        let mut head = Vec::with_capacity(8192);
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-        file.take(8192)
-            .read_to_end(&mut head)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        if encoding::looks_binary(&head) {
-            return Err("binary file (contains NUL bytes)".into());
-        }
+    check_size(path)?;
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    file.take(8192)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if encoding::looks_binary(&head) {
+        return Err("binary file (contains NUL bytes)".into());
     }
     Ok(())
 }

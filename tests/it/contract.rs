@@ -20,6 +20,7 @@ pub struct SearchResult {
     #[serde(default)]
     pub facets: Option<Facets>,
     pub relaxed: bool,
+    pub unmatched: Vec<String>,
     pub took_ms: f64,
     pub excluded_undated: u64,
     pub hits: Vec<Hit>,

@@ -355,7 +355,7 @@ fn duplicate_articles_are_indexed_once() {
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
     assert!(
-        err.contains("c/b.jsonl:1: duplicate article id 'x' (already indexed from c/a.jsonl); record skipped"),
+        err.contains("c/b.jsonl:1: duplicate article id 'x' (kept from c/a.jsonl, first in path order); record skipped"),
         "{err}"
     );
     assert!(
@@ -374,8 +374,9 @@ fn duplicate_articles_are_indexed_once() {
         "{\"id\":\"x\",\"text\":\"Third claim.\"}\n{\"id\":\"z\",\"text\":\"Zed.\"}\n",
     );
     let out = project.run(&["index", "d"]);
-    assert!(stderr(&out)
-        .contains("d/c.jsonl:1: duplicate article id 'x' (already indexed from c/a.jsonl)"));
+    assert!(stderr(&out).contains(
+        "d/c.jsonl:1: duplicate article id 'x' (kept from c/a.jsonl, first in path order)"
+    ));
     assert_eq!(stats(&project)["articles"], 3);
     // Re-indexing the owner keeps its ids.
     project.write(

@@ -10,6 +10,7 @@ mod encodings;
 mod eval;
 mod formats;
 mod hostile;
+mod ids;
 mod index;
 mod index_format;
 mod ingest;
