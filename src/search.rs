@@ -501,6 +501,8 @@ pub struct Searcher {
     reader: IndexReader,
     /// By segment ordinal of the reader's (never reloaded) snapshot.
     segment_ids: Vec<SegmentIds>,
+    /// The index's copy groups, read on first use.
+    copy_groups: OnceLock<crate::story::groups::Groups>,
 }
 
 impl Searcher {
@@ -526,6 +528,7 @@ impl Searcher {
             store,
             reader,
             segment_ids,
+            copy_groups: OnceLock::new(),
         })
     }
 
@@ -537,6 +540,19 @@ impl Searcher {
     /// A snapshot of the index for reading.
     pub fn tantivy_searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
+    }
+
+    /// The index's copy groups (see [`crate::story::groups`]), read once.
+    pub fn copy_groups(&self) -> Result<&crate::story::groups::Groups> {
+        if let Some(groups) = self.copy_groups.get() {
+            return Ok(groups);
+        }
+        let groups = crate::story::groups::current(
+            &self.store.index,
+            &self.store.dir,
+            &self.reader.searcher(),
+        )?;
+        Ok(self.copy_groups.get_or_init(|| groups))
     }
 
     /// Parses a request's query and builds its filters: what
@@ -706,6 +722,12 @@ impl Searcher {
         }
         if req.sort != Sort::Relevance {
             mark_same_day(&mut hits);
+        }
+        if !hits.is_empty() {
+            let groups = self.copy_groups()?;
+            for hit in &mut hits {
+                hit.copies = crate::story::fold::copies_of(groups, &hit.article.id);
+            }
         }
         Ok(SearchResult {
             query_id: req.query_id.clone(),

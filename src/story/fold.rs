@@ -1,5 +1,6 @@
-//! Search with copies of one story folded: each hit names its article's
-//! copy group, and with `collapse` the best hit of each group stays while
+//! Search with copies of one story folded (each hit names its article's
+//! copy group already: see [`Searcher::search`]): with `collapse` the best
+//! hit of each group stays while
 //! the hits of its other copies fold into it. `total_hits` stays the count
 //! before folding; `stories` counts the matches after it.
 
@@ -14,7 +15,7 @@ use crate::story::groups::Groups;
 /// fold a few copies at most.
 const OVERFETCH: usize = 3;
 
-/// Runs `req`, naming each hit's copy group, and with `collapse` folding
+/// Runs `req`, with `collapse` folding
 /// the copies of one story into its best hit. `stories` is filled in when
 /// `req.count` asks for exact counts.
 pub fn search(
@@ -28,9 +29,6 @@ pub fn search(
     } else {
         searcher.search(req)?
     };
-    for hit in &mut result.hits {
-        hit.copies = copies_of(groups, &hit.article.id);
-    }
     if req.count {
         result.stories = Some(stories(searcher, groups, req)?);
     }

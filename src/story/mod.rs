@@ -18,7 +18,6 @@ use crate::error::Result;
 use crate::search::Searcher;
 
 /// The copy groups of the index `searcher` reads.
-pub fn groups(searcher: &Searcher) -> Result<groups::Groups> {
-    let store = searcher.store();
-    groups::current(&store.index, &store.dir, &searcher.tantivy_searcher())
+pub fn groups(searcher: &Searcher) -> Result<&groups::Groups> {
+    searcher.copy_groups()
 }
