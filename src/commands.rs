@@ -237,9 +237,9 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     let groups = newsdex::story::groups(&searcher)?;
     // Copies fold by default where a person reads the hits.
     let collapse = args.collapse || (format == Format::Human && !args.no_collapse);
-    let mut result = newsdex::story::fold::search(&searcher, &groups, &request, collapse)?;
+    let mut result = newsdex::story::fold::search(&searcher, groups, &request, collapse)?;
     if args.facets {
-        result.facets = Some(newsdex::story::count::facets(&searcher, &groups, &request)?);
+        result.facets = Some(newsdex::story::count::facets(&searcher, groups, &request)?);
     }
     for note in &result.notes {
         eprintln!("newsdex: {note}");
@@ -634,7 +634,7 @@ fn run_count(dir: &Path, args: CountArgs) -> Result<Outcome> {
         .collect::<newsdex::Result<Vec<_>>>()?;
     let searcher = Searcher::open(dir)?;
     let groups = newsdex::story::groups(&searcher)?;
-    let counted = count::count(&searcher, &groups, &args.request(), &by)?;
+    let counted = count::count(&searcher, groups, &args.request(), &by)?;
     for note in &counted.notes {
         eprintln!("newsdex: {note}");
     }
