@@ -11,8 +11,8 @@ use newsdex::search::{SearchRequest, Sort};
 
 /// What the exit status means, shown under `--help`.
 const EXIT_STATUS: &str = "Exit status: 0 when something was found (or indexed), 1 when nothing matched, \
-2 on an error: a bad query or flag, a missing, foreign or damaged index, another process writing the index, \
-or `index --strict` with any warning (what was indexed stays committed).";
+2 on an error: a bad query or flag, a missing, foreign or damaged index (`check` names what is damaged), \
+another process writing the index, a full disk, or `index --strict` with any warning (what was indexed stays committed).";
 
 /// Full-text search over news articles: ranked passages with their source.
 #[derive(Debug, Parser)]
@@ -24,6 +24,20 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The index folder the command works on, when it works on one.
+    pub fn index_dir(&self) -> Option<PathBuf> {
+        match self.command {
+            Command::Eval(_) | Command::Completions(_) | Command::Man => None,
+            _ => Some(
+                self.index
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(crate::commands::DEFAULT_INDEX)),
+            ),
+        }
+    }
 }
 
 /// newsdex's commands.
@@ -57,6 +71,9 @@ pub enum Command {
     Batch(BatchArgs),
     /// Score retrieval quality: a TREC run against qrels, or a whole BEIR collection
     Eval(EvalArgs),
+    /// Verify the index: every file against its checksum, Tantivy's records, and that
+    /// passages and articles agree; exit 2 naming what is damaged
+    Check(FormatOnly),
     /// Print a shell completion script (e.g. `newsdex completions bash > /etc/bash_completion.d/newsdex`)
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `newsdex man > newsdex.1`
