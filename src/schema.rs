@@ -11,8 +11,9 @@ use crate::analysis::ANALYZER;
 /// Version of the schema and of what is stored; an index written with
 /// another version must be rebuilt. (2: the dictionaries of string fast
 /// fields are no longer zstd-compressed. 3: dates keep their precision and
-/// offset, sort keys, and the URL's domain for outlet filters. 4: `notes`.)
-pub const SCHEMA_VERSION: u32 = 4;
+/// offset, sort keys, and the URL's domain for outlet filters. 4: copy
+/// signatures and indexing order, for copies of one story. 5: `notes`.)
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -64,6 +65,12 @@ pub struct Fields {
     /// What the source says about the text (truncated, captured), as the
     /// JSON of [`crate::article::Notes`]; absent when there is nothing (stored).
     pub notes: Field,
+    /// The article's copy signature (fast bytes; first passage only): see
+    /// [`crate::story::signature`].
+    pub story_signature: Field,
+    /// The order articles were indexed in (fast; first passage only): of
+    /// two copies published at the same time, the first indexed is the original.
+    pub story_order: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -116,6 +123,8 @@ pub fn build() -> (Schema, Fields) {
         line: b.add_u64_field("line", stored_u64),
         origins: b.add_text_field("origins", STORED),
         notes: b.add_text_field("notes", STORED),
+        story_signature: b.add_bytes_field("story_signature", FAST),
+        story_order: b.add_u64_field("story_order", FAST),
     };
     (b.build(), fields)
 }
@@ -145,5 +154,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         line: f("line")?,
         origins: f("origins")?,
         notes: f("notes")?,
+        story_signature: f("story_signature")?,
+        story_order: f("story_order")?,
     })
 }

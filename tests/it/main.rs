@@ -21,3 +21,4 @@ mod outlets;
 mod queries;
 mod readonly;
 mod search;
+mod story;
