@@ -1,19 +1,23 @@
-//! Article extraction from saved news web pages: metadata plus the main text as paragraphs.
+//! Saved news web pages: metadata, and the main text as paragraphs.
 //!
-//! The page is parsed once with `scraper` (html5ever). One iterative pass collects the
-//! metadata (`<meta>`, `<title>`, canonical link, JSON-LD) and scores candidate containers;
-//! the main text is then read from the first container that yields any paragraph, in this
-//! order: the `<article>` with the most paragraph text, `[itemprop=articleBody]`, `<main>`,
-//! `[role=main]`, and the element whose `<p>` children hold the most non-link text.
-//! All tree walks are iterative, so deeply nested markup cannot overflow the stack.
+//! A page is first checked against the work bounds ([`super::page_bounds`]). Its metadata
+//! comes from one iterative pass over the `scraper` (html5ever) tree: `<meta>`, `<title>`,
+//! canonical link, JSON-LD. Its main text comes from two extractors that must agree
+//! ([`super::main_text`]); when they find none, the page's readable text is taken instead
+//! (everything outside navigation, headers, footers, forms, scripts and boxes marked as
+//! boilerplate) and the article says so. Prompts (consent, paywall, newsletter, links to
+//! other stories) are dropped from either ([`super::walls`]). All tree walks here are
+//! iterative, so deeply nested markup cannot overflow the stack.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 use serde_json::{Map, Value};
+
+use super::{main_text, page_bounds, walls};
 
 /// What a saved article page yields: metadata as found (raw strings, not parsed) and the main
 /// text as paragraphs.
@@ -34,13 +38,14 @@ pub struct HtmlArticle {
     pub url: Option<String>,
     /// `<html lang>`.
     pub language: Option<String>,
-    /// The article's main text, one entry per block (p, h2-h6, li, blockquote, pre),
-    /// whitespace collapsed, in document order.
+    /// The article's main text, one entry per block, whitespace collapsed, in page order.
     pub paragraphs: Vec<String>,
+    /// Whether no main text was found and `paragraphs` is the page's readable text instead.
+    pub readable_fallback: bool,
 }
-
 /// Tags whose whole subtree is never article text.
 const DROP_TAGS: &[&str] = &[
+    "head",
     "nav",
     "aside",
     "footer",
@@ -80,7 +85,23 @@ const DROP_MARKERS: &[&str] = &[
 ];
 
 /// Elements whose text becomes one paragraph.
-const BLOCK_TAGS: &[&str] = &["p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"];
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "div",
+    "td",
+    "th",
+    "dd",
+    "dt",
+];
 
 /// Phrasing elements; any other element inside a block separates words.
 const INLINE_TAGS: &[&str] = &[
@@ -106,22 +127,21 @@ const BOILERPLATE: &[&str] = &[
     "share this article",
 ];
 
-/// Extracts an article from a saved web page. Never panics; an empty or non-article page gives
-/// empty paragraphs.
-pub fn extract(html: &str) -> HtmlArticle {
+/// Extracts an article from a saved web page; the error says why the page has no article
+/// text to index (past the work bounds, or only a consent wall or paywall). Never panics.
+pub fn extract(html: &str) -> Result<HtmlArticle, String> {
+    page_bounds::check(html)?;
     let doc = Html::parse_document(html);
     let scan = Scan::new(&doc);
     let ld = LdArticle::find(&scan.json_ld);
-    let (container, paragraphs) = scan
-        .candidates()
-        .into_iter()
-        .flatten()
-        .filter_map(|id| doc.tree.get(id))
-        .map(|node| (node, paragraphs(node)))
-        .find(|(_, paragraphs)| !paragraphs.is_empty())
-        .map_or((None, Vec::new()), |(node, paragraphs)| {
-            (Some(node), paragraphs)
-        });
+    let container = scan.container().and_then(|id| doc.tree.get(id));
+    let mut paragraphs = main_text::paragraphs(html);
+    let readable_fallback = paragraphs.is_empty();
+    if readable_fallback {
+        let body = doc.tree.root();
+        paragraphs = readable_text(body);
+    }
+    let paragraphs = walls::without_prompts(paragraphs)?;
     let in_container = |tag: &str| {
         container?
             .descendants()
@@ -149,7 +169,7 @@ pub fn extract(html: &str) -> HtmlArticle {
             })
         })
         .or(ld.author);
-    HtmlArticle {
+    Ok(HtmlArticle {
         title,
         published: scan
             .meta("article:published_time")
@@ -164,7 +184,8 @@ pub fn extract(html: &str) -> HtmlArticle {
         language: doc.root_element().attr("lang").and_then(clean),
         site_name,
         paragraphs,
-    }
+        readable_fallback,
+    })
 }
 
 /// What one pass over the whole document collects.
@@ -182,17 +203,12 @@ struct Scan {
     articles: Vec<(NodeId, usize)>,
     /// The first non-dropped `[itemprop=articleBody]`, `<main>` and `[role=main]`.
     landmarks: [Option<NodeId>; 3],
-    /// Readability-style score per element: non-link text of its `<p>` children, plus half
-    /// that of its `<p>` grandchildren.
-    scores: BTreeMap<NodeId, usize>,
     /// While walking: the dropped element whose subtree is being skipped.
     skip: Option<NodeId>,
     /// While walking: indexes into `articles` of the open `<article>` elements.
     open_articles: Vec<usize>,
-    /// While walking: (text, link text) lengths of the open `<p>` elements.
-    open_ps: Vec<(usize, usize)>,
-    /// While walking: how many `<a>` elements are open.
-    open_links: usize,
+    /// While walking: text lengths of the open `<p>` elements.
+    open_ps: Vec<usize>,
 }
 
 impl Scan {
@@ -215,12 +231,8 @@ impl Scan {
     fn open(&mut self, node: NodeRef<'_, Node>) {
         match node.value() {
             Node::Text(text) if self.skip.is_none() => {
-                if let Some((all, links)) = self.open_ps.last_mut() {
-                    let n = text.chars().filter(|c| !c.is_whitespace()).count();
-                    *all += n;
-                    if self.open_links > 0 {
-                        *links += n;
-                    }
+                if let Some(len) = self.open_ps.last_mut() {
+                    *len += text.chars().filter(|c| !c.is_whitespace()).count();
                 }
             }
             Node::Element(el) => {
@@ -234,8 +246,7 @@ impl Scan {
                         self.open_articles.push(self.articles.len());
                         self.articles.push((node.id(), 0));
                     }
-                    "p" => self.open_ps.push((0, 0)),
-                    "a" => self.open_links += 1,
+                    "p" => self.open_ps.push(0),
                     _ => {}
                 }
                 let has = |attr, value: &str| {
@@ -268,20 +279,11 @@ impl Scan {
                 }
             }
             Some("p") => {
-                let (all, links) = self.open_ps.pop().unwrap_or_default();
+                let len = self.open_ps.pop().unwrap_or_default();
                 if let Some(&article) = self.open_articles.last() {
-                    self.articles[article].1 += all;
-                }
-                let own = all.saturating_sub(links);
-                let parent = node.parent();
-                let grandparent = parent.and_then(|p| p.parent());
-                for (ancestor, share) in [(parent, own), (grandparent, own / 2)] {
-                    if let Some(ancestor) = ancestor {
-                        *self.scores.entry(ancestor.id()).or_default() += share;
-                    }
+                    self.articles[article].1 += len;
                 }
             }
-            Some("a") => self.open_links = self.open_links.saturating_sub(1),
             _ => {}
         }
     }
@@ -328,17 +330,14 @@ impl Scan {
         self.meta.get(key).cloned()
     }
 
-    /// Containers to try, best first. An `<article>` only counts when its paragraph text is at
-    /// least half the best score, so teaser cards do not beat a story body elsewhere.
-    fn candidates(&self) -> [Option<NodeId>; 5] {
+    /// The element the article's own `<h1>` and `<time>` are looked for in: the `<article>`
+    /// with the most paragraph text, else `[itemprop=articleBody]`, `<main>`, `[role=main]`.
+    fn container(&self) -> Option<NodeId> {
         // `rev()` so that ties go to the earliest element.
-        let best = self.scores.iter().rev().max_by_key(|(_, score)| **score);
-        let best_score = best.map_or(0, |(_, score)| *score);
         let article = self.articles.iter().rev().max_by_key(|(_, len)| *len);
-        let article = article.filter(|(_, len)| *len >= best_score / 2);
-        let [body, main, role] = self.landmarks;
-        let scored = best.filter(|(_, score)| **score > 0);
-        [article.map(|a| a.0), body, main, role, scored.map(|b| *b.0)]
+        article
+            .map(|a| a.0)
+            .or_else(|| self.landmarks.iter().flatten().next().copied())
     }
 }
 
@@ -363,37 +362,31 @@ fn is_dropped(el: &Element) -> bool {
     })
 }
 
-/// The container's text blocks: the innermost open block owns each text node, so nested
-/// blocks never repeat text; dropped subtrees and boilerplate lines are left out.
-fn paragraphs(container: NodeRef<'_, Node>) -> Vec<String> {
+/// The readable text under `root` as blocks: the innermost open block owns each text node,
+/// so nested blocks never repeat text; dropped subtrees and boilerplate lines are left out.
+fn readable_text(root: NodeRef<'_, Node>) -> Vec<String> {
     let mut out = Vec::new();
     let mut buf = String::new();
-    let mut depth = 0usize;
     let mut skip = None;
-    for edge in container.traverse() {
+    for edge in root.traverse() {
         match edge {
             Edge::Open(node) if skip.is_none() => match node.value() {
-                Node::Text(text) if depth > 0 => buf.push_str(text),
+                Node::Text(text) => buf.push_str(text),
                 Node::Element(el) if is_dropped(el) => skip = Some(node.id()),
-                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
-                    flush(&mut buf, &mut out);
-                    depth += 1;
-                }
+                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => flush(&mut buf, &mut out),
                 Node::Element(el) if !INLINE_TAGS.contains(&el.name()) => buf.push(' '),
                 _ => {}
             },
             Edge::Close(node) if skip == Some(node.id()) => skip = None,
             Edge::Close(node) if skip.is_none() => match node.value() {
-                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
-                    flush(&mut buf, &mut out);
-                    depth -= 1;
-                }
+                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => flush(&mut buf, &mut out),
                 Node::Element(el) if !INLINE_TAGS.contains(&el.name()) => buf.push(' '),
                 _ => {}
             },
             _ => {}
         }
     }
+    flush(&mut buf, &mut out);
     out
 }
 
