@@ -1,7 +1,8 @@
 //! Writes the article text newsdex extracts from each saved web page in a
 //! folder, one `ID.txt` per page, for `bench/extraction.py` to score
 //! (docs/extraction.md). Warnings go to stderr; the last line gives the mean
-//! and the slowest time per page.
+//! and the slowest time per page, and pages that took half a second or more
+//! are named.
 //!
 //!     cargo run --release --example extract -- HTML_DIR OUT_DIR
 
@@ -33,6 +34,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         };
         let took = start.elapsed();
+        if took.as_millis() >= 500 {
+            eprintln!("{name}: {:.1} s", took.as_secs_f64());
+        }
         total += took;
         slowest = slowest.max(took);
         for warning in warnings {

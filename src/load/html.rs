@@ -43,6 +43,10 @@ pub struct HtmlArticle {
     /// Whether no main text was found and `paragraphs` is the page's readable text instead.
     pub readable_fallback: bool,
 }
+/// Main text shorter than this is checked against the page's readable text: when the page
+/// has none (only menus, links and furniture), neither has the article.
+const SHORT_TEXT_WORDS: usize = 25;
+
 /// Tags whose whole subtree is never article text.
 const DROP_TAGS: &[&str] = &[
     "head",
@@ -130,16 +134,26 @@ const BOILERPLATE: &[&str] = &[
 /// Extracts an article from a saved web page; the error says why the page has no article
 /// text to index (past the work bounds, or only a consent wall or paywall). Never panics.
 pub fn extract(html: &str) -> Result<HtmlArticle, String> {
-    page_bounds::check(html)?;
+    let elements = page_bounds::check(html)?;
     let doc = Html::parse_document(html);
     let scan = Scan::new(&doc);
     let ld = LdArticle::find(&scan.json_ld);
     let container = scan.container().and_then(|id| doc.tree.get(id));
-    let mut paragraphs = main_text::paragraphs(html);
+    let mut paragraphs = main_text::paragraphs(html, elements);
+    paragraphs.retain(|p| !is_furniture(p));
+    let words: usize = paragraphs
+        .iter()
+        .map(|p| p.split_whitespace().count())
+        .sum();
+    let readable =
+        (words < SHORT_TEXT_WORDS || paragraphs.is_empty()).then(|| readable_text(doc.tree.root()));
+    if readable.as_ref().is_some_and(Vec::is_empty) {
+        // A few words the extractors took from menus or links on a page with no text to read.
+        paragraphs.clear();
+    }
     let readable_fallback = paragraphs.is_empty();
     if readable_fallback {
-        let body = doc.tree.root();
-        paragraphs = readable_text(body);
+        paragraphs = readable.unwrap_or_default();
     }
     let paragraphs = walls::without_prompts(paragraphs)?;
     let in_container = |tag: &str| {
@@ -367,38 +381,58 @@ fn is_dropped(el: &Element) -> bool {
 fn readable_text(root: NodeRef<'_, Node>) -> Vec<String> {
     let mut out = Vec::new();
     let mut buf = String::new();
+    let (mut open_links, mut links) = (0usize, 0usize);
     let mut skip = None;
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) if skip.is_none() => match node.value() {
-                Node::Text(text) => buf.push_str(text),
+                Node::Text(text) => {
+                    if open_links > 0 {
+                        links += text.chars().filter(|c| !c.is_whitespace()).count();
+                    }
+                    buf.push_str(text);
+                }
                 Node::Element(el) if is_dropped(el) => skip = Some(node.id()),
-                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => flush(&mut buf, &mut out),
+                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
+                    flush(&mut buf, &mut links, &mut out);
+                }
+                Node::Element(el) if el.name() == "a" => open_links += 1,
                 Node::Element(el) if !INLINE_TAGS.contains(&el.name()) => buf.push(' '),
                 _ => {}
             },
             Edge::Close(node) if skip == Some(node.id()) => skip = None,
             Edge::Close(node) if skip.is_none() => match node.value() {
-                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => flush(&mut buf, &mut out),
+                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
+                    flush(&mut buf, &mut links, &mut out);
+                }
+                Node::Element(el) if el.name() == "a" => open_links = open_links.saturating_sub(1),
                 Node::Element(el) if !INLINE_TAGS.contains(&el.name()) => buf.push(' '),
                 _ => {}
             },
             _ => {}
         }
     }
-    flush(&mut buf, &mut out);
+    flush(&mut buf, &mut links, &mut out);
     out
 }
 
-/// Ends the current block: its collapsed text becomes a paragraph unless empty or boilerplate.
-fn flush(buf: &mut String, out: &mut Vec<String>) {
+/// Whether a whole block is page furniture ("Advertisement", "Back to top", …).
+fn is_furniture(block: &str) -> bool {
+    let key = block.trim_end_matches([':', '.', '!', '…']).to_lowercase();
+    BOILERPLATE.contains(&key.as_str())
+}
+
+/// Ends the current block: its collapsed text becomes a paragraph unless it is empty,
+/// furniture, or mostly link text (a menu, a list of other stories).
+fn flush(buf: &mut String, links: &mut usize, out: &mut Vec<String>) {
     if let Some(line) = clean(buf) {
-        let key = line.trim_end_matches([':', '.', '!', '…']).to_lowercase();
-        if !BOILERPLATE.contains(&key.as_str()) {
+        let chars = buf.chars().filter(|c| !c.is_whitespace()).count();
+        if !is_furniture(&line) && *links * 2 <= chars {
             out.push(line);
         }
     }
     buf.clear();
+    *links = 0;
 }
 
 /// The fields taken from the first JSON-LD object typed `*Article` or `*BlogPosting`.
@@ -514,7 +548,7 @@ mod tests {
         (first, last): (&str, &str),
         absent: &[&str],
     ) -> Vec<String> {
-        let article = extract(html);
+        let article = extract(html).unwrap();
         let paragraphs = article.paragraphs.clone();
         assert_eq!(
             HtmlArticle {
@@ -553,8 +587,9 @@ mod tests {
                 url: some("https://www.example.com/news/articles/c0ex4mple1o"),
                 language: some("en-GB"),
                 paragraphs: Vec::new(),
+                readable_fallback: false,
             },
-            12,
+            11,
             (
                 "The United States has formally designated Venezuela’s Cartel de los Soles as a \
                  foreign terrorist organisation, a step Washington says is aimed at the government \
@@ -588,9 +623,10 @@ mod tests {
         assert_eq!(paragraphs[3], "What is the Cartel de los Soles?");
         assert_eq!(
             paragraphs[8],
-            "Banks must block any transactions involving the group"
+            "Banks must block any transactions involving the group\n\
+             Anyone who knowingly helps it can face prosecution in US courts"
         );
-        assert!(paragraphs[10].starts_with("Analysts said the move could open the way for further"));
+        assert!(paragraphs[9].starts_with("Analysts said the move could open the way\nfor further"));
     }
 
     #[test]
@@ -608,6 +644,7 @@ mod tests {
                 ),
                 language: some("en-US"),
                 paragraphs: Vec::new(),
+                readable_fallback: false,
             },
             7,
             (
@@ -646,6 +683,7 @@ mod tests {
                 ),
                 language: some("en-US"),
                 paragraphs: Vec::new(),
+                readable_fallback: false,
             },
             9,
             (
@@ -670,7 +708,7 @@ mod tests {
     #[test]
     fn minimal_page() {
         assert_eq!(
-            extract(include_str!("../../tests/fixtures/html/minimal.html")),
+            extract(include_str!("../../tests/fixtures/html/minimal.html")).unwrap(),
             HtmlArticle {
                 title: some("Cartel de los Soles designation: what we know"),
                 paragraphs: vec![
@@ -688,12 +726,14 @@ mod tests {
     }
 
     #[test]
-    fn nested_blocks_are_not_repeated() {
-        let html = "<article><ul><li><p>x</p></li></ul><blockquote><p>a</p>b</blockquote>\
+    fn readable_text_keeps_each_text_once_and_leaves_menus_out() {
+        let html = "<body><ul><li><p>x</p></li></ul><blockquote><p>a</p>b</blockquote>\
                     <p>one<br>two</p><p>long<wbr>word</p><li>outer<ul><li>inner</li></ul>tail</li>\
-                    <pre>  code\n  block </pre><h1>Headline</h1><li>cell<div>split</div></li></article>";
+                    <pre>  code\n  block </pre><h1>Headline</h1><li>cell<div>split</div></li>\
+                    <div><a href=/a>Menu</a> <a href=/b>entries</a></div>loose <a href=/c>text</a>";
+        let doc = Html::parse_document(html);
         assert_eq!(
-            extract(html).paragraphs,
+            readable_text(doc.tree.root()),
             [
                 "x",
                 "a",
@@ -704,19 +744,29 @@ mod tests {
                 "inner",
                 "tail",
                 "code block",
-                "cell split"
+                "Headline",
+                "cell",
+                "split",
+                "loose text"
             ]
         );
-        assert_eq!(extract(html).title, some("Headline"));
     }
 
     #[test]
     fn boilerplate_boxes_and_lines_are_dropped() {
-        let html = r#"<main class="has-share-bar"><p class="lead-paragraph">Lead.</p>
-            <div class="top-ad-slot"><p>Ad copy</p></div><div id="Cookie-Consent"><p>Cookies</p></div>
+        let html = r#"<main class="has-share-bar"><p class="lead-paragraph">The lead paragraph of the story, which says what happened, where it happened, to whom, and what the people it happened to said about it.</p>
+            <div id="Cookie-Consent"><p>We use cookies. Accept all</p></div>
             <p hidden>Hidden</p><p style="display: none">Invisible</p><p>ADVERTISEMENT</p>
-            <h3>Related Articles</h3><div class="download-box"><p>Kept.</p></div></main>"#;
-        assert_eq!(extract(html).paragraphs, ["Lead.", "Kept."]);
+            <h3>Related Articles</h3><div class="download-box"><p>The second paragraph is kept.</p>\
+            </div></main>"#;
+        assert_eq!(
+            extract(html).unwrap().paragraphs,
+            [
+                "The lead paragraph of the story, which says what happened, where it happened, \
+                 to whom, and what the people it happened to said about it.",
+                "The second paragraph is kept."
+            ]
+        );
     }
 
     #[test]
@@ -728,7 +778,7 @@ mod tests {
              <div class=story><p>{body}</p><p>{body}</p><p>Last.</p></div>\
              <div class=links><p><a href=/a>{body}{body}{body}</a></p></div>"
         );
-        let paragraphs = extract(&html).paragraphs;
+        let paragraphs = extract(&html).unwrap().paragraphs;
         assert_eq!(paragraphs.len(), 3);
         assert_eq!(paragraphs[2], "Last.");
     }
@@ -744,7 +794,7 @@ mod tests {
             </script><script type="application/ld+json">{not json</script></head>
             <body><p>Text.</p></body></html>"#;
         assert_eq!(
-            extract(html),
+            extract(html).unwrap(),
             HtmlArticle {
                 title: some("Title - Other Site"),
                 site_name: some("Site"),
@@ -753,15 +803,22 @@ mod tests {
                 url: some("https://example.com/a"),
                 language: some("es"),
                 paragraphs: vec!["Text.".to_string()],
+                readable_fallback: false,
             }
         );
     }
 
     #[test]
     fn empty_and_non_article_pages() {
-        assert_eq!(extract(""), HtmlArticle::default());
-        let links = "<html><body><nav><a href=/>Home</a></nav><div><a href=/x>X</a></div></body>";
-        assert!(extract(links).paragraphs.is_empty());
+        assert_eq!(
+            extract("").unwrap(),
+            HtmlArticle {
+                readable_fallback: true,
+                ..HtmlArticle::default()
+            }
+        );
+        let links = "<html><body><nav><a href=/>Home</a></nav><footer>© Site</footer></body>";
+        assert_eq!(extract(links).unwrap().paragraphs, Vec::<String>::new());
     }
 
     #[test]
@@ -813,10 +870,19 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_does_not_overflow() {
+    fn deep_nesting_is_read_up_to_the_bound_and_refused_past_it() {
         let html = format!("{}<p>deep</p>", "<div>".repeat(10_000));
-        assert_eq!(extract(&html).paragraphs, ["deep"]);
-        let html = format!("<article>{}deep", "<blockquote>".repeat(10_000));
-        assert_eq!(extract(&html).paragraphs, ["deep"]);
+        assert!(extract(&html).unwrap_err().contains("nest more than"));
+        let depth = page_bounds::MAX_DEPTH - 10;
+        for tag in ["div", "blockquote", "section"] {
+            let html = format!(
+                "<html><body>{}<p>The deep paragraph of the page.</p>",
+                format!("<{tag}>").repeat(depth)
+            );
+            assert_eq!(
+                extract(&html).unwrap().paragraphs,
+                ["The deep paragraph of the page."]
+            );
+        }
     }
 }

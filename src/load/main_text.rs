@@ -7,28 +7,47 @@
 //! is kept when trafilatura's text holds it too (most of its word 4-grams), so what only
 //! one of them took for article text is left out; F1 0.976 on the benchmark's shared half
 //! (docs/extraction.md). When only one of them finds text, its text is used.
+//!
+//! trafilatura's work grows faster than the page (seconds past 10,000 elements), so it only
+//! reads pages of up to [`TRAFILATURA_ELEMENTS`] elements, and only when Readability took
+//! less than [`TRAFILATURA_AFTER`]; larger pages are read by Readability alone.
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
+use std::time::{Duration, Instant};
 
 /// Share of a paragraph's word 4-grams the other extractor's text must hold for it to be kept.
 const AGREEMENT: f64 = 0.5;
 
-/// Paragraphs of the page's main text, in page order; empty when neither extractor finds any.
-pub fn paragraphs(html: &str) -> Vec<String> {
-    let trafilatura = guarded(|| by_trafilatura(html));
+/// The most elements a page may have for trafilatura to read it too.
+pub const TRAFILATURA_ELEMENTS: usize = 5_000;
+
+/// How long Readability may have taken for trafilatura to read the page too.
+const TRAFILATURA_AFTER: Duration = Duration::from_millis(250);
+
+/// Paragraphs of the main text of a page of `elements` elements, in page order; empty when
+/// neither extractor finds any.
+pub fn paragraphs(html: &str, elements: usize) -> Vec<String> {
+    let start = Instant::now();
     let readability = guarded(|| by_readability(html));
-    match (trafilatura.is_empty(), readability.is_empty()) {
-        (true, _) => split(&readability),
-        (false, true) => split(&trafilatura),
-        (false, false) => {
-            let kept = agreed(&split(&readability), &trafilatura);
-            if kept.is_empty() {
-                split(&trafilatura)
-            } else {
-                kept
-            }
-        }
+    let trafilatura = if elements <= TRAFILATURA_ELEMENTS && start.elapsed() < TRAFILATURA_AFTER {
+        guarded(|| by_trafilatura(html))
+    } else {
+        String::new()
+    };
+    let blocks = if readability.is_empty() {
+        blocks(&trafilatura)
+    } else {
+        blocks(&readability)
+    };
+    if trafilatura.is_empty() || readability.is_empty() {
+        return joined(blocks);
+    }
+    let kept = agreed(&blocks, &trafilatura);
+    if kept.is_empty() {
+        joined(self::blocks(&trafilatura))
+    } else {
+        kept
     }
 }
 
@@ -56,41 +75,55 @@ fn by_readability(html: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Non-empty lines, whitespace collapsed.
-fn split(text: &str) -> Vec<String> {
-    text.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect()
+/// Blocks (separated by blank lines) of non-empty lines, whitespace collapsed.
+fn blocks(text: &str) -> Vec<Vec<String>> {
+    let mut blocks = vec![Vec::new()];
+    for line in text.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        match blocks.last_mut() {
+            Some(block) if !line.is_empty() => block.push(line),
+            Some(block) if !block.is_empty() => blocks.push(Vec::new()),
+            _ => {}
+        }
+    }
+    blocks.retain(|block| !block.is_empty());
+    blocks
 }
 
-/// The paragraphs that `other` holds: most of their word 4-grams, or, for a paragraph
-/// of fewer than four words, all its words in a row.
-fn agreed(paragraphs: &[String], other: &str) -> Vec<String> {
+/// Paragraphs: each block's lines joined by line breaks.
+fn joined(blocks: Vec<Vec<String>>) -> Vec<String> {
+    blocks.into_iter().map(|block| block.join("\n")).collect()
+}
+
+/// The blocks, as paragraphs, with only the lines that `other` holds: most of their word
+/// 4-grams, or, for a line of fewer than four words, all its words in a row.
+fn agreed(blocks: &[Vec<String>], other: &str) -> Vec<String> {
     let other_words = words(other);
     let mut other_grams: HashMap<&[&str], usize> = HashMap::new();
     for gram in other_words.windows(4) {
         *other_grams.entry(gram).or_default() += 1;
     }
-    paragraphs
+    let holds = |line: &String| {
+        let own = words(line);
+        if own.is_empty() {
+            return false;
+        }
+        if own.len() < 4 {
+            return other_words.windows(own.len()).any(|w| w == own.as_slice());
+        }
+        let grams = own.len() - 3;
+        let held = own
+            .windows(4)
+            .filter(|gram| other_grams.contains_key(gram))
+            .count();
+        held as f64 >= AGREEMENT * grams as f64
+    };
+    let kept = blocks
         .iter()
-        .filter(|paragraph| {
-            let own = words(paragraph);
-            if own.is_empty() {
-                return false;
-            }
-            if own.len() < 4 {
-                return other_words.windows(own.len()).any(|w| w == own.as_slice());
-            }
-            let grams = own.len() - 3;
-            let held = own
-                .windows(4)
-                .filter(|gram| other_grams.contains_key(gram))
-                .count();
-            held as f64 >= AGREEMENT * grams as f64
-        })
-        .cloned()
-        .collect()
+        .map(|block| block.iter().filter(|line| holds(line)).cloned().collect())
+        .filter(|block: &Vec<String>| !block.is_empty())
+        .collect();
+    joined(kept)
 }
 
 /// Word tokens as the benchmark counts them: runs of letters, digits and underscores.
@@ -106,16 +139,16 @@ mod tests {
 
     #[test]
     fn paragraphs_only_one_extractor_took_are_dropped() {
-        let readability = split(
+        let readability = blocks(
             "Photo: Caption of a gallery image\n\n\
-             The minister said on Monday that the talks would resume next week.\n\n\
-             Close\n\nOK",
+             The minister said on Monday\nthat the talks would resume next week.\n\n\
+             Close\n\n\nOK",
         );
         let trafilatura = "The minister said on Monday that the talks would resume next week. OK";
         assert_eq!(
             agreed(&readability, trafilatura),
             [
-                "The minister said on Monday that the talks would resume next week.",
+                "The minister said on Monday\nthat the talks would resume next week.",
                 "OK"
             ]
         );
@@ -133,7 +166,7 @@ mod tests {
              <div class=\"newsletter\"><div>Sign up for our daily briefing</div></div>\
              <footer>© Example</footer></body></html>"
         );
-        let found = paragraphs(&html);
+        let found = paragraphs(&html, 40);
         assert_eq!(found.len(), 8, "{found:?}");
         assert!(found[0].starts_with("0. The ministry"));
     }

@@ -127,11 +127,9 @@ pub fn without_prompts(paragraphs: Vec<String>) -> Result<Vec<String>, String> {
     let words: usize = kept.iter().map(|p| p.split_whitespace().count()).sum();
     match walls {
         _ if words >= 25 => Ok(kept),
-        (true, _) => {
-            Err("the page is only a cookie-consent wall (no article text); skipped".into())
-        }
+        (true, _) => Err("the page is only a cookie-consent wall (no article text)".into()),
         (false, true) => {
-            Err("the page is only a paywall or sign-in prompt (no article text); skipped".into())
+            Err("the page is only a paywall or sign-in prompt (no article text)".into())
         }
         _ => Ok(kept),
     }
@@ -225,7 +223,7 @@ mod tests {
         assert!(without_prompts(paywall).unwrap_err().contains("paywall"));
         let article = vec![
             "The designation took effect on Monday, officials said, and the Treasury \
-             froze assets held by the group's members in US banks the same afternoon."
+             froze the assets held by the group's members in US banks that same afternoon."
                 .to_string(),
             "Already a subscriber? Sign in".to_string(),
         ];
