@@ -145,17 +145,26 @@ pub fn extract(html: &str) -> Result<HtmlArticle, String> {
         .iter()
         .map(|p| p.split_whitespace().count())
         .sum();
-    let readable =
-        (words < SHORT_TEXT_WORDS || paragraphs.is_empty()).then(|| readable_text(doc.tree.root()));
-    if readable.as_ref().is_some_and(Vec::is_empty) {
-        // A few words the extractors took from menus or links on a page with no text to read.
-        paragraphs.clear();
+    let root = doc.tree.root();
+    let readable = (words < SHORT_TEXT_WORDS).then(|| readable_text(root, true));
+    if let Some(readable) = &readable {
+        // A few words the extractors took from menus or links, or from a page that is not
+        // an article (a table, a notice): the page's readable text says more, or nothing.
+        let readable_words: usize = readable.iter().map(|p| p.split_whitespace().count()).sum();
+        if readable.is_empty() || readable_words > words {
+            paragraphs.clear();
+        }
     }
     let readable_fallback = paragraphs.is_empty();
     if readable_fallback {
         paragraphs = readable.unwrap_or_default();
     }
-    let paragraphs = walls::without_prompts(paragraphs)?;
+    let mut paragraphs = walls::without_prompts(paragraphs)?;
+    if paragraphs.is_empty() {
+        // All the page shows sits in boxes marked as boilerplate: a consent wall or a paywall
+        // is skipped as such; any other text is taken rather than losing the page.
+        paragraphs = walls::without_prompts(readable_text(root, false))?;
+    }
     let in_container = |tag: &str| {
         container?
             .descendants()
@@ -357,15 +366,23 @@ impl Scan {
 
 /// Whether an element's subtree is left out of the main text.
 fn is_dropped(el: &Element) -> bool {
+    is_hidden_or_furniture(el) || is_marked_box(el)
+}
+
+/// Whether an element is hidden, or of a kind that never holds article text (`nav`, `script`…).
+fn is_hidden_or_furniture(el: &Element) -> bool {
     let name = el.name();
     let hidden_style = el.attr("style").is_some_and(|s| {
         let s: String = s.split_whitespace().collect();
         s.to_ascii_lowercase().contains("display:none")
     });
-    if DROP_TAGS.contains(&name) || el.attr("hidden").is_some() || hidden_style {
-        return true;
-    }
-    if matches!(name, "html" | "body" | "main" | "article") {
+    DROP_TAGS.contains(&name) || el.attr("hidden").is_some() || hidden_style
+}
+
+/// Whether an element's class or id marks it as a box of boilerplate (cookie notice, share
+/// bar, newsletter sign-up, related stories, advertisement…).
+fn is_marked_box(el: &Element) -> bool {
+    if matches!(el.name(), "html" | "body" | "main" | "article") {
         return false;
     }
     [el.attr("class"), el.id()].into_iter().flatten().any(|v| {
@@ -377,8 +394,9 @@ fn is_dropped(el: &Element) -> bool {
 }
 
 /// The readable text under `root` as blocks: the innermost open block owns each text node,
-/// so nested blocks never repeat text; dropped subtrees and boilerplate lines are left out.
-fn readable_text(root: NodeRef<'_, Node>) -> Vec<String> {
+/// so nested blocks never repeat text; hidden and furniture elements, boilerplate lines and
+/// (with `boxes`) boxes marked as boilerplate are left out.
+fn readable_text(root: NodeRef<'_, Node>, boxes: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut buf = String::new();
     let (mut open_links, mut links) = (0usize, 0usize);
@@ -392,7 +410,9 @@ fn readable_text(root: NodeRef<'_, Node>) -> Vec<String> {
                     }
                     buf.push_str(text);
                 }
-                Node::Element(el) if is_dropped(el) => skip = Some(node.id()),
+                Node::Element(el) if is_hidden_or_furniture(el) || (boxes && is_marked_box(el)) => {
+                    skip = Some(node.id());
+                }
                 Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
                     flush(&mut buf, &mut links, &mut out);
                 }
@@ -733,7 +753,7 @@ mod tests {
                     <div><a href=/a>Menu</a> <a href=/b>entries</a></div>loose <a href=/c>text</a>";
         let doc = Html::parse_document(html);
         assert_eq!(
-            readable_text(doc.tree.root()),
+            readable_text(doc.tree.root(), true),
             [
                 "x",
                 "a",

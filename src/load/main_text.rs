@@ -45,7 +45,7 @@ pub fn paragraphs(html: &str, elements: usize) -> Vec<String> {
     }
     let kept = agreed(&blocks, &trafilatura);
     if kept.is_empty() {
-        joined(self::blocks(&trafilatura))
+        joined(blocks)
     } else {
         kept
     }
@@ -58,7 +58,12 @@ fn guarded(extract: impl FnOnce() -> String) -> String {
 
 /// trafilatura's main text (tables kept, comments not), paragraphs separated by blank lines.
 fn by_trafilatura(html: &str) -> String {
-    rs_trafilatura::extract_with_options(html, &rs_trafilatura::Options::default())
+    let options = rs_trafilatura::Options {
+        // Its fallback on pages without an article repeats and runs together cell texts.
+        use_fallback_extraction: false,
+        ..rs_trafilatura::Options::default()
+    };
+    rs_trafilatura::extract_with_options(html, &options)
         .map(|result| result.content_text)
         .unwrap_or_default()
 }

@@ -6,6 +6,9 @@
 /// Phrases of cookie-consent notices; a paragraph with two of them is one.
 const CONSENT: &[&str] = &[
     "cookie",
+    "we use cookies",
+    "uses cookies",
+    "use of cookies",
     "consent",
     "we and our partners",
     "our partners",
