@@ -6,6 +6,7 @@ mod common;
 mod contract;
 mod crash;
 mod eval;
+mod extraction;
 mod formats;
 mod hostile;
 mod index;
