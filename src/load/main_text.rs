@@ -9,12 +9,12 @@
 //! (docs/extraction.md). When only one of them finds text, its text is used.
 //!
 //! trafilatura's work grows faster than the page (seconds past 10,000 elements), so it only
-//! reads pages of up to [`TRAFILATURA_ELEMENTS`] elements, and only when Readability took
-//! less than [`TRAFILATURA_AFTER`]; larger pages are read by Readability alone.
+//! reads pages of up to [`TRAFILATURA_ELEMENTS`] elements; larger pages are read by
+//! Readability alone. The choice depends on the page only, never on time taken, so a page
+//! always gives the same text.
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
-use std::time::{Duration, Instant};
 
 /// Share of a paragraph's word 4-grams the other extractor's text must hold for it to be kept.
 const AGREEMENT: f64 = 0.5;
@@ -22,15 +22,11 @@ const AGREEMENT: f64 = 0.5;
 /// The most elements a page may have for trafilatura to read it too.
 pub const TRAFILATURA_ELEMENTS: usize = 5_000;
 
-/// How long Readability may have taken for trafilatura to read the page too.
-const TRAFILATURA_AFTER: Duration = Duration::from_millis(250);
-
 /// Paragraphs of the main text of a page of `elements` elements, in page order; empty when
 /// neither extractor finds any.
 pub fn paragraphs(html: &str, elements: usize) -> Vec<String> {
-    let start = Instant::now();
     let readability = guarded(|| by_readability(html));
-    let trafilatura = if elements <= TRAFILATURA_ELEMENTS && start.elapsed() < TRAFILATURA_AFTER {
+    let trafilatura = if elements <= TRAFILATURA_ELEMENTS {
         guarded(|| by_trafilatura(html))
     } else {
         String::new()
