@@ -8,10 +8,13 @@ mod feed;
 pub mod html;
 mod json;
 mod jsonl;
+mod main_text;
 pub mod manifest;
 mod markdown;
+mod page_bounds;
 mod record;
 mod text;
+mod walls;
 mod warc;
 
 use std::fmt;
@@ -267,12 +270,18 @@ fn read_text(
 
 /// A saved web page's own metadata and main text: paragraphs joined by blank
 /// lines (no line numbers: the text is extracted, not copied).
-fn parse_html(
+pub fn parse_html(
     text: &str,
     location: &str,
     warnings: &mut Vec<Warning>,
-) -> (Metadata, String, LineMap) {
-    let page = html::extract(text);
+) -> Result<(Metadata, String, LineMap), SkipReason> {
+    let page = html::extract(text)?;
+    if page.readable_fallback && !page.paragraphs.is_empty() {
+        warnings.push(Warning::new(
+            location,
+            "no main article text found; indexed the page's readable text instead",
+        ));
+    }
     let own = |value: Option<String>| {
         value
             .map(|v| body::without_control(v.trim().to_owned()))
@@ -308,7 +317,7 @@ fn parse_html(
         .collect::<Vec<_>>()
         .join("\n\n");
     let body = body::without_control(body);
-    (meta, body, LineMap::Unknown)
+    Ok((meta, body, LineMap::Unknown))
 }
 
 /// Loads the articles of one file and hands each to `emit`. `external` is
@@ -349,7 +358,7 @@ fn one_article(
     let (own, body, lines) = match format {
         Format::Text => text::parse(&text, id, &mut warnings, external.date.is_some()),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
-        _ => parse_html(&text, id, &mut warnings),
+        _ => parse_html(&text, id, &mut warnings)?,
     };
     if body.trim().is_empty() {
         return Err("no article text".into());

@@ -336,7 +336,11 @@ pub struct Record {
 /// it left out much of the text (bare text between blocks, which a saved
 /// page would not hold as article text but a feed's or an API's HTML may).
 fn html_text(html: &str) -> String {
-    let (_, extracted, _) = super::parse_html(html, "", &mut Vec::new());
+    // A fragment the page extraction refuses (a wall, runaway nesting) is
+    // read as bare text below.
+    let extracted = super::parse_html(html, "", &mut Vec::new())
+        .map(|(_, text, _)| text)
+        .unwrap_or_default();
     let whole = fragment_text(html);
     let words = |s: &str| s.split_whitespace().count();
     if words(&extracted) * 5 >= words(&whole) * 4 {

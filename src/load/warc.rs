@@ -116,12 +116,19 @@ pub fn load(
             warnings.push(Warning::new(source, format!("{at}: {note}")));
         }
         let mut page_warnings = Vec::new();
-        let (own, text, _) = super::parse_html(&text, source, &mut page_warnings);
+        let parsed = super::parse_html(&text, source, &mut page_warnings);
         warnings.extend(
             page_warnings
                 .into_iter()
                 .map(|w| Warning::new(source, format!("{at}: {}", w.message))),
         );
+        let (own, text) = match parsed {
+            Ok((own, text, _)) => (own, text),
+            Err(reason) => {
+                warnings.push(Warning::new(source, format!("{at}: {reason}; skipped")));
+                continue;
+            }
+        };
         if text.trim().is_empty() {
             warnings.push(Warning::new(
                 source,

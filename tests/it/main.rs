@@ -11,6 +11,7 @@ mod dates;
 mod encodings;
 mod eval;
 mod exports;
+mod extraction;
 mod formats;
 mod hostile;
 mod ids;
