@@ -13,8 +13,8 @@ Copy k of source article j becomes article number i = k * len(source) + j:
 - an outlet from a fixed list of 36 names, picked by a hash of i with a
   skewed (Zipf-like) weight, so a few outlets are big and most are small,
   as in a real collection of coverage;
-- for k = 0, title and text unchanged; for k >= 1, title and text with
-  words replaced, the same way in every article of the copy (so a renamed
+- for k = 0, title and text unchanged but for years, which move with the
+  dates (below); for k >= 1, title and text with words replaced, the same way in every article of the copy (so a renamed
   person is still named in several articles, and a name query still finds
   more than one), keeping the case of each occurrence (Reuters titles are
   in capitals):
@@ -166,7 +166,7 @@ def with_case(word, like):
 
 class Copy(dict):
     """Copy k's replacement of every token (memoised: a copy replaces a
-    word the same way wherever it occurs)."""
+    word the same way wherever it occurs). Copy 0 only moves years."""
 
     def __init__(self, k, names):
         super().__init__()
@@ -185,6 +185,8 @@ class Copy(dict):
         if token.isdigit():
             if len(token) == 4 and 1900 <= int(token) <= 2029:
                 return str(int(token) + self.years)
+            if k == 0:
+                return token
             h = hashed(token, k, "number")
             if h % 1000 >= NUMBER_RATE * 1000:
                 return token
@@ -192,6 +194,8 @@ class Copy(dict):
             if len(token) > 1 and digits[0] == "0":
                 digits = str(1 + h % 9) + digits[1:]
             return digits
+        if k == 0:
+            return token
         key = token.lower()
         h = hashed(key, k, "word")
         if key in self.names:
@@ -229,7 +233,7 @@ def parts_of(text):
 def copy_lines(job):
     """The JSON lines of copy k, articles `first` to `last` (exclusive) of the output."""
     k, first, last, width = job
-    table = None if k == 0 or PLAIN else Copy(k, NAMES)
+    table = None if PLAIN else Copy(k, NAMES)
     years, days = shift_of(k)
     lines = []
     for i in range(first, last):
@@ -286,7 +290,7 @@ def main(argv=None):
     if not SOURCE:
         sys.exit(f"make_scale_corpus: {args.source}: no records")
     NAMES, PLAIN = names_of(SOURCE), args.plain
-    if not PLAIN and args.articles > len(SOURCE):
+    if not PLAIN:
         PARTS = [(parts_of(r.get("title") or ""), parts_of(r.get("text") or "")) for r in SOURCE]
     width = len(str(max(args.articles - 1, 0)))
     jobs = [(k, k * len(SOURCE), min(args.articles, (k + 1) * len(SOURCE)), width)

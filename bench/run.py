@@ -49,7 +49,6 @@ REUTERS = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "news", "r
 FTS5 = os.path.join(HERE, "fts5.py")
 XAPIAN = os.path.join(HERE, "xapian_side.py")
 TANTIVY_SIDE = os.path.join(HERE, "tantivy-side", "target", "release", "tantivy-side")
-TIME = "/usr/bin/time"
 
 N_TERMS, N_PHRASES, N_NAMES = 400, 350, 250
 # Words that would read as operators, and function words a query of its own would not be.
@@ -203,22 +202,23 @@ LAST_CPU = {"s": None}
 
 
 def timed(cmd, stdout=subprocess.DEVNULL, env=None, check=True):
-    """Runs `cmd` under /usr/bin/time -v: (wall seconds, peak RSS in MB, stdout).
-    Its CPU seconds (user + system) are left in LAST_CPU."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        full = [TIME, "-v", "-o", tf.name] + cmd
+    """Runs `cmd`: (wall seconds, peak RSS in MB, stdout if piped). Its CPU
+    seconds (user + system, from the kernel's accounting of the child, to
+    the microsecond) are left in LAST_CPU."""
+    with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.run(full, stdout=stdout, stderr=subprocess.PIPE, env=env)
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=err, env=env)
+        out = proc.stdout.read() if stdout == subprocess.PIPE else None
+        _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
-        report = tf.read()
-    if check and proc.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-2000:]}")
-    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
-    rss = int(m.group(1)) / 1024 if m else None
-    cpu = [float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", report)]
-    LAST_CPU["s"] = sum(cpu) if cpu else None
-    out = proc.stdout.decode("utf-8", errors="replace") if stdout == subprocess.PIPE else None
-    return wall, rss, out
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if proc.stdout:
+            proc.stdout.close()
+        if check and code not in (0, 1):
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err.read().decode(errors='replace')[-2000:]}")
+    LAST_CPU["s"] = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, out.decode("utf-8", errors="replace") if out is not None else None
 
 
 def dir_bytes(path):
@@ -374,7 +374,7 @@ class PythonEngine:
 # ---------------------------------------------------------------- the run
 
 ENGINES = ("newsdex", "tantivy", "xapian", "fts5")
-NAMES = {"newsdex": "newsdex", "tantivy": "Tantivy (tantivy-cli)", "xapian": "Xapian", "fts5": "SQLite FTS5", "rg": "ripgrep"}
+NAMES = {"newsdex": "newsdex", "tantivy": "Tantivy", "xapian": "Xapian", "fts5": "FTS5", "rg": "ripgrep"}
 
 
 def load_average():
@@ -406,8 +406,6 @@ def run(args):
     result["queries"] = dict(collections.Counter(q["kind"] for q in queries))
     log(f"queries: {result['queries']} in {tsv}")
 
-    if not os.access(TIME, os.X_OK):
-        sys.exit("bench: /usr/bin/time is missing (apt-get install -y time); it measures CPU time and peak RSS")
     engines = {
         "newsdex": Newsdex(args.newsdex, args.latency_example, args.work),
         "tantivy": Tantivy(args.tantivy_cli, args.tantivy_side, args.work),
@@ -581,7 +579,7 @@ def report(result):
         best = (min if better == "low" else max)(best, key=lambda p: vals[p]) if best else None
         fts = lead("fts5") if "fts5" in peers else None
         out = f"| {label} | " + " | ".join(cells) + f" | {rg or '—'} | {fmt(fts, 2)}{'×' if fts else ''} | "
-        out += f"{fmt(lead(best), 2)}× ({NAMES[best].split(' ')[0]})" if best and lead(best) else "—"
+        out += f"{fmt(lead(best), 2)}× ({NAMES[best]})" if best and lead(best) else "—"
         return out + " |"
 
     qps = lambda key: {e: (n / get(key.format(e=e)) if get(key.format(e=e)) else None) for e in cols}

@@ -12,4 +12,5 @@ mod index;
 mod index_format;
 mod ingest;
 mod queries;
+mod scale_corpus;
 mod search;
