@@ -1,28 +1,30 @@
 #!/usr/bin/env python3
-"""newsdex side by side with SQLite FTS5 and ripgrep, in one run, on one
-corpus and the same 1,000 queries; prints markdown tables with ratios.
+"""newsdex beside plain Tantivy (tantivy-cli), Xapian, SQLite FTS5 and
+ripgrep, in one run, on one corpus and the same 1,000 queries; prints a
+markdown table with newsdex's lead over FTS5 and over the best other engine.
 
     cargo build --release --bin newsdex --example query_latency
     python3 bench/run.py                                   # Reuters-21578
-    python3 bench/run.py --corpus /work/scratch/bench-data/scale-1m.jsonl \\
-        --work /work/scratch/bench-data/run-1m --repeat 1 --search-sample 100 --rg-sample 30
+    python3 bench/run.py --corpus /tmp/bench-data/scale-1m.jsonl \\
+        --work /tmp/bench-data/run-1m --repeat 1 --search-sample 100 --rg-sample 20
 
-What is measured (see bench/README.md for the details and caveats):
-- indexing: wall time of a fresh `newsdex index --rebuild` and of the FTS5
-  loader, MB/s of the JSON Lines input, index size / corpus text (title +
-  body bytes), peak RSS (`/usr/bin/time -v`);
-- in-process latency p50/p99: `took_ms` of `newsdex batch --threads 1`
-  against sqlite3 timing inside Python, one thread;
-- whole-process latency p50/p99: a fresh `newsdex search` process per query,
-  and a fresh `rg` per query;
-- batch queries per second, all cores: `newsdex batch --format json` and
-  `--format trec` (answers written to a file in the work folder) against FTS5
-  with one process per core (rows fetched, nothing written), and `rg`.
+Every row asks one question of every engine, like for like (bench/README.md
+says what each measures):
+- indexing: wall and CPU time on every core and pinned to one core, index
+  size / corpus text, peak RSS; no engine merges everything at the end;
+  FTS5 and Xapian are timed around their own work, not Python's JSON
+  parsing;
+- in-process latency p50/p99, one thread, in two shapes of answer: the ten
+  best ids with no count (`batch --format trec`), and text with highlights
+  and the exact count (`batch --format json`);
+- batch queries per second (wall, every core) and CPU per query, both shapes;
+- a fresh `newsdex search` process per query, and a fresh `rg` per query.
 
-Every step runs `--repeat` times and the best is kept (the machine is shared;
-the best run is the least disturbed one). Latencies take, for each query,
-its best time over the passes. Nothing here is a test: it never fails on a
-number. A missing tool is reported and its columns left empty.
+Engines are interleaved within each round; every step runs `--repeat`
+times and the best is kept (the machine is shared; the best run is the
+least disturbed one). Latencies take, for each query, its best time over
+the passes. Nothing here is a test: it never fails on a number. A missing
+engine is reported and its column left out.
 """
 
 import argparse
