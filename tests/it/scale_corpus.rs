@@ -87,12 +87,24 @@ fn scale_corpus_copies_vary_their_words_and_the_vocabulary_grows() {
         .zip(source.iter().cycle())
         .filter(|(copy, original)| copy["text"] != original["text"])
         .count();
-    assert!(changed > 250, "only {changed} of 297 copies vary their text");
+    assert!(
+        changed > 250,
+        "only {changed} of 297 copies vary their text"
+    );
 
     // A copy's years move with its dates.
-    for r in scale.iter().filter(|r| r["text"].as_str().unwrap().contains("deficit")) {
+    for r in scale
+        .iter()
+        .filter(|r| r["text"].as_str().unwrap().contains("deficit"))
+    {
         let year = &r["date"].as_str().unwrap()[..4];
-        assert!(r["text"].as_str().unwrap().contains(&format!(" in {year},")), "{r}");
+        assert!(
+            r["text"]
+                .as_str()
+                .unwrap()
+                .contains(&format!(" in {year},")),
+            "{r}"
+        );
     }
 
     // Plain copies keep the source's vocabulary; varied ones grow it.

@@ -106,14 +106,23 @@ impl Side {
         let mut parser = QueryParser::for_index(&index, vec![title, text]);
         parser.set_conjunction_by_default();
         let searcher = index.reader()?.searcher();
-        Ok(Side { searcher, parser, title, text, with_text })
+        Ok(Side {
+            searcher,
+            parser,
+            title,
+            text,
+            with_text,
+        })
     }
 
     /// One query's answer; returns the number of hits (so nothing is optimised away).
     fn run(&self, query: &str) -> Result<usize> {
         let query = self.parser.parse_query(query)?;
         if !self.with_text {
-            return Ok(self.searcher.search(&query, &TopDocs::with_limit(10))?.len());
+            return Ok(self
+                .searcher
+                .search(&query, &TopDocs::with_limit(10))?
+                .len());
         }
         let (top, count) = self
             .searcher
