@@ -151,10 +151,10 @@ pub struct FilterArgs {
     /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Keep articles dated on or before this (inclusive: 2025-11 includes all of November)
+    /// Keep articles dated on or before this (inclusive: 2025-11 includes all of November, a datetime includes that second)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Keep only this outlet (repeatable, case-insensitive)
+    /// Keep only this outlet: words of its name (guardian finds The Guardian; case and accents ignored) or its site's domain (repeatable)
     #[arg(long, value_name = "NAME")]
     pub outlet: Vec<String>,
     /// Number of hits
@@ -166,7 +166,7 @@ pub struct FilterArgs {
     /// Order of hits
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// all: passages holding every word (falls back to any when none do); any: passages holding some word
+    /// all: passages holding every word (when none do, the bare words are relaxed to any); any: passages holding some word; strict: every word, never relaxed
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
     /// One hit per article (its best passage)
@@ -237,6 +237,7 @@ pub enum SortArg {
 pub enum MatchArg {
     All,
     Any,
+    Strict,
 }
 
 /// `--color`
@@ -270,6 +271,7 @@ impl FilterArgs {
             match_mode: match self.match_mode {
                 MatchArg::All => MatchMode::All,
                 MatchArg::Any => MatchMode::Any,
+                MatchArg::Strict => MatchMode::Strict,
             },
             since: self.since.clone(),
             until: self.until.clone(),

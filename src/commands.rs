@@ -226,6 +226,9 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     request.stored = format.shows_passages();
     request.count = format.shows_total();
     let result = searcher.search(&request)?;
+    for note in &result.notes {
+        eprintln!("newsdex: {note}");
+    }
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
         format,
@@ -262,7 +265,17 @@ impl BatchRenderer {
         let warning = match answer {
             Ok(result) => {
                 printer.result(&result)?;
-                None
+                let id = result
+                    .query_id
+                    .as_deref()
+                    .map(|id| format!("query {id}: "))
+                    .unwrap_or_default();
+                let notes: Vec<String> = result
+                    .notes
+                    .iter()
+                    .map(|note| format!("newsdex: {id}{note}"))
+                    .collect();
+                (!notes.is_empty()).then(|| notes.join("\n"))
             }
             Err(error) => {
                 printer.query_error(&error)?;
@@ -430,6 +443,9 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(note) = &shown.note {
+        eprintln!("newsdex: note: {note}");
+    }
     let mut out = io::stdout().lock();
     if args.format == SummaryFormat::Json {
         writeln!(out, "{}", serde_json::to_string(&shown)?)?;
@@ -440,7 +456,14 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "id:      {}", a.id)?;
     writeln!(out, "title:   {}", field(&a.title))?;
     writeln!(out, "outlet:  {}", field(&a.outlet))?;
-    writeln!(out, "date:    {}", field(&a.date))?;
+    let date = match (&a.date, a.date_precision) {
+        (Some(utc), Some(newsdex::date::Precision::Time)) => {
+            format!("{} ({utc})", newsdex::output::date_text(a))
+        }
+        (Some(_), _) => format!("{} (day only)", newsdex::output::date_text(a)),
+        (None, _) => "—".into(),
+    };
+    writeln!(out, "date:    {date}")?;
     writeln!(out, "author:  {}", field(&a.author))?;
     writeln!(out, "url:     {}", field(&a.url))?;
     writeln!(out, "path:    {}", field(&a.path))?;

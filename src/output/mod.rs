@@ -3,6 +3,8 @@
 
 mod human;
 
+pub use human::date_text;
+
 use std::io::{self, Write};
 
 use serde::Serialize;

@@ -79,10 +79,14 @@ impl Project {
     }
 }
 
-/// The shared data folder beside the checkout, when present.
+/// The shared data folder beside the checkout, when present. Under
+/// `CI=true` a missing folder fails the test rather than skipping it.
 pub fn shared_data(rel: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(rel);
+    if !path.exists() && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true and ../shared/data/{rel} is missing");
+    }
     path.exists().then_some(path)
 }
