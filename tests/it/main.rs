@@ -2,9 +2,11 @@
 //! the corpus and assert what a user would see.
 
 mod batch;
+mod build;
 mod common;
 mod contract;
 mod crash;
+mod damage;
 mod dates;
 mod encodings;
 mod eval;
@@ -16,5 +18,7 @@ mod index_format;
 mod ingest;
 mod outlets;
 mod queries;
+mod readonly;
 mod scale_corpus;
 mod search;
+mod story;
