@@ -21,5 +21,6 @@ mod ingest;
 mod outlets;
 mod queries;
 mod readonly;
+mod scale_corpus;
 mod search;
 mod story;
