@@ -72,7 +72,7 @@ macro_rules! delegate_weight {
     };
 }
 
-mod fields;
+mod bonus;
 mod pair;
 pub mod parse;
 mod topk;
@@ -89,7 +89,7 @@ use tantivy::Term;
 use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
-use fields::FieldsQuery;
+use bonus::BonusQuery;
 use pair::PairQuery;
 pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
 use topk::TopKPhraseQuery;
@@ -134,8 +134,12 @@ const MAX_PAIRS: usize = 32;
 
 /// A query ready to run, with what to highlight in its hits.
 pub struct Compiled {
-    /// The Tantivy query.
+    /// The Tantivy query: passages whose text holds what the query asks
+    /// for, their article's title adding to the score.
     pub query: Box<dyn Query>,
+    /// The same query over articles' titles in place of passage text: what
+    /// finds articles that match by their title alone.
+    pub title: Option<Box<dyn Query>>,
     /// Terms and phrases to mark in passages.
     pub highlight: HighlightTerms,
 }
@@ -143,6 +147,12 @@ pub struct Compiled {
 /// Turns parsed queries into Tantivy queries over the newsdex schema.
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
+    /// The field that atoms without a field search: the passage text, or
+    /// the title when compiling [`Compiled::title`].
+    target: SchemaField,
+    /// The title's evidence for the passage query being compiled: each
+    /// clause, and its terms and boost for a bound (`None`: no bound).
+    bonus: Vec<(Box<dyn Query>, Option<bonus::Bound>)>,
     analyzer: TextAnalyzer,
     unstemmed: TextAnalyzer,
     /// Whether the query being compiled has a bare word that is not a stop word.
@@ -161,6 +171,8 @@ impl<'a> QueryBuilder<'a> {
     pub fn new(fields: &'a Fields) -> Self {
         QueryBuilder {
             fields,
+            target: fields.body,
+            bonus: Vec::new(),
             analyzer: analysis::analyzer(),
             unstemmed: analysis::unstemmed_analyzer(),
             has_content: false,
@@ -187,7 +199,15 @@ impl<'a> QueryBuilder<'a> {
         self.capitals = capitals;
         self.has_content = bare_words(expr)
             .any(|w| !is_query_stop_word(w, capitals) && !analysis::terms(analyzer, w).is_empty());
-        let query = self.expr(expr, mode, false, true, &mut highlight)?;
+        self.target = self.fields.body;
+        self.bonus.clear();
+        let query = self.expr(expr, mode, false, &mut highlight);
+        let bonus = std::mem::take(&mut self.bonus);
+        self.target = self.fields.title;
+        let title = self.expr(expr, mode, false, &mut HighlightTerms::default());
+        self.target = self.fields.body;
+        self.bonus.clear();
+        let query = query?;
         let near = self.proximity(expr);
         let query: Box<dyn Query> = if !near.is_empty() {
             Box::new(TopKWordsQuery::new(query, near))
@@ -197,12 +217,24 @@ impl<'a> QueryBuilder<'a> {
                 None => query,
             }
         };
-        Some(Compiled { query, highlight })
+        let query = match bonus.len() {
+            0 => query,
+            _ => {
+                let bounds: Option<Vec<_>> = bonus.iter().map(|(_, b)| b.clone()).collect();
+                let clauses = bonus.into_iter().map(|(q, _)| (TantivyOccur::Should, q));
+                let bonus = boolean(clauses.collect())?;
+                Box::new(BonusQuery::new(query, bonus, bounds))
+            }
+        };
+        Some(Compiled {
+            query,
+            title,
+            highlight,
+        })
     }
 
-    /// When the whole query is one exact phrase over the default fields,
-    /// the phrases of the union `atom` compiles it to: per field, its
-    /// terms and boost.
+    /// When the whole query is one exact phrase over the passage text, the
+    /// phrase `atom` compiles it to: its terms and boost.
     fn lone_phrase(&mut self, expr: &Expr) -> Option<Vec<(Vec<Term>, f32)>> {
         let atom = match expr {
             Expr::Atom(atom) => atom,
@@ -232,22 +264,19 @@ impl<'a> QueryBuilder<'a> {
         Some(phrases)
     }
 
-    /// `seeked`: whether the query is a required or excluded clause, whose
-    /// scorer is moved by seeks more than walked through.
     fn expr(
         &mut self,
         expr: &Expr,
         mode: MatchMode,
         negated: bool,
-        seeked: bool,
         hl: &mut HighlightTerms,
     ) -> Option<Box<dyn Query>> {
         match expr {
-            Expr::Atom(atom) => self.atom(atom, negated, seeked, hl),
+            Expr::Atom(atom) => self.atom(atom, negated, hl),
             Expr::Or(items) => {
                 let clauses: Vec<_> = items
                     .iter()
-                    .filter_map(|e| self.expr(e, mode, negated, false, hl))
+                    .filter_map(|e| self.expr(e, mode, negated, hl))
                     .map(|q| (TantivyOccur::Should, q))
                     .collect();
                 boolean(clauses)
@@ -269,10 +298,13 @@ impl<'a> QueryBuilder<'a> {
                             (Occur::Default, MatchMode::Any) => TantivyOccur::Should,
                             (Occur::MustNot, _) => TantivyOccur::MustNot,
                         };
+                        // An optional function word would score nothing:
+                        // it makes no hit either.
+                        if occur == TantivyOccur::Should && self.scores_nothing(&c.expr) {
+                            return None;
+                        }
                         let negated = negated || occur == TantivyOccur::MustNot;
-                        let seeked = occur != TantivyOccur::Should;
-                        self.expr(&c.expr, mode, negated, seeked, hl)
-                            .map(|q| (occur, q))
+                        self.expr(&c.expr, mode, negated, hl).map(|q| (occur, q))
                     })
                     .collect();
                 boolean(clauses)
@@ -280,11 +312,23 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
+    /// Whether an expression is a bare function word that adds nothing to
+    /// the score of a query with other words.
+    fn scores_nothing(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Atom(Atom {
+                field: None,
+                kind: AtomKind::Word(w),
+            }) => self.has_content && is_query_stop_word(w, self.capitals),
+            _ => false,
+        }
+    }
+
     /// The fields an atom searches, with their weights.
     fn fields_for(&self, field: Option<Field>) -> Vec<(SchemaField, f32)> {
         let f = self.fields;
         match field {
-            None => vec![(f.body, 1.0), (f.title, TITLE_BOOST)],
+            None => vec![(self.target, 1.0)],
             Some(Field::Body) => vec![(f.body, 1.0)],
             Some(Field::Title) => vec![(f.title, 1.0)],
             Some(Field::Outlet) => vec![(f.outlet, 1.0)],
@@ -292,15 +336,22 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
+    /// Whether an atom's title adds to the score of the passages that
+    /// match it: a word, phrase or prefix without a field, not excluded,
+    /// in the passage query.
+    fn earns_bonus(&self, atom: &Atom, negated: bool) -> bool {
+        atom.field.is_none() && !negated && self.target == self.fields.body
+    }
+
     fn atom(
         &mut self,
         atom: &Atom,
         negated: bool,
-        seeked: bool,
         hl: &mut HighlightTerms,
     ) -> Option<Box<dyn Query>> {
         let in_passage = matches!(atom.field, None | Some(Field::Body));
-        let remember = in_passage && !negated;
+        let remember = in_passage && !negated && self.target == self.fields.body;
+        let bonus = self.earns_bonus(atom, negated);
         let per_field: Vec<(Box<dyn Query>, f32)> = match &atom.kind {
             AtomKind::Word(text) | AtomKind::Phrase { text, .. } => {
                 let slop = match &atom.kind {
@@ -331,15 +382,13 @@ impl<'a> QueryBuilder<'a> {
                     }
                     _ => 1.0,
                 };
-                // The union `boolean` makes of the clauses below, but skipping
-                // where seeked (a union of unions walks every document of its
-                // clauses, and Tantivy's buffered union does that faster).
-                let word = matches!(atom.kind, AtomKind::Word(_)) && seeked;
-                if let (true, None, [term]) = (word, atom.field, &terms[..]) {
-                    let fields = self.fields_for(None).into_iter();
-                    let terms =
-                        fields.map(|(f, boost)| (Term::from_field_text(f, term), boost * weight));
-                    return Some(Box::new(FieldsQuery::new(terms.collect())));
+                if bonus && weight > 0.0 {
+                    let title = self.fields.title;
+                    let query = self.terms_query(title, &terms, slop);
+                    let boost = TITLE_BOOST * weight;
+                    let terms = terms.iter().map(|t| Term::from_field_text(title, t));
+                    self.bonus
+                        .push((boosted(query, boost), Some((terms.collect(), boost))));
                 }
                 self.fields_for(atom.field)
                     .into_iter()
@@ -352,6 +401,10 @@ impl<'a> QueryBuilder<'a> {
                 if remember {
                     hl.prefixes.push(last.clone());
                 }
+                if bonus {
+                    let query = prefix_query(self.fields.title, &terms);
+                    self.bonus.push((boosted(query, TITLE_BOOST), None));
+                }
                 self.fields_for(atom.field)
                     .into_iter()
                     .map(|(field, boost)| (prefix_query(field, &terms), boost))
@@ -360,14 +413,7 @@ impl<'a> QueryBuilder<'a> {
         };
         let clauses = per_field
             .into_iter()
-            .map(|(q, boost)| {
-                let q: Box<dyn Query> = if boost == 1.0 {
-                    q
-                } else {
-                    Box::new(BoostQuery::new(q, boost))
-                };
-                (TantivyOccur::Should, q)
-            })
+            .map(|(q, boost)| (TantivyOccur::Should, boosted(q, boost)))
             .collect();
         boolean(clauses)
     }
@@ -520,6 +566,15 @@ fn is_query_stop_word(word: &str, capitals: bool) -> bool {
     !acronym && analysis::is_query_stop_word(&word.to_lowercase())
 }
 
+/// The query, in a `BoostQuery` when the boost is not 1.
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
 /// A Boolean query of the clauses, or the clause itself when there is one.
 fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     match clauses.len() {
@@ -602,21 +657,30 @@ mod tests {
     }
 
     #[test]
-    fn required_and_excluded_words_skip_optional_ones_do_not() {
-        let compile = |text: &str, mode| compiled(text, mode).matches("FieldsQuery").count();
-        assert_eq!(compile("Kenneth Derr", MatchMode::All), 2);
-        assert_eq!(
-            compile("oil -price title:gas \"crude oil\"", MatchMode::All),
-            2
-        );
-        assert_eq!(compile("Kenneth Derr", MatchMode::Any), 0);
-        assert_eq!(compile("oil +price -gas", MatchMode::Any), 2);
-        assert_eq!(compile("oil OR price", MatchMode::All), 0);
+    fn optional_function_words_are_left_out_required_ones_stay() {
+        let count = |text: &str, mode| compiled(text, mode).matches("\"the\"").count();
+        // (The whole-query phrase "the oil" holds it in both.)
+        let all = count("the oil", MatchMode::All);
+        assert_eq!(count("+the oil", MatchMode::Any), all);
+        assert_eq!(count("the oil", MatchMode::Any), all - 1);
+        // A query of function words only keeps them.
+        assert!(count("the of", MatchMode::Any) > 0);
+    }
+
+    #[test]
+    fn the_title_is_a_bonus_of_bare_words_and_phrases_only() {
+        let bonus = |text: &str| compiled(text, MatchMode::All).starts_with("BonusQuery");
+        for text in ["oil", "oil prices", "\"crude oil\"", "oil*", "oil OR gas"] {
+            assert!(bonus(text), "{text}");
+        }
+        for text in ["title:oil", "body:oil", "outlet:reuters"] {
+            assert!(!bonus(text), "{text}");
+        }
     }
 
     #[test]
     fn a_lone_exact_phrase_is_a_top_k_phrase_query() {
-        let compile = |text: &str| compiled(text, MatchMode::All).starts_with("TopKPhraseQuery");
+        let compile = |text: &str| compiled(text, MatchMode::All).contains("TopKPhraseQuery");
         assert!(compile("\"the company said\""));
         assert!(compile("+\"of the\""));
         assert!(compile("(\"of the\")"));
@@ -635,7 +699,7 @@ mod tests {
 
     #[test]
     fn several_bare_words_are_a_top_k_words_query() {
-        let compile = |text: &str, mode| compiled(text, mode).starts_with("TopKWordsQuery");
+        let compile = |text: &str, mode| compiled(text, mode).contains("TopKWordsQuery");
         for text in ["Kenneth Derr", "price of oil", "oil -gas prices"] {
             assert!(compile(text, MatchMode::All), "{text}");
         }

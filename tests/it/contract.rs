@@ -15,6 +15,7 @@ pub struct SearchResult {
     pub filters: Filters,
     pub total_hits: u64,
     pub relaxed: bool,
+    pub title_only: bool,
     pub unmatched: Vec<String>,
     pub took_ms: f64,
     pub excluded_undated: u64,
@@ -45,6 +46,7 @@ pub struct Hit {
     pub article: Article,
     pub passage: Passage,
     pub same_day_as: Option<usize>,
+    pub title_match: bool,
 }
 
 #[derive(Debug, Deserialize)]
