@@ -10,6 +10,8 @@ use tantivy::Index;
 
 /// Name under which the analyzer is registered with the index.
 pub const ANALYZER: &str = "newsdex";
+/// Name of the analyzer without stemming (see [`unstemmed_analyzer`]).
+pub const UNSTEMMED: &str = "newsdex-unstemmed";
 
 /// The analyzer for article text, titles, outlets and authors.
 pub fn analyzer() -> TextAnalyzer {
@@ -401,6 +403,7 @@ pub fn register(index: &Index) {
     index
         .tokenizers()
         .register(ANALYZER, TextAnalyzer::from(analyzer));
+    index.tokenizers().register(UNSTEMMED, unstemmed_analyzer());
 }
 
 /// Texts up to this many bytes are remembered for [`ReplayRepeated`]:

@@ -503,7 +503,7 @@ impl Searcher {
         let outlet_filter =
             (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets, &mut notes));
 
-        let mut builder = QueryBuilder::new(f);
+        let mut builder = QueryBuilder::new(f, &searcher);
         let mut compiled = builder
             .compile(&expr, req.match_mode)
             .ok_or_else(|| bad("the query has no searchable words".into()))?;
@@ -587,6 +587,7 @@ impl Searcher {
         } else {
             Vec::new()
         };
+        notes.extend(builder.warning());
         let excluded_undated = match date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![

@@ -75,12 +75,13 @@ macro_rules! delegate_weight {
 mod bonus;
 mod pair;
 pub mod parse;
+mod prefix;
 mod topk;
 mod words;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery, Query,
-    RegexQuery, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery,
+    Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -147,6 +148,11 @@ pub struct Compiled {
 /// Turns parsed queries into Tantivy queries over the newsdex schema.
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
+    /// The index searched: prefixes expand to its words.
+    searcher: &'a tantivy::Searcher,
+    /// Prefixes that stand for more words than were searched: as typed,
+    /// how many words they stand for, how many were searched.
+    capped: Vec<(String, usize, usize)>,
     /// The field that atoms without a field search: the passage text, or
     /// the title when compiling [`Compiled::title`].
     target: SchemaField,
@@ -167,10 +173,12 @@ pub struct QueryBuilder<'a> {
 }
 
 impl<'a> QueryBuilder<'a> {
-    /// A builder for the given schema fields.
-    pub fn new(fields: &'a Fields) -> Self {
+    /// A builder for the given schema fields, over the index `searcher` reads.
+    pub fn new(fields: &'a Fields, searcher: &'a tantivy::Searcher) -> Self {
         QueryBuilder {
             fields,
+            searcher,
+            capped: Vec::new(),
             target: fields.body,
             bonus: Vec::new(),
             analyzer: analysis::analyzer(),
@@ -178,6 +186,53 @@ impl<'a> QueryBuilder<'a> {
             has_content: false,
             relaxing: false,
             capitals: false,
+        }
+    }
+
+    /// What the queries compiled so far left out: the rarer words of
+    /// prefixes that stand for too many, in one message.
+    pub fn warning(&self) -> Option<String> {
+        let [(typed, matched, kept), rest @ ..] = self.capped.as_slice() else {
+            return None;
+        };
+        if rest.is_empty() {
+            return Some(format!(
+                "'{typed}*' stands for {matched} words; only the {kept} most frequent were searched"
+            ));
+        }
+        let shown: Vec<String> = self
+            .capped
+            .iter()
+            .take(3)
+            .map(|(typed, matched, kept)| format!("'{typed}*' ({matched}, {kept} searched)"))
+            .collect();
+        let more = match self.capped.len() {
+            n if n > 3 => format!(" and {} more", n - 3),
+            _ => String::new(),
+        };
+        Some(format!(
+            "{} prefixes stand for more words than were searched (the most frequent were): {}{more}",
+            self.capped.len(),
+            shown.join(", ")
+        ))
+    }
+
+    /// The words of passages that start with `prefix` (folded, unstemmed),
+    /// the most frequent [`prefix::MAX_PREFIX_TERMS`]; `typed` is the
+    /// prefix as written, for the message when there are more.
+    fn expand(&mut self, typed: &str, prefix: &str) -> Vec<String> {
+        let field = self.fields.body_words;
+        match prefix::expand(self.searcher, field, prefix, prefix::MAX_PREFIX_TERMS) {
+            Ok(expansion) => {
+                let kept = expansion.words.len();
+                if expansion.matched > kept && !self.capped.iter().any(|(t, ..)| t == typed) {
+                    self.capped
+                        .push((typed.to_owned(), expansion.matched, kept));
+                }
+                expansion.words
+            }
+            // An unreadable dictionary: the prefix's own word, exactly.
+            Err(_) => vec![prefix.to_owned()],
         }
     }
 
@@ -401,6 +456,10 @@ impl<'a> QueryBuilder<'a> {
                 if remember {
                     hl.prefixes.push(last.clone());
                 }
+                let text_field = matches!(atom.field, None | Some(Field::Body | Field::Title));
+                if let (true, [_]) = (text_field, &terms[..]) {
+                    return Some(self.word_prefix(atom, text, &last, bonus));
+                }
                 if bonus {
                     let query = prefix_query(self.fields.title, &terms);
                     self.bonus.push((boosted(query, TITLE_BOOST), None));
@@ -416,6 +475,48 @@ impl<'a> QueryBuilder<'a> {
             .map(|(q, boost)| (TantivyOccur::Should, boosted(q, boost)))
             .collect();
         boolean(clauses)
+    }
+
+    /// A one-word prefix in the passage text or the title: the words of
+    /// the passages that start with it, unstemmed, each ranked by its BM25;
+    /// in the title (stemmed), those words' stems.
+    fn word_prefix(
+        &mut self,
+        atom: &Atom,
+        typed: &str,
+        prefix: &str,
+        bonus: bool,
+    ) -> Box<dyn Query> {
+        let words = self.expand(typed, prefix);
+        let mut stems: Vec<String> = words
+            .iter()
+            .map(|w| {
+                let mut stem = w.clone();
+                analysis::stem(&mut stem);
+                stem
+            })
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        if bonus {
+            // Each stem a clause of its own, with its bound.
+            for stem in &stems {
+                let term = Term::from_field_text(self.fields.title, stem);
+                let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                let query = boosted(Box::new(query), TITLE_BOOST);
+                self.bonus.push((query, Some((vec![term], TITLE_BOOST))));
+            }
+        }
+        let in_title = atom.field == Some(Field::Title)
+            || (atom.field.is_none() && self.target == self.fields.title);
+        if words.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        if in_title {
+            prefix::query(self.fields.title, &stems)
+        } else {
+            prefix::query(self.fields.body_words, &words)
+        }
     }
 
     /// One term, or several as a phrase (fields without positions: all of them).
@@ -642,9 +743,14 @@ mod tests {
 
     /// The Tantivy query `text` compiles to, as its debug text.
     fn compiled(text: &str, mode: MatchMode) -> String {
-        let (_, fields) = crate::schema::build();
+        let (schema, fields) = crate::schema::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::analysis::register(&index);
+        let searcher = index.reader().unwrap().searcher();
         let expr = parse::parse(text).unwrap();
-        let compiled = QueryBuilder::new(&fields).compile(&expr, mode).unwrap();
+        let compiled = QueryBuilder::new(&fields, &searcher)
+            .compile(&expr, mode)
+            .unwrap();
         format!("{:?}", compiled.query)
     }
 
@@ -670,7 +776,7 @@ mod tests {
     #[test]
     fn the_title_is_a_bonus_of_bare_words_and_phrases_only() {
         let bonus = |text: &str| compiled(text, MatchMode::All).starts_with("BonusQuery");
-        for text in ["oil", "oil prices", "\"crude oil\"", "oil*", "oil OR gas"] {
+        for text in ["oil", "oil prices", "\"crude oil\"", "oil OR gas"] {
             assert!(bonus(text), "{text}");
         }
         for text in ["title:oil", "body:oil", "outlet:reuters"] {

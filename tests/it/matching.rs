@@ -116,3 +116,69 @@ fn function_words_that_do_not_score_make_no_hit() {
     let r = search_json(&p, &["terror list", "--articles"], 0);
     assert_eq!(r.hits[0].article.id, CANARY);
 }
+
+/// Every word in `text` that starts with `prefix`, lower-cased.
+fn words_starting(text: &str, prefix: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn a_prefix_matches_the_words_as_written_ranked_by_bm25() {
+    let p = Project::with_corpus();
+    // The prefix was matched against stems ("design"): nothing.
+    let r = search_json(&p, &["designation*", "--articles"], 0);
+    let mut ids: Vec<&str> = r.hits.iter().map(|h| h.article.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [
+            "corpus/bbc-cartel-de-los-soles-explainer.txt",
+            "corpus/cartel-of-the-suns-designation.txt",
+            "corpus/state-department-fto-announcement.txt",
+            "corpus/us-to-designate-cartel-de-los-soles.md",
+        ]
+    );
+    let r = search_json(&p, &["organi*", "--limit", "100"], 0);
+    assert!(r.total_hits >= 8, "{}", r.total_hits);
+    for hit in &r.hits {
+        let words = words_starting(&hit.passage.text, "organi");
+        assert!(!words.is_empty(), "{}", hit.passage.text);
+    }
+    // Ranked by BM25 like other words, not all at one score.
+    let mut scores: Vec<u32> = r.hits.iter().map(|h| h.score.to_bits() as u32).collect();
+    scores.dedup();
+    assert!(scores.len() > 3, "{scores:?}");
+    // Every word as written that starts so, whatever its stem.
+    let texts: String = r
+        .hits
+        .iter()
+        .map(|h| h.passage.text.to_lowercase())
+        .collect();
+    assert!(texts.contains("organised") && texts.contains("organization"));
+    // A prefix no word starts with matches nothing, also beside other words.
+    search_json(&p, &["zzqx*"], 1);
+    let r = search_json(&p, &["zzqx* Maduro", "--match", "strict"], 1);
+    assert_eq!(r.total_hits, 0);
+}
+
+#[test]
+fn a_prefix_of_too_many_words_searches_the_most_frequent_and_says_so() {
+    let p = Project::empty();
+    let words: Vec<String> = (0..1_100).map(|i| format!("wq{i:04}")).collect();
+    p.write(
+        "corpus/many.txt",
+        format!("Many words\n\n{}\n", words.join(" ")),
+    );
+    p.write("corpus/few.txt", "Few words\n\nwq0001 again, and again.\n");
+    p.index();
+    let out = p.run(&["search", "wq*", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'wq*' stands for 1100 words; only the 1000 most frequent were searched"),
+        "{stderr}"
+    );
+}
