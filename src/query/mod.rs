@@ -267,9 +267,24 @@ impl<'a> QueryBuilder<'a> {
         let query: Box<dyn Query> = if !near.is_empty() {
             Box::new(TopKWordsQuery::new(query, near))
         } else {
-            match self.lone_phrase(expr) {
-                Some(phrases) => Box::new(TopKPhraseQuery::new(query, phrases)),
-                None => query,
+            match (self.lone_phrase(expr), bonus.as_slice()) {
+                // The phrase in the body, and in the title as its bonus:
+                // one walk bounds both.
+                (Some(mut phrases), [(in_title, Some((terms, boost)))]) => {
+                    phrases.push((terms.clone(), *boost));
+                    let union = BooleanQuery::new(vec![
+                        (TantivyOccur::Must, query),
+                        (TantivyOccur::Should, in_title.box_clone()),
+                    ]);
+                    let query = TopKPhraseQuery::new(Box::new(union), phrases);
+                    return Some(Compiled {
+                        query: Box::new(query),
+                        title,
+                        highlight,
+                    });
+                }
+                (Some(phrases), _) => Box::new(TopKPhraseQuery::new(query, phrases)),
+                (None, _) => query,
             }
         };
         let query = match bonus.len() {
@@ -775,7 +790,11 @@ mod tests {
 
     #[test]
     fn the_title_is_a_bonus_of_bare_words_and_phrases_only() {
-        let bonus = |text: &str| compiled(text, MatchMode::All).starts_with("BonusQuery");
+        // A lone phrase's bonus is its title phrase, in a Boolean query.
+        let bonus = |text: &str| {
+            let query = compiled(text, MatchMode::All);
+            query.starts_with("BonusQuery") || query.starts_with("TopKPhraseQuery(BooleanQuery")
+        };
         for text in ["oil", "oil prices", "\"crude oil\"", "oil OR gas"] {
             assert!(bonus(text), "{text}");
         }
