@@ -35,12 +35,14 @@ pub mod batch;
 pub mod checkpoint;
 mod collect;
 pub mod date;
+mod directory;
 mod duplicates;
 mod error;
 pub mod eval;
 pub mod highlight;
 pub mod index;
 pub mod inspect;
+pub mod integrity;
 pub mod load;
 pub mod outlet;
 pub mod output;
@@ -49,6 +51,7 @@ pub mod pipeline;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod story;
 #[cfg(test)]
 mod testing;
 

@@ -79,14 +79,39 @@ impl Project {
     }
 }
 
-/// The shared data folder beside the checkout, when present. Under
-/// `CI=true` a missing folder fails the test rather than skipping it.
+/// The shared data folder beside the checkout, when present. A test skips
+/// itself when it is absent, except in CI (`CI=true`), where it fails.
 pub fn shared_data(rel: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(rel);
-    if !path.exists() && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true and ../shared/data/{rel} is missing");
+    available(path.exists(), &format!("{}", path.display())).then_some(path)
+}
+
+/// Whether the tests run in CI (`CI=true`), where nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Whether what a test needs (`what`) is `present`. When it is not, the
+/// test is skipped, saying so, except in CI, where it fails.
+pub fn available(present: bool, what: &str) -> bool {
+    if !present {
+        assert!(
+            !in_ci(),
+            "CI=true, and this test needs {what}, which is missing"
+        );
+        eprintln!("skipped: this test needs {what}, which is missing");
     }
-    path.exists().then_some(path)
+    present
+}
+
+/// Whether the machine grants what a test needs (`what`: root, a mount).
+/// Unlike an installable tool or data, a privilege cannot be installed by
+/// `.ci/run`, so its absence skips the test, saying so, also in CI.
+pub fn privileged(present: bool, what: &str) -> bool {
+    if !present {
+        eprintln!("skipped: this test needs {what}, which this machine does not grant");
+    }
+    present
 }

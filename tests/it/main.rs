@@ -2,9 +2,11 @@
 //! the corpus and assert what a user would see.
 
 mod batch;
+mod build;
 mod common;
 mod contract;
 mod crash;
+mod damage;
 mod dates;
 mod encodings;
 mod eval;
@@ -17,4 +19,6 @@ mod ingest;
 mod matching;
 mod outlets;
 mod queries;
+mod readonly;
 mod search;
+mod story;
