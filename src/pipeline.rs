@@ -70,6 +70,7 @@ pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<T
         doc.add_text(f.source_hash, hash);
         doc.add_u64(f.passage, ordinal as u64);
         doc.add_text(f.body, &article.body[range.clone()]);
+        doc.add_text(f.body_words, &article.body[range.clone()]);
         doc.add_u64(f.start, range.start as u64);
         doc.add_u64(f.end, range.end as u64);
         if let Some(line) = line {

@@ -18,6 +18,7 @@ mod ids;
 mod index;
 mod index_format;
 mod ingest;
+mod matching;
 mod outlets;
 mod queries;
 mod readonly;
