@@ -400,9 +400,13 @@ fn run_eval(args: EvalArgs) -> Result<Outcome> {
     if args.format == SummaryFormat::Json {
         writeln!(out, "{}", serde_json::to_string(&evaluation)?)?;
     } else {
+        let unjudged = match evaluation.without_relevant {
+            0 => String::new(),
+            n => format!(" ({n} without a relevant document, scored 0)"),
+        };
         writeln!(
             out,
-            "{}: {} queries judged",
+            "{}: {} queries judged{unjudged}",
             run.display(),
             evaluation.queries
         )?;

@@ -79,10 +79,27 @@ impl Project {
     }
 }
 
+/// Whether the tests run in CI (`CI=true`), where everything a test needs
+/// must be there: a test fails rather than skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// A test's requirement that is missing: in CI a failure, elsewhere a note
+/// on stderr (the caller then skips).
+pub fn missing(what: &str) {
+    assert!(!in_ci(), "CI=true and {what}");
+    eprintln!("skipped: {what}");
+}
+
 /// The shared data folder beside the checkout, when present.
 pub fn shared_data(rel: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(rel);
-    path.exists().then_some(path)
+    if !path.exists() {
+        missing(&format!("../shared/data/{rel} is absent"));
+        return None;
+    }
+    Some(path)
 }

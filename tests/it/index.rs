@@ -146,7 +146,6 @@ fn a_missing_index_or_path_is_a_clear_error() {
 #[test]
 fn reuters_indexes_from_gzip_with_dates_outlet_and_titles() {
     let Some(reuters) = crate::common::shared_data("news/reuters21578.jsonl.gz") else {
-        eprintln!("skipped: ../shared/data is not beside the checkout");
         return;
     };
     let p = Project::empty();
