@@ -226,6 +226,9 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     request.stored = format.shows_passages();
     request.count = format.shows_total();
     let result = searcher.search(&request)?;
+    for warning in &result.warnings {
+        eprintln!("newsdex: warning: {warning}");
+    }
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
         format,
@@ -241,11 +244,11 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     })
 }
 
-/// A batch answer as output: what goes to stdout, and the line for stderr
-/// when the query was bad.
+/// A batch answer as output: what goes to stdout, and the lines for stderr
+/// (why the query was bad, or what its search left out).
 struct Rendered {
     out: Vec<u8>,
-    warning: Option<String>,
+    warnings: Vec<String>,
 }
 
 /// Renders batch answers in a format (on the searching threads).
@@ -259,10 +262,14 @@ impl BatchRenderer {
     fn render(&self, answer: Answer) -> io::Result<Rendered> {
         let mut printer = Printer::new(Vec::new(), self.format, self.color, self.articles);
         printer.skip_header();
-        let warning = match answer {
+        let warnings = match answer {
             Ok(result) => {
                 printer.result(&result)?;
-                None
+                let id = result.query_id.as_deref().unwrap_or("1");
+                let warnings = result.warnings.iter();
+                warnings
+                    .map(|w| format!("newsdex: query {id}: warning: {w}"))
+                    .collect()
             }
             Err(error) => {
                 printer.query_error(&error)?;
@@ -271,12 +278,12 @@ impl BatchRenderer {
                     .as_deref()
                     .map(|id| format!(" (query {id})"))
                     .unwrap_or_default();
-                Some(format!("newsdex: line {}{id}: {}", error.line, error.error))
+                vec![format!("newsdex: line {}{id}: {}", error.line, error.error)]
             }
         };
         Ok(Rendered {
             out: printer.into_inner(),
-            warning,
+            warnings,
         })
     }
 }
@@ -290,7 +297,7 @@ struct BatchPrinter<W: Write> {
 impl<W: Write> Sink<io::Result<Rendered>, anyhow::Error> for BatchPrinter<W> {
     fn answer(&mut self, rendered: io::Result<Rendered>) -> Result<()> {
         let rendered = rendered?;
-        if let Some(warning) = rendered.warning {
+        for warning in rendered.warnings {
             eprintln!("{warning}");
         }
         self.printer.get_mut().write_all(&rendered.out)?;

@@ -8,8 +8,8 @@ use std::io;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,9 +25,10 @@ use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 use crate::analysis;
 use crate::collect::{ArticleBest, BestPerArticle};
 use crate::date::{self, Bound as DateBound};
+use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
 use crate::index::Store;
-use crate::query::{parse, MatchMode, QueryBuilder};
+use crate::query::{limits, parse, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
@@ -83,6 +84,10 @@ pub struct SearchRequest {
     /// scoring every match, and `total_hits` is only the hits before and on
     /// the page.
     pub count: bool,
+    /// How long the search may take; past it, it stops with
+    /// [`Error::Timeout`]. `None`: no limit.
+    #[serde(default)]
+    pub timeout: Option<Duration>,
 }
 
 /// A date filter's `[since, until)` instants; `None` leaves that side open.
@@ -124,6 +129,7 @@ impl Default for SearchRequest {
             highlight: true,
             stored: true,
             count: true,
+            timeout: None,
         }
     }
 }
@@ -167,6 +173,9 @@ pub struct SearchResult {
     pub took_ms: f64,
     /// Undated articles that matched but that a date filter left out.
     pub excluded_undated: u64,
+    /// What the search left out to keep its work bounded (words past the
+    /// limit of a query, a prefix's rarer words), one message each.
+    pub warnings: Vec<String>,
     /// The hits, best first.
     pub hits: Vec<Hit>,
 }
@@ -426,8 +435,39 @@ impl Searcher {
     }
 
     /// Runs one search.
+    ///
+    /// # Errors
+    /// [`Error::Query`] for a query that cannot be searched (syntax, nothing
+    /// to search for, a field that cannot answer it), [`Error::Invalid`] for
+    /// a bad filter, [`Error::Timeout`] past `req.timeout`; other errors
+    /// come from reading the index.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
         let started = Instant::now();
+        let deadline = req.timeout.map(|t| Deadline::new(started + t));
+        match self.answer(req, started, deadline.as_ref()) {
+            // A stopped walk may leave a partial answer or an error behind.
+            _ if deadline.as_ref().is_some_and(|d| d.expired()) => Err(Error::Timeout {
+                query: req.query.clone(),
+                seconds: req.timeout.unwrap_or_default().as_secs_f64(),
+            }),
+            Err(Error::Tantivy(
+                tantivy::TantivyError::SchemaError(reason)
+                | tantivy::TantivyError::InvalidArgument(reason),
+            )) => Err(Error::Query {
+                query: req.query.clone(),
+                reason: format!("it cannot be searched: {reason}"),
+            }),
+            answer => answer,
+        }
+    }
+
+    /// [`Searcher::search`], its walks through the matches stopping at `deadline`.
+    fn answer(
+        &self,
+        req: &SearchRequest,
+        started: Instant,
+        deadline: Option<&Arc<Deadline>>,
+    ) -> Result<SearchResult> {
         let bad = |reason: String| Error::Query {
             query: req.query.clone(),
             reason,
@@ -435,8 +475,12 @@ impl Searcher {
         let expr = if req.plain {
             parse::parse_plain(&req.query)
         } else {
-            parse::parse(&req.query).map_err(|e| bad(e.to_string()))?
-        };
+            parse::parse(&req.query)
+        }
+        .map_err(|e| bad(e.to_string()))?;
+        let (expr, cut) = limits::bound(expr);
+        let expr = expr.unwrap_or(Expr::Seq(Vec::new()));
+        let mut warnings: Vec<String> = cut.into_iter().collect();
         if !expr.has_positive() {
             return Err(bad(if req.query.trim().is_empty() {
                 "the query is empty".into()
@@ -452,39 +496,33 @@ impl Searcher {
         let outlet_filter =
             (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets));
 
-        let mut builder = QueryBuilder::new(f);
+        let mut builder = QueryBuilder::new(f, &searcher);
         let mut compiled = builder
             .compile(&expr, req.match_mode)
             .ok_or_else(|| bad("the query has no searchable words".into()))?;
         // The query alone when no filter applies: a plain union of terms
         // can then skip the matches that cannot reach the page.
         let filtered = |text: &dyn Query, dates: bool| -> Box<dyn Query> {
-            let filters: Vec<_> = [
-                date_filter.as_ref().filter(|_| dates),
-                outlet_filter.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            if filters.is_empty() {
-                return text.box_clone();
+            let query = self.filtered(
+                text,
+                [
+                    date_filter.as_ref().filter(|_| dates),
+                    outlet_filter.as_ref(),
+                ],
+            );
+            match deadline {
+                Some(deadline) => Box::new(DeadlineQuery::new(query, deadline.clone())),
+                None => query,
             }
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
-            for filter in filters {
-                clauses.push((
-                    Occur::Must,
-                    Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
-                ));
-            }
-            Box::new(BooleanQuery::new(clauses))
         };
+        let expired = || deadline.is_some_and(|d| d.check());
         let mut page = self.collect(
             &statistics,
             filtered(compiled.query.as_ref(), true).as_ref(),
             req,
         )?;
         let mut relaxed = false;
-        if page.total == 0 && req.match_mode == MatchMode::All {
+        if page.total == 0 && req.match_mode == MatchMode::All && !expired() {
             if let Some(any) = builder.compile(&expr, MatchMode::Any) {
                 let any_page = self.collect(
                     &statistics,
@@ -511,10 +549,14 @@ impl Searcher {
             }
             None => 0,
         };
+        warnings.extend(builder.warning());
 
         let mut unstemmed = analysis::unstemmed_analyzer();
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
+            if expired() {
+                break;
+            }
             let (article, mut passage) = if req.stored {
                 read_passage(f, &searcher.doc::<TantivyDocument>(address)?)
             } else {
@@ -550,8 +592,31 @@ impl Searcher {
             relaxed,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             excluded_undated,
+            warnings,
             hits,
         })
+    }
+
+    /// `text`, with the filters as required clauses that add nothing to the
+    /// score; `text` alone when no filter applies (a plain union of terms
+    /// can then skip the matches that cannot reach the page).
+    fn filtered<'q>(
+        &self,
+        text: &dyn Query,
+        filters: impl IntoIterator<Item = Option<&'q Box<dyn Query>>>,
+    ) -> Box<dyn Query> {
+        let filters: Vec<_> = filters.into_iter().flatten().collect();
+        if filters.is_empty() {
+            return text.box_clone();
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+        for filter in filters {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// Runs the query and keeps the requested page of passages or articles.

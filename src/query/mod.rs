@@ -73,14 +73,16 @@ macro_rules! delegate_weight {
 }
 
 mod fields;
+pub mod limits;
 mod pair;
 pub mod parse;
+mod prefix;
 mod topk;
 mod words;
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery, Query,
-    RegexQuery, TermQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -141,25 +143,63 @@ pub struct Compiled {
 /// Turns parsed queries into Tantivy queries over the newsdex schema.
 pub struct QueryBuilder<'a> {
     fields: &'a Fields,
+    /// The index searched: prefixes expand to its words.
+    searcher: &'a tantivy::Searcher,
     analyzer: TextAnalyzer,
     unstemmed: TextAnalyzer,
     /// Whether the query being compiled has a bare word that is not a stop word.
     has_content: bool,
+    /// Words the prefixes of the query being compiled may still expand to.
+    prefix_budget: usize,
+    /// Prefixes that stand for more words than were searched: as typed,
+    /// how many words they stand for, how many were searched.
+    capped: Vec<(String, usize, usize)>,
 }
 
 impl<'a> QueryBuilder<'a> {
-    /// A builder for the given schema fields.
-    pub fn new(fields: &'a Fields) -> Self {
+    /// A builder for the given schema fields, over the index `searcher` reads.
+    pub fn new(fields: &'a Fields, searcher: &'a tantivy::Searcher) -> Self {
         QueryBuilder {
             fields,
+            searcher,
             analyzer: analysis::analyzer(),
             unstemmed: analysis::unstemmed_analyzer(),
             has_content: false,
+            prefix_budget: limits::MAX_QUERY_PREFIX_TERMS,
+            capped: Vec::new(),
         }
+    }
+
+    /// What the queries compiled so far left out to stay within the limits
+    /// of [`limits`]: the rarer words of prefixes, in one message.
+    pub fn warning(&self) -> Option<String> {
+        let [(typed, matched, kept), rest @ ..] = self.capped.as_slice() else {
+            return None;
+        };
+        if rest.is_empty() {
+            let words = if *kept == 1 { "word was" } else { "words were" };
+            return Some(format!(
+                "'{typed}*' stands for {matched} indexed words; only the {kept} most frequent {words} searched"
+            ));
+        }
+        let shown: Vec<String> = self.capped[..self.capped.len().min(3)]
+            .iter()
+            .map(|(typed, matched, kept)| format!("'{typed}*' ({matched}, {kept} searched)"))
+            .collect();
+        let more = match self.capped.len() {
+            n if n > 3 => format!(" and {} more", n - 3),
+            _ => String::new(),
+        };
+        Some(format!(
+            "{} prefixes stand for more indexed words than were searched (the most frequent were): {}{more}",
+            self.capped.len(),
+            shown.join(", ")
+        ))
     }
 
     /// Compiles `expr`; `None` when it holds no searchable word at all.
     pub fn compile(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
+        self.prefix_budget = limits::MAX_QUERY_PREFIX_TERMS;
         let mut highlight = HighlightTerms::default();
         let analyzer = &mut self.analyzer;
         self.has_content = bare_words(expr)
@@ -323,7 +363,7 @@ impl<'a> QueryBuilder<'a> {
                 }
                 self.fields_for(atom.field)
                     .into_iter()
-                    .map(|(field, boost)| (prefix_query(field, &terms), boost))
+                    .map(|(field, boost)| (self.prefix_query(field, text, &terms), boost))
                     .collect()
             }
         };
@@ -341,6 +381,11 @@ impl<'a> QueryBuilder<'a> {
         boolean(clauses)
     }
 
+    /// Whether the field records word positions (phrases need them).
+    fn has_positions(&self, field: SchemaField) -> bool {
+        field != self.fields.author
+    }
+
     /// One term, or several as a phrase (fields without positions: all of them).
     fn terms_query(&self, field: SchemaField, terms: &[String], slop: u32) -> Box<dyn Query> {
         let to_term = |t: &String| Term::from_field_text(field, t);
@@ -350,7 +395,7 @@ impl<'a> QueryBuilder<'a> {
                 IndexRecordOption::WithFreqs,
             ));
         }
-        if field == self.fields.author {
+        if !self.has_positions(field) {
             let musts = terms
                 .iter()
                 .map(|t| {
@@ -364,6 +409,58 @@ impl<'a> QueryBuilder<'a> {
         let mut phrase = PhraseQuery::new(terms.iter().map(to_term).collect());
         phrase.set_slop(slop);
         Box::new(phrase)
+    }
+
+    /// Terms whose last word starts with the given prefix (`typed`, as the
+    /// user wrote it). One word: the indexed words it expands to, at most
+    /// [`limits::MAX_PREFIX_TERMS`] and what is left of the query's budget
+    /// (at least one). Several: a phrase prefix where the field has
+    /// positions (Tantivy expands its last word 50 ways at most), else every
+    /// word but the last and the last's expansion.
+    fn prefix_query(
+        &mut self,
+        field: SchemaField,
+        typed: &str,
+        terms: &[String],
+    ) -> Box<dyn Query> {
+        let to_term = |t: &String| Term::from_field_text(field, t);
+        let (last, before) = match terms.split_last() {
+            Some(split) => split,
+            None => return Box::new(BooleanQuery::new(Vec::new())),
+        };
+        if !before.is_empty() && self.has_positions(field) {
+            return Box::new(PhrasePrefixQuery::new(terms.iter().map(to_term).collect()));
+        }
+        let max = limits::MAX_PREFIX_TERMS.min(self.prefix_budget.max(1));
+        let expansion = match prefix::expand(self.searcher, field, last, max) {
+            Ok(expansion) => expansion,
+            // An unreadable dictionary: the prefix's own word, exactly.
+            Err(_) => prefix::Expansion {
+                terms: vec![to_term(last)],
+                matched: 1,
+            },
+        };
+        self.prefix_budget = self.prefix_budget.saturating_sub(expansion.terms.len());
+        // One entry per prefix: the first field's (the passage text's).
+        let kept = expansion.terms.len();
+        if expansion.matched > kept && !self.capped.iter().any(|(t, ..)| t == typed) {
+            self.capped
+                .push((typed.to_owned(), expansion.matched, kept));
+        }
+        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = before
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(to_term(t), IndexRecordOption::WithFreqs));
+                (TantivyOccur::Must, q)
+            })
+            .collect();
+        let expanded = prefix::query(expansion.terms);
+        if clauses.is_empty() {
+            return expanded;
+        }
+        clauses.push((TantivyOccur::Must, expanded));
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// Proximity evidence for several bare words: boosts for passages that
@@ -483,39 +580,6 @@ fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Q
     }
 }
 
-/// Terms whose last word starts with the given prefix.
-fn prefix_query(field: SchemaField, terms: &[String]) -> Box<dyn Query> {
-    if terms.len() == 1 {
-        let pattern = format!("{}.*", regex_escape(&terms[0]));
-        match RegexQuery::from_pattern(&pattern, field) {
-            Ok(q) => Box::new(q),
-            Err(_) => Box::new(TermQuery::new(
-                Term::from_field_text(field, &terms[0]),
-                IndexRecordOption::WithFreqs,
-            )),
-        }
-    } else {
-        Box::new(PhrasePrefixQuery::new(
-            terms
-                .iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect(),
-        ))
-    }
-}
-
-/// Escapes regex metacharacters (analysed terms are mostly alphanumeric).
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if !c.is_alphanumeric() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,9 +598,13 @@ mod tests {
 
     /// The Tantivy query `text` compiles to, as its debug text.
     fn compiled(text: &str, mode: MatchMode) -> String {
-        let (_, fields) = crate::schema::build();
+        let (schema, fields) = crate::schema::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        let searcher = index.reader().unwrap().searcher();
         let expr = parse::parse(text).unwrap();
-        let compiled = QueryBuilder::new(&fields).compile(&expr, mode).unwrap();
+        let compiled = QueryBuilder::new(&fields, &searcher)
+            .compile(&expr, mode)
+            .unwrap();
         format!("{:?}", compiled.query)
     }
 

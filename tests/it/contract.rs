@@ -17,6 +17,7 @@ pub struct SearchResult {
     pub relaxed: bool,
     pub took_ms: f64,
     pub excluded_undated: u64,
+    pub warnings: Vec<String>,
     pub hits: Vec<Hit>,
 }
 
