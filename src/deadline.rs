@@ -279,19 +279,19 @@ mod tests {
         let oil = || Box::new(TermQuery::new(term("oil"), IndexRecordOption::WithFreqs));
         let far = Deadline::new(Instant::now() + Duration::from_secs(3600));
         let query = DeadlineQuery::new(oil(), far.clone());
-        let top = TopDocs::with_limit(5).order_by_score();
+        let top = || TopDocs::with_limit(5).order_by_score();
         assert_eq!(searcher.search(&query, &Count).unwrap(), 20_000);
         assert_eq!(
-            searcher.search(&query, &(top, Count)).unwrap(),
-            searcher.search(&*oil(), &(top, Count)).unwrap()
+            searcher.search(&query, &(top(), Count)).unwrap(),
+            searcher.search(&*oil(), &(top(), Count)).unwrap()
         );
-        assert_eq!(searcher.search(&query, &top).unwrap().len(), 5);
+        assert_eq!(searcher.search(&query, &top()).unwrap().len(), 5);
         assert!(!far.expired());
 
         let passed = Deadline::new(Instant::now());
         let query = DeadlineQuery::new(oil(), passed.clone());
         assert!(searcher.search(&query, &Count).unwrap() < 20_000);
-        assert!(searcher.search(&query, &top).unwrap().is_empty());
+        assert!(searcher.search(&query, &top()).unwrap().is_empty());
         assert!(passed.expired());
         // Stopped in the middle of a walk: at the next look at the clock.
         let soon = Deadline::new(Instant::now() + Duration::from_millis(5));

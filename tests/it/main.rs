@@ -2,6 +2,7 @@
 //! the corpus and assert what a user would see.
 
 mod batch;
+mod bounds;
 mod common;
 mod contract;
 mod crash;
