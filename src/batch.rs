@@ -339,6 +339,28 @@ where
     T: Send,
     S: Sink<T, E> + Send + ?Sized,
 {
+    let held = MAX_HELD_BYTES;
+    run_holding(searcher, input, defaults, threads, held, prepare, sink)
+}
+
+/// [`run`], with answers waiting behind a slower one holding at most about
+/// `max_held` bytes.
+fn run_holding<E, R, P, T, S>(
+    searcher: &Searcher,
+    input: R,
+    defaults: SearchRequest,
+    threads: usize,
+    max_held: usize,
+    prepare: &P,
+    sink: &mut S,
+) -> std::result::Result<BatchSummary, E>
+where
+    E: From<Error> + Send,
+    R: Read + Send,
+    P: Fn(Answer) -> T + Sync,
+    T: Send,
+    S: Sink<T, E> + Send + ?Sized,
+{
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
@@ -365,7 +387,7 @@ where
         done: false,
     });
     let work = || {
-        while let Some((seq, query)) = take(&input, &output, &progress, window) {
+        while let Some((seq, query)) = take(&input, &output, &progress, window, max_held) {
             let answer = match query {
                 Ok(BatchQuery {
                     line,
@@ -486,6 +508,7 @@ fn take<Q, T, E, S: ?Sized>(
     output: &Mutex<Output<'_, T, E, S>>,
     progress: &Condvar,
     window: usize,
+    max_held: usize,
 ) -> Option<(usize, std::io::Result<BatchQuery>)>
 where
     Q: Iterator<Item = std::io::Result<BatchQuery>>,
@@ -499,7 +522,7 @@ where
         // Answers wait in `ready` only behind the next one, which a thread
         // is answering: it hands them on, and wakes this one, when done.
         while output.failure.is_none()
-            && (input.taken >= output.next + window || output.held > MAX_HELD_BYTES)
+            && (input.taken >= output.next + window || output.held > max_held)
         {
             output.window_full = true;
             output = progress
@@ -746,6 +769,71 @@ mod tests {
                 "\"outlet\" must be a string or a list of strings"
             )
         );
+    }
+
+    /// While the first query is slow, the others are answered only as far
+    /// as the window, or the bytes the answers held behind it may take,
+    /// allow; then every answer comes, in input order.
+    #[test]
+    fn answers_behind_a_slow_query_stay_bounded() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::Duration;
+
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("c.jsonl");
+        let records: String = (0..50)
+            .map(|i| format!("{{\"id\":\"r{i}\",\"text\":\"Oil prices rose {i} times.\"}}\n"))
+            .collect();
+        std::fs::write(&corpus, records).unwrap();
+        let index = dir.path().join("index");
+        let options = crate::index::IndexOptions {
+            roots: vec![corpus],
+            ..Default::default()
+        };
+        crate::index::index(&index, &options).unwrap();
+        let searcher = Searcher::open(&index).unwrap();
+        let input = "oil prices\n".repeat(1_000);
+        let threads = 3;
+        let window = threads * WINDOW_PER_THREAD;
+        // (bytes held at most, answers behind the slow one at most, at least)
+        for (max_held, bound, least) in [(MAX_HELD_BYTES, window, threads), (1, threads, 1)] {
+            let answered = AtomicUsize::new(0);
+            let behind = AtomicUsize::new(0);
+            let prepare = |answer: Answer| {
+                let id = answer.as_ref().unwrap().query_id.clone().unwrap();
+                if id == "1" {
+                    std::thread::sleep(Duration::from_millis(400));
+                    behind.store(answered.load(Ordering::SeqCst), Ordering::SeqCst);
+                }
+                answered.fetch_add(1, Ordering::SeqCst);
+                id
+            };
+            let mut ids = Vec::new();
+            let mut sink = |id: String| {
+                ids.push(id);
+                Ok::<(), Error>(())
+            };
+            let defaults = SearchRequest::default();
+            let summary = run_holding(
+                &searcher,
+                input.as_bytes(),
+                defaults,
+                threads,
+                max_held,
+                &prepare,
+                &mut sink,
+            )
+            .unwrap();
+            assert_eq!(summary.matched, 1_000);
+            let expected: Vec<String> = (1..=1_000).map(|i| i.to_string()).collect();
+            assert_eq!(ids, expected);
+            let behind = behind.load(Ordering::SeqCst);
+            assert!(
+                behind <= bound,
+                "{behind} answered behind the slow one, bound {bound}"
+            );
+            assert!(behind >= least, "the other threads went on: {behind}");
+        }
     }
 
     #[test]
