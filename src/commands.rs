@@ -13,7 +13,7 @@ use newsdex::checkpoint::CommitPolicy;
 use newsdex::eval::{self, Collection, Evaluation, Qrels, Run};
 use newsdex::index::{self, IndexOptions, IndexReport};
 use newsdex::inspect;
-use newsdex::output::{Format, Printer};
+use newsdex::output::{terminal, Format, Printer};
 use newsdex::search::Searcher;
 
 use crate::cli::{
@@ -121,12 +121,18 @@ fn newest_change(root: &Path) -> Option<SystemTime> {
         .max()
 }
 
+/// Prints a line on stderr, terminal-safe: it may quote file names, values
+/// and queries.
+pub fn note(text: &str) {
+    eprintln!("{}", terminal::line(text));
+}
+
 fn print_warnings(report: &IndexReport) {
     for warning in &report.warnings {
-        eprintln!("newsdex: warning: {warning}");
+        note(&format!("newsdex: warning: {warning}"));
     }
     for skipped in &report.skipped {
-        eprintln!("newsdex: warning: {skipped}; skipped");
+        note(&format!("newsdex: warning: {skipped}; skipped"));
     }
 }
 
@@ -227,7 +233,7 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     request.count = format.shows_total();
     let result = searcher.search(&request)?;
     for warning in &result.warnings {
-        eprintln!("newsdex: warning: {warning}");
+        note(&format!("newsdex: warning: {warning}"));
     }
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
@@ -298,7 +304,7 @@ impl<W: Write> Sink<io::Result<Rendered>, anyhow::Error> for BatchPrinter<W> {
     fn answer(&mut self, rendered: io::Result<Rendered>) -> Result<()> {
         let rendered = rendered?;
         for warning in rendered.warnings {
-            eprintln!("{warning}");
+            note(&warning);
         }
         self.printer.get_mut().write_all(&rendered.out)?;
         Ok(())
@@ -382,7 +388,7 @@ fn run_eval(args: EvalArgs) -> Result<Outcome> {
         let collection = Collection::in_dir(dir, args.qrels.as_deref())?;
         let report = eval::run_collection(&collection, 0)?;
         for warning in &report.warnings {
-            eprintln!("newsdex: warning: {warning}");
+            note(&format!("newsdex: warning: {warning}"));
         }
         if args.format == SummaryFormat::Json {
             writeln!(out, "{}", serde_json::to_string(&report)?)?;
@@ -436,7 +442,7 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     let shown = match inspect::show(&searcher, &args.id) {
         Ok(shown) => shown,
         Err(newsdex::Error::Invalid(message)) => {
-            eprintln!("newsdex: {message}");
+            note(&format!("newsdex: {message}"));
             return Ok(Outcome::NothingFound);
         }
         Err(e) => return Err(e.into()),
@@ -447,8 +453,8 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         return Ok(Outcome::Found);
     }
     let a = &shown.article;
-    let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-    writeln!(out, "id:      {}", a.id)?;
+    let field = |v: &Option<String>| terminal::line(v.as_deref().unwrap_or("—")).into_owned();
+    writeln!(out, "id:      {}", terminal::line(&a.id))?;
     writeln!(out, "title:   {}", field(&a.title))?;
     writeln!(out, "outlet:  {}", field(&a.outlet))?;
     writeln!(out, "date:    {}", field(&a.date))?;
@@ -461,7 +467,10 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         writeln!(
             out,
             "\n#{} (bytes {}–{}{line})\n{}",
-            p.index, p.start, p.end, p.text
+            p.index,
+            p.start,
+            p.end,
+            terminal::safe(&p.text, &['\n'])
         )?;
     }
     Ok(Outcome::Found)
@@ -485,7 +494,7 @@ fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {
     writeln!(out, "unattributed: {} (no outlet)", s.unattributed)?;
     writeln!(out, "outlets:      {}", s.outlets.len())?;
     for o in &s.outlets {
-        writeln!(out, "  {:>8}  {}", o.articles, o.outlet)?;
+        writeln!(out, "  {:>8}  {}", o.articles, terminal::line(&o.outlet))?;
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Failed) => ExitCode::from(2),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("newsdex: error: {e:#}");
+            commands::note(&format!("newsdex: error: {e:#}"));
             ExitCode::from(2)
         }
     }

@@ -2,6 +2,7 @@
 //! only render; they compute nothing.
 
 mod human;
+pub mod terminal;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
