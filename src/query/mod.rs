@@ -596,68 +596,154 @@ mod tests {
         }
     }
 
-    /// The Tantivy query `text` compiles to, as its debug text.
-    fn compiled(text: &str, mode: MatchMode) -> String {
+    /// An in-RAM index of the newsdex schema: passages (body, title) over
+    /// a few words, with the cases the planner treats apart (a name as a
+    /// phrase or scattered, function words, a phrase in the title only),
+    /// in several segments; and its fields. Built once.
+    fn passages() -> &'static (tantivy::Index, Fields) {
+        static PASSAGES: std::sync::OnceLock<(tantivy::Index, Fields)> = std::sync::OnceLock::new();
+        PASSAGES.get_or_init(build_passages)
+    }
+
+    fn build_passages() -> (tantivy::Index, Fields) {
         let (schema, fields) = crate::schema::build();
         let index = tantivy::Index::create_in_ram(schema);
+        crate::analysis::register(&index);
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let texts = [
+            ("Kenneth Derr said the price of oil rose", ""),
+            (
+                "Derr met Kenneth at a meeting on the price of crude oil",
+                "Oil price",
+            ),
+            ("the company said the price of gas fell", "the company said"),
+            ("oil and gas prices", "crude oil"),
+            ("of the company, the board said", ""),
+            ("Kenneth spoke. Later, much later, Derr left", "gas"),
+        ];
+        let mut below = crate::testing::below();
+        for segment in 0..3 {
+            for i in 0..200 {
+                let (body, title) = texts[(i + segment) % texts.len()];
+                let filler = ["x", "y", "z"][below(3)].repeat(1 + below(4));
+                let body = format!("{body} {filler}");
+                let doc = tantivy::doc!(fields.body => body, fields.title => title);
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        (index, fields)
+    }
+
+    /// The top `k` of `text` as compiled, twice: as a top k alone (the
+    /// planner's pruned walk) and with a count of every match (the plain
+    /// Boolean walk), hit by hit with score bits; and the body of each hit.
+    fn top_both_ways(
+        text: &str,
+        mode: MatchMode,
+        k: usize,
+    ) -> (
+        Vec<(u32, tantivy::DocAddress)>,
+        Vec<(u32, tantivy::DocAddress)>,
+        Vec<String>,
+    ) {
+        use tantivy::collector::{Count, TopDocs};
+        use tantivy::schema::Value;
+        let (index, fields) = passages();
         let searcher = index.reader().unwrap().searcher();
         let expr = parse::parse(text).unwrap();
-        let compiled = QueryBuilder::new(&fields, &searcher)
-            .compile(&expr, mode)
+        let mut builder = QueryBuilder::new(fields, &searcher);
+        let compiled = builder.compile(&expr, mode).unwrap();
+        let top = || TopDocs::with_limit(k).order_by_score();
+        let bits = |hits: Vec<(f32, tantivy::DocAddress)>| -> Vec<(u32, tantivy::DocAddress)> {
+            hits.into_iter().map(|(s, d)| (s.to_bits(), d)).collect()
+        };
+        let pruned = bits(searcher.search(compiled.query.as_ref(), &top()).unwrap());
+        let (all, _) = searcher
+            .search(compiled.query.as_ref(), &(top(), Count))
             .unwrap();
-        format!("{:?}", compiled.query)
+        let all = bits(all);
+        let bodies = all
+            .iter()
+            .map(|(_, address)| {
+                let doc: tantivy::TantivyDocument = searcher.doc(*address).unwrap();
+                let body = doc.get_first(fields.body).and_then(|v| v.as_str());
+                body.unwrap_or_default().to_owned()
+            })
+            .collect();
+        (pruned, all, bodies)
     }
 
+    /// Whatever walk the planner picks for a query (a pair of words, bare
+    /// words with proximity, a lone phrase, required and excluded words),
+    /// its top k is the plain Boolean walk's, bit for bit.
     #[test]
-    fn two_word_proximity_is_one_pair_query() {
-        let compile = |text: &str| compiled(text, MatchMode::All).matches("PairQuery").count();
-        assert_eq!(compile("Kenneth Derr"), 1);
-        assert_eq!(compile("price of oil"), 0);
-        assert_eq!(compile("\"Kenneth Derr\""), 0);
-    }
-
-    #[test]
-    fn required_and_excluded_words_skip_optional_ones_do_not() {
-        let compile = |text: &str, mode| compiled(text, mode).matches("FieldsQuery").count();
-        assert_eq!(compile("Kenneth Derr", MatchMode::All), 2);
-        assert_eq!(
-            compile("oil -price title:gas \"crude oil\"", MatchMode::All),
-            2
-        );
-        assert_eq!(compile("Kenneth Derr", MatchMode::Any), 0);
-        assert_eq!(compile("oil +price -gas", MatchMode::Any), 2);
-        assert_eq!(compile("oil OR price", MatchMode::All), 0);
-    }
-
-    #[test]
-    fn a_lone_exact_phrase_is_a_top_k_phrase_query() {
-        let compile = |text: &str| compiled(text, MatchMode::All).starts_with("TopKPhraseQuery");
-        assert!(compile("\"the company said\""));
-        assert!(compile("+\"of the\""));
-        assert!(compile("(\"of the\")"));
-        for text in [
+    fn planned_queries_rank_as_the_plain_boolean_walk() {
+        let queries = [
+            "Kenneth Derr",
+            "price of oil",
+            "\"Kenneth Derr\"",
+            "oil -price title:gas \"crude oil\"",
+            "oil +price -gas",
+            "oil OR price",
+            "\"the company said\"",
+            "+\"of the\"",
+            "(\"of the\")",
             "\"the company\"~2",
             "title:\"the company\"",
-            "\"company\"",
             "\"of the\" oil",
-            "\"of the\" OR \"in the\"",
-            "\"of the\" -oil",
             "the company",
-        ] {
-            assert!(!compile(text), "{text}");
+            "oil -gas prices",
+        ];
+        for text in queries {
+            for mode in [MatchMode::All, MatchMode::Any] {
+                for k in [1, 3, 10, 1000] {
+                    let (pruned, all, _) = top_both_ways(text, mode, k);
+                    assert_eq!(pruned, all, "{text:?} {mode:?} top {k}");
+                }
+            }
         }
     }
 
     #[test]
-    fn several_bare_words_are_a_top_k_words_query() {
-        let compile = |text: &str, mode| compiled(text, mode).starts_with("TopKWordsQuery");
-        for text in ["Kenneth Derr", "price of oil", "oil -gas prices"] {
-            assert!(compile(text, MatchMode::All), "{text}");
+    fn bare_words_standing_together_rank_first() {
+        let (_, _, bodies) = top_both_ways("Kenneth Derr", MatchMode::All, 1000);
+        let together = bodies
+            .iter()
+            .take_while(|b| b.contains("Kenneth Derr"))
+            .count();
+        assert!(together > 0 && together < bodies.len(), "{together}");
+        let apart = bodies[together..].iter();
+        assert!(apart.clone().all(|b| !b.contains("Kenneth Derr")));
+        assert!(apart.clone().any(|b| b.starts_with("Derr met Kenneth")));
+        assert!(apart.clone().any(|b| b.starts_with("Kenneth spoke")));
+    }
+
+    #[test]
+    fn required_excluded_and_optional_words_keep_their_meaning() {
+        for mode in [MatchMode::All, MatchMode::Any] {
+            let (_, _, bodies) = top_both_ways("oil +price -gas", mode, 1000);
+            assert!(!bodies.is_empty());
+            for body in &bodies {
+                assert!(
+                    body.contains("price") && !body.contains("gas"),
+                    "{mode:?}: {body}"
+                );
+            }
         }
-        assert!(compile("Kenneth Derr", MatchMode::Any));
-        for text in ["oil", "title:oil prices", "\"crude oil\""] {
-            assert!(!compile(text, MatchMode::All), "{text}");
-        }
+        let (_, _, all) = top_both_ways("oil price", MatchMode::All, 1000);
+        assert!(all.iter().all(|b| b.contains("oil") && b.contains("price")));
+        let (_, _, any) = top_both_ways("oil price", MatchMode::Any, 1000);
+        assert!(any.len() > all.len());
+        let (_, _, phrase) = top_both_ways("\"the company said\"", MatchMode::All, 1000);
+        assert!(!phrase.is_empty());
+        // The body holds the phrase, or the title does.
+        let titled = phrase
+            .iter()
+            .filter(|b| !b.contains("the company said"))
+            .count();
+        assert!(titled < phrase.len());
     }
 
     #[test]
