@@ -636,18 +636,13 @@ mod tests {
         (index, fields)
     }
 
+    /// Hits by score bits and address.
+    type Hits = Vec<(u32, tantivy::DocAddress)>;
+
     /// The top `k` of `text` as compiled, twice: as a top k alone (the
     /// planner's pruned walk) and with a count of every match (the plain
     /// Boolean walk), hit by hit with score bits; and the body of each hit.
-    fn top_both_ways(
-        text: &str,
-        mode: MatchMode,
-        k: usize,
-    ) -> (
-        Vec<(u32, tantivy::DocAddress)>,
-        Vec<(u32, tantivy::DocAddress)>,
-        Vec<String>,
-    ) {
+    fn top_both_ways(text: &str, mode: MatchMode, k: usize) -> (Hits, Hits, Vec<String>) {
         use tantivy::collector::{Count, TopDocs};
         use tantivy::schema::Value;
         let (index, fields) = passages();
@@ -656,7 +651,7 @@ mod tests {
         let mut builder = QueryBuilder::new(fields, &searcher);
         let compiled = builder.compile(&expr, mode).unwrap();
         let top = || TopDocs::with_limit(k).order_by_score();
-        let bits = |hits: Vec<(f32, tantivy::DocAddress)>| -> Vec<(u32, tantivy::DocAddress)> {
+        let bits = |hits: Vec<(f32, tantivy::DocAddress)>| -> Hits {
             hits.into_iter().map(|(s, d)| (s.to_bits(), d)).collect()
         };
         let pruned = bits(searcher.search(compiled.query.as_ref(), &top()).unwrap());
