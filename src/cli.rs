@@ -49,8 +49,16 @@ pub enum Command {
     Eval(EvalArgs),
     /// Print a shell completion script (e.g. `newsdex completions bash > /etc/bash_completion.d/newsdex`)
     Completions(CompletionsArgs),
-    /// Print the man page (roff), e.g. `newsdex man > newsdex.1`
-    Man,
+    /// Print a man page (roff): newsdex's, or a command's with all its options, e.g. `newsdex man search > newsdex-search.1`
+    Man(ManArgs),
+}
+
+/// `newsdex man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (its options); none: newsdex's page
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// `newsdex completions`

@@ -59,9 +59,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             clap_complete::generate(args.shell, &mut cli, "newsdex", &mut io::stdout().lock());
             Ok(Outcome::Found)
         }
-        Command::Man => {
-            let cli = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cli).render(&mut io::stdout().lock())?;
+        Command::Man(args) => {
+            crate::man::run(args.command.as_deref())?;
             Ok(Outcome::Found)
         }
     }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod man;
 
 use std::process::ExitCode;
 
@@ -33,10 +34,24 @@ fn main() -> ExitCode {
         Ok(Outcome::Failed) => ExitCode::from(2),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            commands::note(&format!("newsdex: error: {e:#}"));
+            commands::note(&format!("newsdex: error: {}", message(&e)));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes, each said once: a cause whose text the message
+/// already ends with (an I/O error a library error quotes) is not repeated.
+fn message(e: &anyhow::Error) -> String {
+    let mut message = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.ends_with(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 /// A closed pipe (`newsdex search … | head`) is not an error.

@@ -3,6 +3,7 @@
 
 mod batch;
 mod bounds;
+mod cli;
 mod common;
 mod contract;
 mod crash;
