@@ -475,13 +475,22 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     Ok(Outcome::Found)
 }
 
+/// A size on disk in KB, MB or GB (1,000s), to one decimal past a megabyte.
+fn size(bytes: u64) -> String {
+    match bytes as f64 {
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b => format!("{:.0} KB", (b / 1e3).ceil()),
+    }
+}
+
 fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {
     writeln!(
         out,
-        "index:        {} (schema {}, {:.1} MB)",
-        s.index,
+        "index:        {} (schema {}, {})",
+        terminal::line(&s.index),
         s.schema_version,
-        s.index_bytes as f64 / 1e6
+        size(s.index_bytes)
     )?;
     writeln!(out, "articles:     {}", s.articles)?;
     writeln!(out, "passages:     {}", s.passages)?;
