@@ -1,8 +1,9 @@
 //! Articles: a news story, the text a reader sees, and its metadata with
 //! where each value came from.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::date::Published;
 
 /// Where a metadata value came from. Earlier variants take precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -20,6 +21,8 @@ pub enum Origin {
     JsonField,
     /// A dateline at the start of a plain-text article.
     Dateline,
+    /// A dateline without a year, the year taken from the article's other dates.
+    DatelineYearFromText,
     /// A headline line at the start of a plain-text article.
     Headline,
 }
@@ -34,6 +37,7 @@ impl Origin {
             Origin::HtmlMeta => "html meta",
             Origin::JsonField => "json field",
             Origin::Dateline => "dateline",
+            Origin::DatelineYearFromText => "dateline (year from the text)",
             Origin::Headline => "headline",
         }
     }
@@ -60,27 +64,58 @@ impl<T> Sourced<T> {
 pub struct Metadata {
     /// The publication that ran the article.
     pub outlet: Option<Sourced<String>>,
-    /// Publication date, UTC.
-    pub date: Option<Sourced<DateTime<Utc>>>,
+    /// Publication date, with its precision and offset.
+    pub date: Option<Sourced<Published>>,
     /// Headline.
     pub title: Option<Sourced<String>>,
     /// Byline.
     pub author: Option<Sourced<String>>,
     /// Where the article was published online.
     pub url: Option<Sourced<String>>,
+    /// The domain of a URL given as the outlet (as web clippers write it):
+    /// the outlet when no source names one (see [`Metadata::resolved`]).
+    pub outlet_domain: Option<Sourced<String>>,
 }
 
 impl Metadata {
     /// Keeps every field this has and takes the missing ones from `lower`,
-    /// the source of lower precedence.
+    /// the source of lower precedence. An outlet that is a URL is taken
+    /// as the URL (when the same source gives none), not as a name.
     pub fn or(self, lower: Metadata) -> Metadata {
+        let (high, low) = (self.outlet_url_moved(), lower.outlet_url_moved());
         Metadata {
-            outlet: self.outlet.or(lower.outlet),
-            date: self.date.or(lower.date),
-            title: self.title.or(lower.title),
-            author: self.author.or(lower.author),
-            url: self.url.or(lower.url),
+            outlet: high.outlet.or(low.outlet),
+            date: high.date.or(low.date),
+            title: high.title.or(low.title),
+            author: high.author.or(low.author),
+            url: high.url.or(low.url),
+            outlet_domain: high.outlet_domain.or(low.outlet_domain),
         }
+    }
+
+    /// The metadata as stored: an article whose only outlet was a URL takes
+    /// the URL's domain as its outlet.
+    pub fn resolved(self) -> Metadata {
+        let mut meta = self.outlet_url_moved();
+        if meta.outlet.is_none() {
+            meta.outlet = meta.outlet_domain.take();
+        }
+        meta
+    }
+
+    /// Moves an outlet that is a URL to `url` (unless this source gives
+    /// one) and its domain to `outlet_domain`.
+    fn outlet_url_moved(mut self) -> Metadata {
+        let Some(outlet) = self.outlet.take_if(|o| crate::outlet::is_url(&o.value)) else {
+            return self;
+        };
+        if let Some(domain) = crate::outlet::domain(&outlet.value) {
+            self.outlet_domain = Some(Sourced::new(domain, outlet.origin));
+        }
+        if self.url.is_none() {
+            self.url = Some(outlet);
+        }
+        self
     }
 
     /// `field=origin` pairs for the fields that are set, as stored in the index.
@@ -196,6 +231,41 @@ mod tests {
         let merged = manifest.or(own);
         assert_eq!(merged.outlet.unwrap().value, "BBC");
         assert_eq!(merged.title.unwrap().origin, Origin::FrontMatter);
+    }
+
+    #[test]
+    fn an_outlet_that_is_a_url_becomes_the_url_and_the_outlet_its_domain() {
+        let sourced = |v: &str| Some(Sourced::new(v.to_owned(), Origin::FrontMatter));
+        let clipped = Metadata {
+            outlet: sourced("https://www.theguardian.com/world/2025/nov/24/cartel"),
+            ..Metadata::default()
+        };
+        let meta = Metadata::default().or(clipped.clone()).resolved();
+        assert_eq!(meta.outlet.unwrap().value, "theguardian.com");
+        assert_eq!(
+            meta.url.unwrap().value,
+            "https://www.theguardian.com/world/2025/nov/24/cartel"
+        );
+        // A name from another source (the page, a manifest) wins over the domain.
+        let page = Metadata {
+            outlet: sourced("The Guardian"),
+            ..Metadata::default()
+        };
+        let meta = clipped.clone().or(page).resolved();
+        assert_eq!(meta.outlet.unwrap().value, "The Guardian");
+        assert!(meta
+            .url
+            .unwrap()
+            .value
+            .starts_with("https://www.theguardian.com/"));
+        // The source's own URL stays its URL.
+        let with_url = Metadata {
+            url: sourced("https://example.org/a"),
+            ..clipped
+        };
+        let meta = with_url.resolved();
+        assert_eq!(meta.url.unwrap().value, "https://example.org/a");
+        assert_eq!(meta.outlet.unwrap().value, "theguardian.com");
     }
 
     #[test]

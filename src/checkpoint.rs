@@ -18,8 +18,13 @@
 //! how many of its articles, in loader order, the commit holds; a source is
 //! removed from `partial` only once all its articles are written. Several
 //! sources may be partial at once.
+//!
+//! The payload also names the sources some of whose records lost their ids
+//! to other sources ([`Shadowed`]): when a winner changes or goes, such a
+//! source is read again so that its records can take the freed ids, as a
+//! rebuild would give them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +46,9 @@ pub struct Payload {
     /// Sources the commit holds only in part, by source id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub partial: BTreeMap<String, Partial>,
+    /// Sources with records that lost their ids to other sources, by source id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shadowed: BTreeMap<String, Shadowed>,
 }
 
 impl Payload {
@@ -58,6 +66,30 @@ pub struct Partial {
     pub hash: String,
     /// How many of the articles its loader emitted (in order) the commit holds.
     pub emitted: usize,
+}
+
+/// A source some of whose records lost their ids to other sources (see
+/// [`crate::duplicates`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shadowed {
+    /// Content hash of the source (it may have no article in the index at all).
+    pub hash: String,
+    /// The sources that hold the ids it lost.
+    pub by: BTreeSet<String>,
+    /// One of those sources changed or went: the source must be read again
+    /// to take the ids that were freed. Kept until that is done.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reread: bool,
+}
+
+impl Shadowed {
+    /// An entry for a source of content hash `hash`, with no loss yet.
+    pub fn of(hash: &str) -> Shadowed {
+        Shadowed {
+            hash: hash.to_owned(),
+            ..Shadowed::default()
+        }
+    }
 }
 
 /// When a run commits.
@@ -87,16 +119,20 @@ pub struct Committer {
     /// indexed whole or removed, plus the source being written when a commit
     /// falls inside it.
     pub partial: BTreeMap<String, Partial>,
+    /// Sources with records that lost their ids to other sources.
+    pub shadowed: BTreeMap<String, Shadowed>,
 }
 
 impl Committer {
-    /// A committer that starts counting now, carrying `partial` over.
-    pub fn new(policy: CommitPolicy, partial: BTreeMap<String, Partial>) -> Self {
+    /// A committer that starts counting now, carrying over what the last
+    /// commit's payload says.
+    pub fn new(policy: CommitPolicy, payload: Payload) -> Self {
         Committer {
             policy,
             last: Instant::now(),
             articles: 0,
-            partial,
+            partial: payload.partial,
+            shadowed: payload.shadowed,
         }
     }
 
@@ -114,19 +150,25 @@ impl Committer {
 
     /// Commits everything written so far with the current payload.
     pub fn commit(&mut self, writer: &mut IndexWriter) -> Result<()> {
-        commit(writer, &self.partial)?;
+        commit(writer, &self.partial, &self.shadowed)?;
         self.last = Instant::now();
         self.articles = 0;
         Ok(())
     }
 }
 
-/// Commits with a payload naming the schema version and the sources held in part.
-pub fn commit(writer: &mut IndexWriter, partial: &BTreeMap<String, Partial>) -> Result<()> {
+/// Commits with a payload naming the schema version, the sources held in
+/// part and the sources with records that lost their ids.
+pub fn commit(
+    writer: &mut IndexWriter,
+    partial: &BTreeMap<String, Partial>,
+    shadowed: &BTreeMap<String, Shadowed>,
+) -> Result<()> {
     let payload = serde_json::to_string(&Payload {
         schema_version: SCHEMA_VERSION,
         newsdex_version: env!("CARGO_PKG_VERSION").to_string(),
         partial: partial.clone(),
+        shadowed: shadowed.clone(),
     })
     .expect("payload serialises");
     let mut prepared = writer.prepare_commit()?;
@@ -156,6 +198,7 @@ mod tests {
             schema_version: 1,
             newsdex_version: "x".into(),
             partial,
+            shadowed: BTreeMap::new(),
         })
         .unwrap();
         let back: Payload = serde_json::from_str(&json).unwrap();
@@ -169,7 +212,7 @@ mod tests {
                 interval: Duration::from_secs(3600),
                 articles: Some(2),
             },
-            BTreeMap::new(),
+            Payload::default(),
         );
         assert!(!c.wrote_article());
         assert!(c.wrote_article());
@@ -178,7 +221,7 @@ mod tests {
                 interval: Duration::ZERO,
                 articles: None,
             },
-            BTreeMap::new(),
+            Payload::default(),
         );
         assert!(c.due());
     }

@@ -160,10 +160,10 @@ pub struct FilterArgs {
     /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Keep articles dated on or before this (inclusive: 2025-11 includes all of November)
+    /// Keep articles dated on or before this (inclusive: 2025-11 includes all of November, a datetime includes that second)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Keep only this outlet (repeatable, case-insensitive)
+    /// Keep only this outlet: words of its name (guardian finds The Guardian; case and accents ignored) or its site's domain (repeatable)
     #[arg(long, value_name = "NAME")]
     pub outlet: Vec<String>,
     /// Number of hits

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// An article's best-scoring passage among the matches.
 #[derive(Debug, Clone)]
@@ -14,8 +14,9 @@ pub struct ArticleBest {
     pub article_id: String,
     /// Score of its best passage.
     pub score: Score,
-    /// The article's date, if it has one.
-    pub date: Option<DateTime>,
+    /// The article's date sort keys (`oldest`, `newest`), if it has a date:
+    /// see [`crate::date::Published::sort_keys`].
+    pub date_keys: Option<(i64, i64)>,
     /// The best passage.
     pub doc: DocAddress,
 }
@@ -27,7 +28,8 @@ pub struct BestPerArticle;
 pub struct SegmentBest {
     segment: SegmentOrdinal,
     ids: Option<StrColumn>,
-    dates: Column<DateTime>,
+    oldest: Column<i64>,
+    newest: Column<i64>,
     best: HashMap<u64, (Score, DocId)>,
 }
 
@@ -44,7 +46,8 @@ impl Collector for BestPerArticle {
         Ok(SegmentBest {
             segment,
             ids: fast.str("article_id")?,
-            dates: fast.date("date")?,
+            oldest: fast.i64("date_oldest")?,
+            newest: fast.i64("date_newest")?,
             best: HashMap::new(),
         })
     }
@@ -100,7 +103,7 @@ impl SegmentCollector for SegmentBest {
             .map(|((_, (score, doc)), article_id)| ArticleBest {
                 article_id,
                 score,
-                date: self.dates.first(doc),
+                date_keys: self.oldest.first(doc).zip(self.newest.first(doc)),
                 doc: DocAddress::new(self.segment, doc),
             })
             .collect()

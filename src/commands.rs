@@ -234,6 +234,9 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     for warning in &result.warnings {
         note(&format!("newsdex: warning: {warning}"));
     }
+    for message in &result.notes {
+        note(&format!("newsdex: {message}"));
+    }
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
         format,
@@ -272,9 +275,10 @@ impl BatchRenderer {
                 printer.result(&result)?;
                 let id = result.query_id.as_deref().unwrap_or("1");
                 let warnings = result.warnings.iter();
-                warnings
-                    .map(|w| format!("newsdex: query {id}: warning: {w}"))
-                    .collect()
+                let warnings = warnings.map(|w| format!("newsdex: query {id}: warning: {w}"));
+                let notes = result.notes.iter();
+                let notes = notes.map(|note| format!("newsdex: query {id}: {note}"));
+                warnings.chain(notes).collect()
             }
             Err(error) => {
                 printer.query_error(&error)?;
@@ -446,6 +450,9 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(note) = &shown.note {
+        eprintln!("newsdex: note: {note}");
+    }
     let mut out = io::stdout().lock();
     if args.format == SummaryFormat::Json {
         writeln!(out, "{}", serde_json::to_string(&shown)?)?;
@@ -456,7 +463,14 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "id:      {}", terminal::line(&a.id))?;
     writeln!(out, "title:   {}", field(&a.title))?;
     writeln!(out, "outlet:  {}", field(&a.outlet))?;
-    writeln!(out, "date:    {}", field(&a.date))?;
+    let date = match (&a.date, a.date_precision) {
+        (Some(utc), Some(newsdex::date::Precision::Time)) => {
+            format!("{} ({utc})", newsdex::output::date_text(a))
+        }
+        (Some(_), _) => format!("{} (day only)", newsdex::output::date_text(a)),
+        (None, _) => "—".into(),
+    };
+    writeln!(out, "date:    {date}")?;
     writeln!(out, "author:  {}", field(&a.author))?;
     writeln!(out, "url:     {}", field(&a.url))?;
     writeln!(out, "path:    {}", field(&a.path))?;

@@ -1,7 +1,11 @@
 //! Dates in article metadata, in `--since`/`--until` filters and in the
 //! datelines and headlines of plain-text articles.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, Months, NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta,
+    Utc,
+};
+use serde::{Deserialize, Serialize};
 
 /// Why a date could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,22 +63,131 @@ const WEEKDAYS: [&str; 7] = [
     "sunday",
 ];
 
-/// A parsed value: a whole day, or an exact instant.
+/// A parsed value: a whole day, or an exact instant with the offset it was
+/// written with (none when the text gave none).
 enum When {
     Day(NaiveDate),
-    Instant(DateTime<Utc>),
+    Instant(DateTime<Utc>, Option<FixedOffset>),
 }
 
-/// Parses a date in article metadata, stored as UTC.
+/// How much of a publication date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// The day only.
+    Day,
+    /// The time of day too.
+    Time,
+}
+
+impl Precision {
+    /// The name used in JSON and in the index: `day` or `time`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Day => "day",
+            Precision::Time => "time",
+        }
+    }
+
+    /// The precision a name from [`Precision::name`] stands for.
+    pub fn from_name(name: &str) -> Option<Precision> {
+        match name {
+            "day" => Some(Precision::Day),
+            "time" => Some(Precision::Time),
+            _ => None,
+        }
+    }
+}
+
+/// Seconds in a day.
+const DAY_SECONDS: i64 = 86_400;
+
+/// A publication date as the source gave it: the instant in UTC, how
+/// precise it is, and the offset from UTC it was written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Published {
+    /// The instant, UTC; a date known only to the day is midnight UTC of that day.
+    pub utc: DateTime<Utc>,
+    /// A day, or a time.
+    pub precision: Precision,
+    /// The offset the time was written with; `None` for a day, or a time
+    /// written without one (taken as UTC).
+    pub offset: Option<FixedOffset>,
+}
+
+impl Published {
+    /// A date known only to the day.
+    pub fn day(day: NaiveDate) -> Published {
+        Published {
+            utc: midnight(day),
+            precision: Precision::Day,
+            offset: None,
+        }
+    }
+
+    /// The time as it was published, in its own offset (`None` when the
+    /// offset is unknown or only the day is known).
+    pub fn local(&self) -> Option<DateTime<FixedOffset>> {
+        match self.precision {
+            Precision::Day => None,
+            Precision::Time => Some(self.utc.with_timezone(&self.offset?)),
+        }
+    }
+
+    /// Sort keys for `oldest` and `newest` order (ascending and descending):
+    /// a time sorts at its instant; a day sorts after every time of the same
+    /// UTC day in both orders, never before one as if it were midnight.
+    pub fn sort_keys(&self) -> SortKeys {
+        let at = self.utc.timestamp();
+        match self.precision {
+            Precision::Time => SortKeys {
+                oldest: 2 * at,
+                newest: 2 * at,
+            },
+            Precision::Day => SortKeys {
+                oldest: 2 * (at + DAY_SECONDS) - 1,
+                newest: 2 * at - 1,
+            },
+        }
+    }
+}
+
+/// Keys that order dates for `--sort oldest` (ascending) and `--sort newest`
+/// (descending); see [`Published::sort_keys`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKeys {
+    /// Ascending key.
+    pub oldest: i64,
+    /// Descending key.
+    pub newest: i64,
+}
+
+/// An instant as RFC 3339 UTC, to the second (`2025-11-24T23:40:00Z`).
+pub fn rfc3339_utc(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A local time as RFC 3339 with its offset, to the second (`2025-11-24T19:40:00-04:00`).
+pub fn rfc3339_local(local: DateTime<FixedOffset>) -> String {
+    local.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Parses a date in article metadata.
 ///
 /// Accepts ISO 8601 dates and datetimes (without an offset taken as UTC), RFC 2822,
-/// RFC 3339 and written dates (`Monday, Nov. 17, 2025`, `17 November 2025`). A date
-/// known only to the day is midnight UTC of that day.
-pub fn parse_date(text: &str) -> Result<DateTime<Utc>, DateError> {
+/// RFC 3339 and written dates (`Monday, Nov. 17, 2025`, `17 November 2025`). Keeps
+/// whether the time of day is known and the offset it was written with.
+pub fn parse_date(text: &str) -> Result<Published, DateError> {
     let text = text.trim();
     match parse_when(text) {
-        Some(When::Day(day)) => in_range(text, day.year()).map(|()| midnight(day)),
-        Some(When::Instant(instant)) => in_range(text, instant.year()).map(|()| instant),
+        Some(When::Day(day)) => in_range(text, day.year()).map(|()| Published::day(day)),
+        Some(When::Instant(instant, offset)) => {
+            in_range(text, instant.year()).map(|()| Published {
+                utc: instant,
+                precision: Precision::Time,
+                offset,
+            })
+        }
         None => Err(DateError::Unparsable(text.to_owned())),
     }
 }
@@ -82,8 +195,9 @@ pub fn parse_date(text: &str) -> Result<DateTime<Utc>, DateError> {
 /// Parses a `--since`/`--until` value into a half-open bound: Since → the first instant
 /// of the period; Until → the first instant AFTER the period (exclusive upper bound).
 ///
-/// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD` and anything [`parse_date`] accepts; a
-/// full datetime is used as is for both bounds.
+/// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD` and anything [`parse_date`] accepts. A
+/// full datetime is a period of one second (dates are stored to the second): `--since`
+/// starts at it and `--until` includes it.
 pub fn parse_filter_bound(text: &str, bound: Bound) -> Result<DateTime<Utc>, DateError> {
     let text = text.trim();
     let (first, next) = if let Some(first) = year_month(text) {
@@ -93,8 +207,14 @@ pub fn parse_filter_bound(text: &str, bound: Bound) -> Result<DateTime<Utc>, Dat
     } else {
         match parse_when(text) {
             Some(When::Day(day)) => (day, day.succ_opt()),
-            Some(When::Instant(instant)) => {
-                return in_range(text, instant.year()).map(|()| instant)
+            Some(When::Instant(instant, _)) => {
+                in_range(text, instant.year())?;
+                let second = DateTime::<Utc>::from_timestamp(instant.timestamp(), 0)
+                    .ok_or_else(|| DateError::OutOfRange(text.to_owned()))?;
+                return Ok(match bound {
+                    Bound::Since => second,
+                    Bound::Until => second + TimeDelta::seconds(1),
+                });
             }
             None => return Err(DateError::Unparsable(text.to_owned())),
         }
@@ -108,23 +228,94 @@ pub fn parse_filter_bound(text: &str, bound: Bound) -> Result<DateTime<Utc>, Dat
         .ok_or_else(|| DateError::OutOfRange(text.to_owned()))
 }
 
+/// What a leading dateline says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dateline {
+    /// A full date: a day.
+    Dated(Published),
+    /// A month and day without a year (`CARACAS, Nov 28 (Reuters) -`).
+    NoYear {
+        /// Month, 1 to 12.
+        month: u32,
+        /// Day of the month.
+        day: u32,
+    },
+}
+
 /// Finds a publication date in a leading dateline of a plain-text article (first ~200 bytes).
 ///
 /// Recognises, at the start of the first line: `date 2025-11-17`, an ISO date
-/// followed by a space, `:` or `-`, and a place followed by a written date with a
-/// year (`WASHINGTON, Nov. 17, 2025 (Reuters) -`). A date without a year gives `None`.
-pub fn dateline(text: &str) -> Option<DateTime<Utc>> {
+/// followed by a space, `:` or `-`, and a place followed by a written date
+/// (`WASHINGTON, Nov. 17, 2025 (Reuters) -`), with or without a year
+/// (`CARACAS, Nov 28 (Reuters) -` gives [`Dateline::NoYear`]).
+pub fn dateline(text: &str) -> Option<Dateline> {
     let end = (0..=DATELINE_BYTES.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
     let line = text[..end].trim_start().split(['\n', '\r']).next()?;
-    let day = iso_dateline(line).or_else(|| written_dateline(line))?;
-    YEARS.contains(&day.year()).then(|| midnight(day))
+    if let Some(day) = iso_dateline(line) {
+        return YEARS
+            .contains(&day.year())
+            .then(|| Dateline::Dated(Published::day(day)));
+    }
+    match written_dateline(line)? {
+        (month, day, Some(year)) => {
+            let day = NaiveDate::from_ymd_opt(year, month, day)?;
+            YEARS
+                .contains(&day.year())
+                .then(|| Dateline::Dated(Published::day(day)))
+        }
+        (month, day, None) => Some(Dateline::NoYear { month, day }),
+    }
+}
+
+/// How much of an article [`dates_in`] reads.
+const DATES_IN_BYTES: usize = 1 << 20;
+
+/// Every full date (`November 26, 2025`, `26 Nov 2025`, `2025-11-26`) written
+/// in `text` (its first megabyte), in order of appearance.
+pub fn dates_in(text: &str) -> Vec<NaiveDate> {
+    let mut found = Vec::new();
+    let mut previous = ' ';
+    for (at, c) in text.char_indices() {
+        if at >= DATES_IN_BYTES {
+            break;
+        }
+        let word_start = c.is_ascii_alphanumeric() && !previous.is_alphanumeric();
+        previous = c;
+        if !word_start {
+            continue;
+        }
+        let rest = &text[at..];
+        let date = match iso_date(rest) {
+            Some((day, after)) if !after.starts_with(|c: char| c.is_ascii_digit()) => Some(day),
+            _ => written_date(rest).map(|(day, _)| day),
+        };
+        found.extend(date.filter(|d| YEARS.contains(&d.year())));
+    }
+    found
+}
+
+/// The year of a dateline without one, from the article's other dates: the
+/// year that puts the month and day nearest one of them (a story's own
+/// dates are days apart; a past event it recalls, or a future one it
+/// announces, lies further off). `None` when there are none.
+pub fn complete_year(month: u32, day: u32, others: &[NaiveDate]) -> Option<NaiveDate> {
+    others
+        .iter()
+        .flat_map(|other| {
+            (other.year() - 1..=other.year() + 1)
+                .filter_map(move |year| NaiveDate::from_ymd_opt(year, month, day))
+                .map(move |candidate| ((candidate - *other).num_days().abs(), candidate))
+        })
+        .min()
+        .map(|(_, candidate)| candidate)
+        .filter(|d| YEARS.contains(&d.year()))
 }
 
 /// Whether a first line reads as a headline: short (1..=20 words, <= 200 chars), not
-/// ending in a full stop/?/!/:/;/, and not starting with a dateline.
+/// ending in a full stop/?/!/:/;/, and not starting with a dateline (with or without a year).
 ///
 /// Closing quotes and brackets are looked through (`He said "no."` ends in a full
 /// stop), and a headline has at least one letter.
@@ -155,14 +346,16 @@ fn parse_when(text: &str) -> Option<When> {
                 .iter()
                 .find_map(|format| DateTime::parse_from_str(text, format).ok())
         });
-    let instant = match with_offset {
-        Some(instant) => instant.with_timezone(&Utc),
-        None => UTC_FORMATS
-            .iter()
-            .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())?
-            .and_utc(),
-    };
-    Some(When::Instant(instant))
+    Some(match with_offset {
+        Some(instant) => When::Instant(instant.with_timezone(&Utc), Some(*instant.offset())),
+        None => When::Instant(
+            UTC_FORMATS
+                .iter()
+                .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())?
+                .and_utc(),
+            None,
+        ),
+    })
 }
 
 /// Checks that `year` is within [`YEARS`].
@@ -217,14 +410,29 @@ fn iso_date(text: &str) -> Option<(NaiveDate, &str)> {
 /// Splits a leading written date off `text`: `November 17, 2025`, `Nov. 17 2025`,
 /// `Sept. 5, 2025` or `17 Nov 2025`, optionally after a weekday (`Monday, `).
 fn written_date(text: &str) -> Option<(NaiveDate, &str)> {
+    let (month, day, rest) = month_day(text)?;
+    let rest = rest.strip_prefix(',').unwrap_or(rest);
+    let (year, rest) = number(rest.strip_prefix(char::is_whitespace)?.trim_start(), 4)?;
+    if rest.starts_with(char::is_alphanumeric) {
+        return None;
+    }
+    Some((NaiveDate::from_ymd_opt(year as i32, month, day)?, rest))
+}
+
+/// Splits a leading month and day off `text` (`November 17`, `Nov. 17`,
+/// `17 Nov`), optionally after a weekday: the month, the day and the rest.
+fn month_day(text: &str) -> Option<(u32, u32, &str)> {
     let text = match name(text, &WEEKDAYS) {
         Some((_, rest)) => rest.strip_prefix(',').unwrap_or(rest).trim_start(),
         None => text,
     };
-    let (month, day, rest) = match name(text, &MONTHS) {
+    match name(text, &MONTHS) {
         Some((month, rest)) => {
             let (day, rest) = day_number(rest.trim_start())?;
-            (month, day, rest)
+            if rest.starts_with(|c: char| c.is_alphanumeric()) {
+                return None;
+            }
+            Some((month, day, rest))
         }
         None => {
             let (day, rest) = day_number(text)?;
@@ -232,15 +440,14 @@ fn written_date(text: &str) -> Option<(NaiveDate, &str)> {
                 rest.strip_prefix(char::is_whitespace)?.trim_start(),
                 &MONTHS,
             )?;
-            (month, day, rest)
+            Some((month, day, rest))
         }
-    };
-    let rest = rest.strip_prefix(',').unwrap_or(rest);
-    let (year, rest) = number(rest.strip_prefix(char::is_whitespace)?.trim_start(), 4)?;
-    if rest.starts_with(char::is_alphanumeric) {
-        return None;
     }
-    Some((NaiveDate::from_ymd_opt(year as i32, month, day)?, rest))
+}
+
+/// Whether `month`/`day` is a day of some year (February 29 is).
+fn is_day_of_year(month: u32, day: u32) -> bool {
+    NaiveDate::from_ymd_opt(2000, month, day).is_some()
 }
 
 /// Splits a leading day of the month (one or two digits) off `text`.
@@ -279,17 +486,25 @@ fn iso_dateline(line: &str) -> Option<NaiveDate> {
 }
 
 /// The date of a place dateline: a place of at most [`PLACE_WORDS`] words ending
-/// in a comma, then a written date with a year, then the end of the line or
-/// `-`, `:` or `(` (`CARACAS, March 3, 1987 - …`, `WASHINGTON, Nov. 17, 2025 (Reuters) -`).
-fn written_dateline(line: &str) -> Option<NaiveDate> {
+/// in a comma, then a written date, then the end of the line or `-`, `:` or
+/// `(` (`CARACAS, March 3, 1987 - …`, `WASHINGTON, Nov. 17, 2025 (Reuters) -`,
+/// `CARACAS, Nov 28 (Reuters) -`). Returns the month, day and year (if written).
+fn written_dateline(line: &str) -> Option<(u32, u32, Option<i32>)> {
+    let ends_dateline = |after: &str| {
+        let after = after.trim_start();
+        after.is_empty() || after.starts_with(|c: char| ":-–—(".contains(c))
+    };
     let mut rest = line;
     for _ in 0..=PLACE_WORDS {
         let place = line[..line.len() - rest.len()].trim_end();
         if place.is_empty() || place.ends_with(',') {
             if let Some((day, after)) = written_date(rest) {
-                let after = after.trim_start();
-                if after.is_empty() || after.starts_with(|c: char| ":-–—(".contains(c)) {
-                    return Some(day);
+                if ends_dateline(after) {
+                    return Some((day.month(), day.day(), Some(day.year())));
+                }
+            } else if let Some((month, day, after)) = month_day(rest) {
+                if !place.is_empty() && is_day_of_year(month, day) && ends_dateline(after) {
+                    return Some((month, day, None));
                 }
             }
         }
@@ -329,16 +544,17 @@ mod tests {
             ("2025-11-17t02:08:21.5z", "2025-11-17T02:08:21.5Z"),
         ];
         for (text, expected) in cases {
-            assert_eq!(parse_date(text), Ok(utc(expected)), "{text}");
+            assert_eq!(parse_date(text).map(|p| p.utc), Ok(utc(expected)), "{text}");
         }
     }
 
     #[test]
     fn parses_rfc_2822() {
         let expected = Ok(utc("2025-11-17T02:08:21Z"));
-        assert_eq!(parse_date("Mon, 17 Nov 2025 02:08:21 +0000"), expected);
-        assert_eq!(parse_date("Mon, 17 Nov 2025 03:08:21 +0100"), expected);
-        assert_eq!(parse_date("17 Nov 2025 02:08:21 GMT"), expected);
+        let instant = |text| parse_date(text).map(|p| p.utc);
+        assert_eq!(instant("Mon, 17 Nov 2025 02:08:21 +0000"), expected);
+        assert_eq!(instant("Mon, 17 Nov 2025 03:08:21 +0100"), expected);
+        assert_eq!(instant("17 Nov 2025 02:08:21 GMT"), expected);
     }
 
     #[test]
@@ -356,10 +572,11 @@ mod tests {
             "Mon, 17 Nov 2025",
             "Mon. Nov. 17, 2025",
         ] {
-            assert_eq!(parse_date(text), november, "{text}");
+            assert_eq!(parse_date(text).map(|p| p.utc), november, "{text}");
         }
-        assert_eq!(parse_date("Sept. 5, 2025"), Ok(utc("2025-09-05T00:00:00Z")));
-        assert_eq!(parse_date("May 1, 2025"), Ok(utc("2025-05-01T00:00:00Z")));
+        let day = |text| parse_date(text).map(|p| p.utc);
+        assert_eq!(day("Sept. 5, 2025"), Ok(utc("2025-09-05T00:00:00Z")));
+        assert_eq!(day("May 1, 2025"), Ok(utc("2025-05-01T00:00:00Z")));
     }
 
     #[test]
@@ -405,8 +622,9 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(parse_date("1800-01-01"), Ok(utc("1800-01-01T00:00:00Z")));
-        assert_eq!(parse_date("2200-12-31"), Ok(utc("2200-12-31T00:00:00Z")));
+        let day = |text| parse_date(text).map(|p| p.utc);
+        assert_eq!(day("1800-01-01"), Ok(utc("1800-01-01T00:00:00Z")));
+        assert_eq!(day("2200-12-31"), Ok(utc("2200-12-31T00:00:00Z")));
     }
 
     #[test]
@@ -435,7 +653,22 @@ mod tests {
             ("2024-02-28", Bound::Until, "2024-02-29T00:00:00Z"),
             ("Nov. 17, 2025", Bound::Until, "2025-11-18T00:00:00Z"),
             ("2025-11-17T02:08:21Z", Bound::Since, "2025-11-17T02:08:21Z"),
-            ("2025-11-17T02:08:21Z", Bound::Until, "2025-11-17T02:08:21Z"),
+            ("2025-11-17T02:08:21Z", Bound::Until, "2025-11-17T02:08:22Z"),
+            (
+                "2025-11-17T02:08:21.7Z",
+                Bound::Since,
+                "2025-11-17T02:08:21Z",
+            ),
+            (
+                "2025-11-17T02:08:21.7Z",
+                Bound::Until,
+                "2025-11-17T02:08:22Z",
+            ),
+            (
+                "2025-11-24T19:40:00-04:00",
+                Bound::Until,
+                "2025-11-24T23:40:01Z",
+            ),
             ("2200", Bound::Until, "2201-01-01T00:00:00Z"),
         ];
         for (text, bound, expected) in cases {
@@ -496,16 +729,19 @@ mod tests {
             ("Sept. 5, 2025 - The", "2025-09-05"),
         ];
         for (text, expected) in cases {
-            let expected = utc(&format!("{expected}T00:00:00Z"));
-            assert_eq!(dateline(text), Some(expected), "{text}");
+            let expected = parse_date(expected).unwrap();
+            assert_eq!(expected.precision, Precision::Day);
+            assert_eq!(dateline(text), Some(Dateline::Dated(expected)), "{text}");
         }
     }
 
     #[test]
     fn ignores_non_datelines() {
         for text in [
-            "Washington, DC [US], November 17 : The United States…",
             "The talks on November 17, 2025 ended without a deal.",
+            "November 17 - the talks",
+            "CARACAS, Nov 31 (Reuters) - The",
+            "CARACAS, Nov 28 Reuters said",
             "There is no such thing, so Maduro can hardly be its boss.",
             "2025-11-17T10:00 update",
             "dated 2025-11-17",
@@ -552,6 +788,108 @@ mod tests {
     }
 
     #[test]
+    fn datelines_without_a_year_are_recognised() {
+        for (text, month, day) in [
+            ("CARACAS, Nov 28 (Reuters) - Venezuelan", 11, 28),
+            (
+                "Washington, DC [US], November 17 : The United States…",
+                11,
+                17,
+            ),
+            ("BOGOTA, Colombia, Feb. 29 - The", 2, 29),
+            ("LONDON, 3 March -", 3, 3),
+        ] {
+            assert_eq!(
+                dateline(text),
+                Some(Dateline::NoYear { month, day }),
+                "{text}"
+            );
+        }
+        assert!(!is_headline("CARACAS, Nov 28 (Reuters) - Maduro said"));
+    }
+
+    #[test]
+    fn a_missing_year_comes_from_the_nearest_date_of_the_article() {
+        let text = "CARACAS, Nov 28 (Reuters) - It took effect on November 26, 2025, \
+                    after a review begun 2025-07-01; Chavez died on March 5, 2013. \
+                    Not dates: 2025-11-260, November 2025, Nov 26.";
+        let found: Vec<String> = dates_in(text).iter().map(|d| d.to_string()).collect();
+        assert_eq!(found, ["2025-11-26", "2025-07-01", "2013-03-05"]);
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            complete_year(11, 28, &dates_in(text)),
+            Some(day(2025, 11, 28))
+        );
+        // Across the turn of a year, the nearer year.
+        assert_eq!(
+            complete_year(12, 30, &[day(2026, 1, 2)]),
+            Some(day(2025, 12, 30))
+        );
+        assert_eq!(
+            complete_year(1, 2, &[day(2025, 12, 30)]),
+            Some(day(2026, 1, 2))
+        );
+        assert_eq!(
+            complete_year(2, 29, &[day(2025, 3, 1)]),
+            Some(day(2024, 2, 29))
+        );
+        assert_eq!(complete_year(11, 28, &[]), None);
+        // A date announced far ahead does not pull the year forward.
+        let announced = [day(2025, 11, 26), day(2026, 12, 6), day(2013, 3, 5)];
+        assert_eq!(complete_year(11, 28, &announced), Some(day(2025, 11, 28)));
+    }
+
+    #[test]
+    fn dates_keep_their_precision_and_offset() {
+        let timed = parse_date("2025-11-24T19:40:00-04:00").unwrap();
+        assert_eq!(timed.precision, Precision::Time);
+        assert_eq!(rfc3339_utc(timed.utc), "2025-11-24T23:40:00Z");
+        assert_eq!(
+            timed.local().map(rfc3339_local).as_deref(),
+            Some("2025-11-24T19:40:00-04:00")
+        );
+        let zulu = parse_date("2025-11-24T19:40:00Z").unwrap();
+        assert_eq!(
+            zulu.local().map(rfc3339_local).as_deref(),
+            Some("2025-11-24T19:40:00+00:00")
+        );
+        let rfc2822 = parse_date("Mon, 24 Nov 2025 19:40:00 -0400").unwrap();
+        assert_eq!(rfc2822, timed);
+        let no_offset = parse_date("2025-11-24 19:40:00").unwrap();
+        assert_eq!(
+            (no_offset.precision, no_offset.offset),
+            (Precision::Time, None)
+        );
+        assert_eq!(no_offset.local(), None);
+        let day = parse_date("November 24, 2025").unwrap();
+        assert_eq!(
+            (day.precision, day.offset, day.local()),
+            (Precision::Day, None, None)
+        );
+        assert_eq!(
+            Precision::from_name(day.precision.name()),
+            Some(Precision::Day)
+        );
+    }
+
+    #[test]
+    fn a_day_never_sorts_before_a_time_of_the_same_day() {
+        let key = |text| parse_date(text).unwrap().sort_keys();
+        let day = key("2025-11-24");
+        let midnight = key("2025-11-24T00:00:00Z");
+        let evening = key("2025-11-24T23:59:59Z");
+        let day_before = key("2025-11-23T23:59:59Z");
+        let day_after = key("2025-11-25T00:00:00Z");
+        // Oldest first: the day comes after the day's times, before the next day.
+        assert!(midnight.oldest < day.oldest && evening.oldest < day.oldest);
+        assert!(day.oldest < day_after.oldest);
+        // Newest first (descending): after the day's times, before the day before.
+        assert!(midnight.newest > day.newest && evening.newest > day.newest);
+        assert!(day.newest > day_before.newest);
+        assert!(day_before.oldest < midnight.oldest);
+    }
+
+    #[test]
     fn never_panics_on_odd_input() {
         const FRAGMENTS: &[&str] = &[
             "2025", "-", "11", "17", "1", "T", "02:08:21", "Z", "+05:30", ".", ",", " ", "\n",
@@ -565,6 +903,7 @@ mod tests {
             let _ = parse_date(&text);
             let _ = parse_filter_bound(&text, Bound::Until);
             let _ = dateline(&text);
+            let _ = dates_in(&text);
             let _ = is_headline(&text);
         }
     }

@@ -1,17 +1,25 @@
-//! Article ids are unique across the index. A file's articles are named by
-//! its path, so files cannot collide; records of JSON Lines files carry their
-//! own ids, and two files may both hold `"id": "42"`. The first source to
-//! hold an id keeps it; a later record with that id in another source is
-//! skipped with a warning. (Within one file, the loader already warns.)
+//! Article ids are unique across the index, and which source holds an id
+//! that several sources give does not depend on the order in which runs
+//! met them: an incremental run ends where `--rebuild` on the same files
+//! would.
 //!
-//! Memory stays small whatever the corpus: one 64-bit hash per record id.
+//! The rule: a source's own id wins (a file's path, or `FILE:LINE` of a
+//! record without an id); else the source first in path order (compared
+//! folder by folder, as a folder is walked); within one file, the first
+//! line. A record that loses is skipped with a warning naming both sources,
+//! and its source remembers which sources it lost to (see
+//! [`crate::checkpoint::Shadowed`]), so that it is read again when one of
+//! them changes or goes.
+//!
+//! Memory stays small whatever the corpus: one 64-bit hash per article id.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use crate::error::Result;
 
-/// Which source holds each record id.
+/// Which source holds each article id.
 #[derive(Debug, Default)]
 pub struct IdOwners {
     owner: HashMap<u64, u32>,
@@ -19,7 +27,7 @@ pub struct IdOwners {
     source_index: HashMap<String, u32>,
 }
 
-/// A record id's 64-bit hash: what the duplicate maps keep instead of the id.
+/// An article id's 64-bit hash: what the duplicate maps keep instead of the id.
 pub fn id_key(id: &str) -> u64 {
     // SipHash with fixed keys: stable within a run, which is all this needs.
     let mut hasher = std::hash::DefaultHasher::new();
@@ -27,8 +35,52 @@ pub fn id_key(id: &str) -> u64 {
     hasher.finish()
 }
 
+/// Whether `id` is derived from `source` itself: the file's path, or
+/// `FILE:LINE` for a record that has no id of its own.
+pub fn own_id(id: &str, source: &str) -> bool {
+    match id.strip_prefix(source) {
+        Some("") => true,
+        Some(rest) => rest
+            .strip_prefix(':')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        None => false,
+    }
+}
+
+/// Whether `a`'s claim on `id` beats `b`'s: an own id first, then path
+/// order, folder by folder.
+pub fn precedes(id: &str, a: &str, b: &str) -> bool {
+    match (own_id(id, a), own_id(id, b)) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => path_order(a, b) == Ordering::Less,
+    }
+}
+
+/// Source ids in the order a sorted walk of their folders meets them.
+pub fn path_order(a: &str, b: &str) -> Ordering {
+    a.split('/').cmp(b.split('/'))
+}
+
+/// What became of a claim on an id.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// The id was free (or held by a source this claim beats, see `displaced`).
+    Won {
+        /// The source that held the id and loses it.
+        displaced: Option<String>,
+    },
+    /// The claiming source holds the id already.
+    Held,
+    /// Another source holds the id and keeps it.
+    Lost {
+        /// The source that keeps it.
+        winner: String,
+    },
+}
+
 impl IdOwners {
-    /// The owners of the record ids already in the index.
+    /// The owners of the article ids in the index.
     pub fn from_index(searcher: &tantivy::Searcher) -> Result<IdOwners> {
         let mut owners = IdOwners::default();
         for segment in searcher.segment_readers() {
@@ -48,33 +100,54 @@ impl IdOwners {
                 };
                 ids.ord_to_str(i, &mut id)?;
                 sources.ord_to_str(s, &mut source)?;
-                if id != source {
-                    let _ = owners.claim(&id, &source);
-                }
+                let index = owners.index_of(&source);
+                owners.owner.insert(id_key(&id), index);
             }
         }
         Ok(owners)
     }
 
-    /// Records that `source` holds `id`; when another source holds it
-    /// already, returns that source.
-    pub fn claim(&mut self, id: &str, source: &str) -> std::result::Result<(), &str> {
-        if id == source {
-            return Ok(()); // a file's own article: its path is unique
+    fn index_of(&mut self, source: &str) -> u32 {
+        if let Some(&index) = self.source_index.get(source) {
+            return index;
         }
-        let next = self.sources.len() as u32;
-        let index = *self
-            .source_index
-            .entry(source.to_owned())
-            .or_insert_with(|| {
-                self.sources.push(source.to_owned());
-                next
-            });
-        let owner = *self.owner.entry(id_key(id)).or_insert(index);
+        let index = self.sources.len() as u32;
+        self.sources.push(source.to_owned());
+        self.source_index.insert(source.to_owned(), index);
+        index
+    }
+
+    /// Forgets the ids held by `sources` (their articles are being removed).
+    pub fn release(&mut self, sources: &HashSet<String>) {
+        let gone: HashSet<u32> = sources
+            .iter()
+            .filter_map(|s| self.source_index.get(s).copied())
+            .collect();
+        if !gone.is_empty() {
+            self.owner.retain(|_, owner| !gone.contains(owner));
+        }
+    }
+
+    /// `source` claims `id`; the rule of this module decides who holds it.
+    pub fn claim(&mut self, id: &str, source: &str) -> Claim {
+        let index = self.index_of(source);
+        let key = id_key(id);
+        let Some(&owner) = self.owner.get(&key) else {
+            self.owner.insert(key, index);
+            return Claim::Won { displaced: None };
+        };
         if owner == index {
-            Ok(())
+            return Claim::Held;
+        }
+        let holder = &self.sources[owner as usize];
+        if precedes(id, source, holder) {
+            let displaced = Some(holder.clone());
+            self.owner.insert(key, index);
+            Claim::Won { displaced }
         } else {
-            Err(&self.sources[owner as usize])
+            Claim::Lost {
+                winner: holder.clone(),
+            }
         }
     }
 }
@@ -83,17 +156,55 @@ impl IdOwners {
 mod tests {
     use super::*;
 
+    fn won() -> Claim {
+        Claim::Won { displaced: None }
+    }
+
     #[test]
-    fn the_first_source_keeps_an_id() {
+    fn the_first_source_in_path_order_keeps_an_id() {
         let mut owners = IdOwners::default();
-        assert_eq!(owners.claim("42", "a.jsonl"), Ok(()));
+        assert_eq!(owners.claim("42", "b.jsonl"), won());
+        assert_eq!(owners.claim("42", "b.jsonl"), Claim::Held);
+        assert_eq!(
+            owners.claim("42", "c.jsonl"),
+            Claim::Lost {
+                winner: "b.jsonl".into()
+            }
+        );
         assert_eq!(
             owners.claim("42", "a.jsonl"),
-            Ok(()),
-            "the same source again (re-indexing)"
+            Claim::Won {
+                displaced: Some("b.jsonl".into())
+            }
         );
-        assert_eq!(owners.claim("42", "b.jsonl"), Err("a.jsonl"));
-        assert_eq!(owners.claim("43", "b.jsonl"), Ok(()));
-        assert_eq!(owners.claim("x.txt", "x.txt"), Ok(()));
+        owners.release(&HashSet::from(["a.jsonl".to_string()]));
+        assert_eq!(owners.claim("42", "c.jsonl"), won());
+    }
+
+    #[test]
+    fn a_sources_own_id_beats_a_record_claiming_it() {
+        let mut owners = IdOwners::default();
+        assert_eq!(owners.claim("c/b.txt", "c/a.jsonl"), won());
+        assert_eq!(
+            owners.claim("c/b.txt", "c/b.txt"),
+            Claim::Won {
+                displaced: Some("c/a.jsonl".into())
+            }
+        );
+        assert_eq!(owners.claim("x.jsonl:3", "x.jsonl"), won());
+        assert!(matches!(
+            owners.claim("x.jsonl:3", "a.jsonl"),
+            Claim::Lost { .. }
+        ));
+        assert!(own_id("x.jsonl:3", "x.jsonl"));
+        assert!(!own_id("x.jsonl:3a", "x.jsonl"));
+        assert!(!own_id("x.jsonl2", "x.jsonl"));
+    }
+
+    #[test]
+    fn path_order_goes_folder_by_folder() {
+        // A sorted walk meets `a/` before `a-c/`, though '-' sorts before '/'.
+        assert_eq!(path_order("a/z.jsonl", "a-c/b.jsonl"), Ordering::Less);
+        assert_eq!(path_order("a-2025.jsonl", "a.jsonl"), Ordering::Less);
     }
 }

@@ -1,7 +1,7 @@
 //! The index on disk: opening it (checking its schema version), and
 //! incremental indexing of article files with a report of what changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,8 +11,10 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexReaderBuilder, IndexWriter, Term};
 
 use crate::article::{LineMap, Metadata};
-use crate::checkpoint::{self, CommitPolicy, Committer, Partial, Payload};
-use crate::duplicates::IdOwners;
+use rayon::prelude::*;
+
+use crate::checkpoint::{self, CommitPolicy, Committer, Partial, Payload, Shadowed};
+use crate::duplicates::{self, Claim, IdOwners};
 use crate::error::{Error, Result};
 use crate::load::{self, Warning};
 use crate::pipeline::Batch;
@@ -128,7 +130,7 @@ impl Store {
             dir: dir.to_path_buf(),
         };
         let mut writer = store.writer()?;
-        checkpoint::commit(&mut writer, &Default::default())?;
+        checkpoint::commit(&mut writer, &Default::default(), &Default::default())?;
         Ok(store)
     }
 
@@ -340,21 +342,24 @@ pub fn index_with_progress(
     let mut writer = store.writer()?;
     let f = &store.fields;
     let mut report = IndexReport::default();
-    let (mut indexed, partial) = if opts.rebuild {
+    let (mut indexed, payload, mut owners) = if opts.rebuild {
         writer.delete_all_documents()?;
-        (HashMap::new(), Default::default())
+        (HashMap::new(), Payload::default(), IdOwners::default())
     } else {
+        let owners = IdOwners::from_index(&store.index.reader()?.searcher())?;
         (
             store.indexed_sources()?,
-            Payload::load(&store.index)?.partial,
+            Payload::load(&store.index)?,
+            owners,
         )
     };
-    let mut committer = Committer::new(opts.commit, partial);
-    let mut owners = if opts.rebuild {
-        IdOwners::default()
-    } else {
-        IdOwners::from_index(&store.index.reader()?.searcher())?
-    };
+    // A source whose every record lost its id has no article, but is indexed.
+    for (source, shadowed) in &payload.shadowed {
+        indexed
+            .entry(source.clone())
+            .or_insert_with(|| shadowed.hash.clone());
+    }
+    let mut committer = Committer::new(opts.commit, payload);
     let base = store.id_base();
     let mut found = load::discover(&opts.roots);
     if let Some(extra) = &opts.manifest {
@@ -365,8 +370,6 @@ pub fn index_with_progress(
         .warnings
         .extend(found.warnings.iter().map(Warning::to_string));
 
-    let mut seen = HashSet::new();
-    let mut batch = Batch::new(f);
     let mut done = Progress {
         total_bytes: found
             .files
@@ -377,55 +380,46 @@ pub fn index_with_progress(
         ..Progress::default()
     };
     progress(&done);
-    for path in &found.files {
-        let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let plan = plan(
+        opts,
+        &base,
+        &found,
+        &indexed,
+        &mut committer,
+        &mut report,
+        &mut done,
+    );
+    progress(&done);
+
+    // The articles of changed, gone and now unreadable sources leave first,
+    // so that their ids are free for whichever source holds them now.
+    for source in &plan.release {
+        writer.delete_term(Term::from_field_text(f.source, source));
+        committer.partial.remove(source);
+        committer.shadowed.remove(source);
+    }
+    owners.release(&plan.release);
+
+    let mut batch = Batch::new(f);
+    for work in plan.work {
+        let file_bytes = std::fs::metadata(&work.path).map_or(0, |m| m.len());
         let start_bytes = done.bytes;
         let read_before = load::bytes_read();
-        let id = file_id(&base, path);
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let external = opts
-            .overrides
-            .clone()
-            .or(found.manifest.for_file(&canonical));
-        if let Err(reason) = load::precheck(path) {
-            report.skipped.push(format!("{id}: {reason}"));
-            done.bytes += file_bytes;
-            continue;
-        }
-        let hash = match content_hash(path, &external) {
-            Ok(hash) => hash,
-            Err(e) => {
-                report.skipped.push(format!("{id}: cannot read: {e}"));
-                continue;
+        let id = work.id;
+        let (resume_after, reread) = match work.action {
+            Action::Fresh => {
+                committer.shadowed.remove(&id);
+                (0, false)
             }
+            Action::Resume(emitted) => (emitted, false),
+            Action::Reread => (0, true),
         };
-        let previous = indexed.remove(&id);
-        // A source the last commit holds in part: resume it when it is
-        // unchanged, else index it again from the start.
-        let resume_after = match committer.partial.get(&id) {
-            Some(p) if p.hash == hash => p.emitted,
-            _ => 0,
-        };
-        if resume_after == 0
-            && !committer.partial.contains_key(&id)
-            && previous.as_deref() == Some(hash.as_str())
-        {
-            report.unchanged += 1;
-            done.bytes += file_bytes;
-            progress(&done);
-            continue;
-        }
-        if previous.is_some() && resume_after == 0 {
-            writer.delete_term(Term::from_field_text(f.source, &id));
-        }
-        let hash: Arc<str> = hash.into();
+        let hash: Arc<str> = work.hash.as_str().into();
         let mut emitted = 0usize;
-        let mut written = Ok((0, 0));
-        let mut duplicates = Vec::new();
-        let loaded = load::load_file(path, &id, &external, &mut |article| {
+        let mut written: Result<(usize, usize)> = Ok((0, 0));
+        let mut claims = Vec::new();
+        let mut lost_to = BTreeSet::new();
+        let loaded = load::load_file(&work.path, &id, &work.external, &mut |article| {
             emitted += 1;
             if emitted <= resume_after {
                 return;
@@ -433,36 +427,66 @@ pub fn index_with_progress(
             let Ok((articles, passages)) = &mut written else {
                 return;
             };
-            if let Err(other) = owners.claim(&article.id, &article.source) {
-                let at = match article.lines {
-                    LineMap::Record(line) => format!("{}:{line}", article.source),
-                    _ => article.source.clone(),
-                };
-                let why = format!(
-                    "duplicate article id '{}' (already indexed from {other}); record skipped",
-                    article.id
-                );
-                duplicates.push(Warning::new(at, why));
-                return;
-            }
-            done.articles += 1;
-            done.bytes = start_bytes + (load::bytes_read() - read_before).min(file_bytes);
-            progress(&done);
-            let step = batch.push(&writer, article, hash.clone()).and_then(|n| {
+            let at = |article: &crate::article::Article| match article.lines {
+                LineMap::Record(line) => format!("{}:{line}", article.source),
+                _ => article.source.clone(),
+            };
+            let step = (|| -> Result<()> {
+                match owners.claim(&article.id, &article.source) {
+                    Claim::Held => return Ok(()),
+                    Claim::Lost { winner } => {
+                        if !reread {
+                            claims.push(Warning::new(at(&article), lost(&article.id, &winner)));
+                        }
+                        committer
+                            .shadowed
+                            .entry(id.clone())
+                            .or_insert_with(|| Shadowed::of(&hash))
+                            .by
+                            .insert(winner.clone());
+                        lost_to.insert(winner);
+                        return Ok(());
+                    }
+                    Claim::Won {
+                        displaced: Some(loser),
+                    } => {
+                        // The loser's passages may still wait in the batch:
+                        // they must reach the writer before the delete does.
+                        *passages += batch.flush(&writer)?;
+                        writer.delete_term(Term::from_field_text(f.article_id, &article.id));
+                        claims.push(Warning::new(
+                            at(&article),
+                            displaced(&article.id, &id, &loser),
+                        ));
+                        let loser_hash = indexed.get(&loser).map_or("", String::as_str);
+                        committer
+                            .shadowed
+                            .entry(loser)
+                            .or_insert_with(|| Shadowed::of(loser_hash))
+                            .by
+                            .insert(id.clone());
+                    }
+                    Claim::Won { displaced: None } => {}
+                }
+                done.articles += 1;
+                done.bytes = start_bytes + (load::bytes_read() - read_before).min(file_bytes);
+                progress(&done);
+                *passages += batch.push(&writer, article, hash.clone())?;
                 *articles += 1;
-                *passages += n;
                 if committer.wrote_article() {
                     // The commit must hold every article up to `emitted`.
                     *passages += batch.flush(&writer)?;
-                    let partial = Partial {
-                        hash: hash.to_string(),
-                        emitted,
-                    };
-                    committer.partial.insert(id.clone(), partial);
+                    if !reread {
+                        let partial = Partial {
+                            hash: hash.to_string(),
+                            emitted,
+                        };
+                        committer.partial.insert(id.clone(), partial);
+                    }
                     committer.commit(&mut writer)?;
                 }
                 Ok(())
-            });
+            })();
             if let Err(e) = step {
                 written = Err(e);
             }
@@ -470,27 +494,46 @@ pub fn index_with_progress(
         done.bytes = start_bytes + file_bytes;
         progress(&done);
         let (articles, passages) = written?;
-        committer.partial.remove(&id);
         report.articles += articles;
         report.passages += passages;
+        if reread {
+            // Read again only to take freed ids: its own warnings were given
+            // when it was indexed.
+            match lost_to.is_empty() {
+                true => committer.shadowed.remove(&id),
+                false => committer.shadowed.insert(
+                    id.clone(),
+                    Shadowed {
+                        hash: hash.to_string(),
+                        by: lost_to,
+                        reread: false,
+                    },
+                ),
+            };
+            report
+                .warnings
+                .extend(claims.iter().map(Warning::to_string));
+            indexed.insert(id, hash.to_string());
+            continue;
+        }
+        committer.partial.remove(&id);
         match loaded {
             Ok(warnings) => report
                 .warnings
-                .extend(warnings.iter().chain(&duplicates).map(Warning::to_string)),
+                .extend(warnings.iter().chain(&claims).map(Warning::to_string)),
             Err(reason) => {
                 report.skipped.push(format!("{id}: {reason}"));
-                if previous.is_some() {
+                if work.previous {
                     report.removed += 1;
                 }
                 continue;
             }
         }
-        if resume_after > 0 {
-            report.resumed += 1;
-        } else if previous.is_some() {
-            report.updated += 1;
-        } else {
-            report.added += 1;
+        indexed.insert(id, hash.to_string());
+        match work.action {
+            Action::Resume(_) => report.resumed += 1,
+            _ if work.previous => report.updated += 1,
+            _ => report.added += 1,
         }
         if committer.due() {
             report.passages += batch.flush(&writer)?;
@@ -499,20 +542,199 @@ pub fn index_with_progress(
     }
 
     report.passages += batch.flush(&writer)?;
-
-    // Sources that were under an indexed root but are gone now.
-    let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(&base, r)).collect();
-    for (source, _) in indexed {
-        let under_root = root_ids.iter().any(|root| {
-            root.is_empty() || source == *root || source.starts_with(&format!("{root}/"))
-        });
-        if under_root && !seen.contains(&source) {
-            writer.delete_term(Term::from_field_text(f.source, &source));
-            committer.partial.remove(&source);
-            report.removed += 1;
-        }
-    }
     committer.commit(&mut writer)?;
     writer.wait_merging_threads()?;
     Ok(report)
+}
+
+/// The warning for a record whose id another source keeps.
+fn lost(id: &str, winner: &str) -> String {
+    if duplicates::own_id(id, winner) {
+        format!("article id '{id}' is the id of {winner} itself; record skipped")
+    } else {
+        format!(
+            "duplicate article id '{id}' (kept from {winner}, first in path order); record skipped"
+        )
+    }
+}
+
+/// The warning for an article that takes its id from another source.
+fn displaced(id: &str, source: &str, loser: &str) -> String {
+    let why = if duplicates::own_id(id, source) {
+        format!("it is the id of {source} itself")
+    } else {
+        format!("{source} is first in path order")
+    };
+    format!("duplicate article id '{id}': kept here, and its record in {loser} is dropped ({why})")
+}
+
+/// What a run does with a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Index it from the start: it is new or changed.
+    Fresh,
+    /// An interrupted run committed its first articles (this many, in
+    /// loader order); go on after them.
+    Resume(usize),
+    /// Unchanged, but some of its records lost their ids to sources that
+    /// changed or went: offer them again.
+    Reread,
+}
+
+/// A source file this run reads.
+struct Work {
+    path: PathBuf,
+    id: String,
+    external: Metadata,
+    hash: String,
+    action: Action,
+    /// Whether the index held the source before this run.
+    previous: bool,
+}
+
+/// What a run reads and what it removes.
+struct Plan {
+    /// Sources to read, in path order (the order in which ids are claimed).
+    work: Vec<Work>,
+    /// Sources whose articles leave the index: changed, gone, or unreadable now.
+    release: HashSet<String>,
+}
+
+/// Files hashed together (on all cores) while planning.
+const PLAN_CHUNK: usize = 1024;
+
+/// Decides what the run does with each source: checks and hashes every file
+/// (on all cores), then compares with what the index holds. Counts the
+/// unchanged, skipped and removed sources in `report`.
+fn plan(
+    opts: &IndexOptions,
+    base: &Path,
+    found: &load::Discovery,
+    indexed: &HashMap<String, String>,
+    committer: &mut Committer,
+    report: &mut IndexReport,
+    done: &mut Progress,
+) -> Plan {
+    let mut work = Vec::new();
+    let mut release = HashSet::new();
+    let mut unchanged = HashMap::new();
+    let mut seen = HashSet::new();
+    for chunk in found.files.chunks(PLAN_CHUNK) {
+        let checked: Vec<_> = chunk
+            .par_iter()
+            .map(|path| {
+                let id = file_id(base, path);
+                let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+                let external = opts
+                    .overrides
+                    .clone()
+                    .or(found.manifest.for_file(&canonical));
+                let hash = load::precheck(path).and_then(|()| {
+                    content_hash(path, &external).map_err(|e| format!("cannot read: {e}"))
+                });
+                let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+                (path, id, external, hash, bytes)
+            })
+            .collect();
+        for (path, id, external, hash, bytes) in checked {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let previous = indexed.get(&id);
+            let hash = match hash {
+                Ok(hash) => hash,
+                Err(reason) => {
+                    report.skipped.push(format!("{id}: {reason}"));
+                    done.bytes += bytes;
+                    if previous.is_some() {
+                        report.removed += 1;
+                        release.insert(id);
+                    }
+                    continue;
+                }
+            };
+            let action = match committer.partial.get(&id) {
+                Some(p) if p.hash == hash => Action::Resume(p.emitted),
+                Some(_) => Action::Fresh,
+                None if previous == Some(&hash) => {
+                    report.unchanged += 1;
+                    done.bytes += bytes;
+                    if committer.shadowed.contains_key(&id) {
+                        unchanged.insert(id, (path.clone(), external, hash));
+                    }
+                    continue;
+                }
+                None => Action::Fresh,
+            };
+            if action == Action::Fresh && previous.is_some() {
+                release.insert(id.clone());
+            }
+            work.push(Work {
+                path: path.clone(),
+                id,
+                external,
+                hash,
+                action,
+                previous: previous.is_some(),
+            });
+        }
+    }
+
+    // Sources that were under an indexed root but are gone now.
+    let root_ids: Vec<String> = opts.roots.iter().map(|r| file_id(base, r)).collect();
+    for source in indexed.keys() {
+        let under_root = root_ids.iter().any(|root| {
+            root.is_empty() || source == root || source.starts_with(&format!("{root}/"))
+        });
+        if under_root && !seen.contains(source) {
+            release.insert(source.clone());
+            report.removed += 1;
+        }
+    }
+
+    // A source that lost ids to a source whose articles leave must offer
+    // them again: one resumed is read from the start instead, one unchanged
+    // is read again for them. Who keeps an id then follows the rule of
+    // `duplicates`, as in a rebuild.
+    let kept = |source: &String, release: &HashSet<String>| {
+        indexed.contains_key(source) && !release.contains(source)
+    };
+    loop {
+        let mut restarted = false;
+        for w in &mut work {
+            let Action::Resume(_) = w.action else {
+                continue;
+            };
+            let freed = committer
+                .shadowed
+                .get(&w.id)
+                .is_some_and(|s| s.by.iter().any(|b| !kept(b, &release)));
+            if freed {
+                w.action = Action::Fresh;
+                release.insert(w.id.clone());
+                restarted = true;
+            }
+        }
+        if !restarted {
+            break;
+        }
+    }
+    for (source, shadowed) in committer.shadowed.iter_mut() {
+        if !kept(source, &release) {
+            continue;
+        }
+        shadowed.reread |= shadowed.by.iter().any(|b| !kept(b, &release));
+        if let (true, Some((path, external, hash))) = (shadowed.reread, unchanged.remove(source)) {
+            work.push(Work {
+                path,
+                id: source.clone(),
+                external,
+                hash,
+                action: Action::Reread,
+                previous: true,
+            });
+        }
+    }
+    work.sort_by(|a, b| duplicates::path_order(&a.id, &b.id));
+    Plan { work, release }
 }

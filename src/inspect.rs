@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, TantivyDocument, Term, TERMINATED};
 
 use crate::error::{Error, Result};
 use crate::schema::SCHEMA_VERSION;
@@ -139,30 +139,122 @@ pub struct Shown {
     pub origins: Option<String>,
     /// Passages in article order (one, when a passage was asked for).
     pub passages: Vec<PassageRef>,
+    /// A word for the user when the target could be read two ways.
+    #[serde(skip)]
+    pub note: Option<String>,
 }
 
-/// Finds `ID` (a whole article) or `ID#N` (one passage).
+/// Finds what `target` names, in this order: an article id (`ID`); one
+/// passage (`ID#N`); a place in a source file as search prints it
+/// (`FILE:LINE`: the JSON Lines record on that line, or the passage of a
+/// file's article where that line falls), or one passage there
+/// (`FILE:LINE#N`). Ids may hold `#`, `:`, spaces and slashes: an exact id
+/// always wins, with a note when the target also reads as a passage.
 pub fn show(searcher: &Searcher, target: &str) -> Result<Shown> {
-    if let Some(shown) = article(searcher, target, None)? {
+    let passage_form = target
+        .rsplit_once('#')
+        .and_then(|(id, n)| Some((id.trim_end(), n.parse::<u64>().ok()?)));
+    if let Some(mut shown) = article(searcher, target, None)? {
+        if let Some((id, n)) = passage_form {
+            if article(searcher, id, Some(n))?.is_some() {
+                shown.note = Some(format!(
+                    "'{target}' is an article id, shown here; passage #{n} of article '{id}' is in `newsdex show '{id}'`"
+                ));
+            }
+        }
+        if let Some((other, _)) = at_location(searcher, target)? {
+            if other != target {
+                shown.note = Some(format!(
+                    "'{target}' is an article id, shown here; the record on that line is article '{other}'"
+                ));
+            }
+        }
         return Ok(shown);
     }
-    if let Some((id, n)) = target.rsplit_once('#') {
-        if let Ok(n) = n.parse::<u64>() {
-            if let Some(shown) = article(searcher, id, Some(n))? {
+    if let Some((id, n)) = passage_form {
+        if let Some(shown) = article(searcher, id, Some(n))? {
+            return Ok(shown);
+        }
+        if let Some((found, _)) = at_location(searcher, id)? {
+            if let Some(shown) = article(searcher, &found, Some(n))? {
                 return Ok(shown);
             }
-            if article(searcher, id, None)?.is_some() {
-                return Err(Error::Invalid(format!(
-                    "article '{id}' has no passage #{n}"
-                )));
-            }
+            return Err(no_passage(&found, n));
+        }
+        if article(searcher, id, None)?.is_some() {
+            return Err(no_passage(id, n));
+        }
+    }
+    if let Some((found, passage)) = at_location(searcher, target)? {
+        if let Some(shown) = article(searcher, &found, passage)? {
+            return Ok(shown);
         }
     }
     Err(Error::Invalid(format!(
-        "no article '{target}' in the index (ids are as printed by search, e.g. corpus/file.txt or corpus/file.txt#2)"
+        "no article '{target}' in the index (show takes what search prints: an article id such as corpus/file.txt or a record's id, ID#N for one passage, or FILE:LINE)"
     )))
 }
 
+fn no_passage(id: &str, n: u64) -> Error {
+    Error::Invalid(format!("article '{id}' has no passage #{n}"))
+}
+
+/// The article at `FILE:LINE`, and for a file's own article (many lines)
+/// the passage where that line falls: the last passage starting at or
+/// before it.
+fn at_location(searcher: &Searcher, target: &str) -> Result<Option<(String, Option<u64>)>> {
+    let Some((source, line)) = target
+        .rsplit_once(':')
+        .and_then(|(source, line)| Some((source, line.parse::<u64>().ok()?)))
+    else {
+        return Ok(None);
+    };
+    let f = &searcher.store().fields;
+    let snapshot = searcher.tantivy_searcher();
+    // A file's own article (its id is its path) is the only one of its
+    // source; a record's passages all carry the record's line, so its first
+    // passage is enough.
+    let own_article = snapshot.doc_freq(&Term::from_field_text(f.article_id, source))? > 0;
+    let term = Term::from_field_text(f.source, source);
+    let mut best: Option<(u64, u64)> = None;
+    for (ordinal, segment) in snapshot.segment_readers().iter().enumerate() {
+        let postings = segment
+            .inverted_index(f.source)?
+            .read_postings(&term, IndexRecordOption::Basic)?;
+        let Some(mut postings) = postings else {
+            continue;
+        };
+        let passages = segment.fast_fields().u64("passage")?;
+        let alive = segment.alive_bitset();
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let live = alive.is_none_or(|a| a.is_alive(doc));
+            if live && (own_article || passages.first(doc) == Some(0)) {
+                let stored: TantivyDocument = snapshot.doc(DocAddress::new(ordinal as u32, doc))?;
+                let (a, p) = read_passage(f, &stored);
+                let at = p.line.unwrap_or(0);
+                if own_article {
+                    if at <= line && best.is_none_or(|(b, _)| at >= b) {
+                        best = Some((at, p.index));
+                    }
+                } else if p.line == Some(line) {
+                    return Ok(Some((a.id, None)));
+                }
+            }
+            doc = postings.advance();
+        }
+    }
+    if own_article {
+        // Before the first passage (a headline line): the first passage.
+        let passage = best.map_or(0, |(_, passage)| passage);
+        return Ok(Some((source.to_owned(), Some(passage))));
+    }
+    Ok(None)
+}
+
+/// Article `id`, whole or only passage `passage`. Should an index made by
+/// an older newsdex hold one id from two sources, the first source's
+/// article is shown.
 fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option<Shown>> {
     let f = &searcher.store().fields;
     let snapshot = searcher.tantivy_searcher();
@@ -172,16 +264,20 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
     );
     let found = snapshot.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
     let mut passages = Vec::new();
-    let mut attribution = None;
+    let mut attribution: Option<(ArticleRef, Option<String>)> = None;
     for (_, address) in found {
         let doc: TantivyDocument = snapshot.doc(address)?;
         let (article, p) = read_passage(f, &doc);
-        if attribution.is_none() {
-            let origins = doc
-                .get_first(f.origins)
-                .and_then(|v| v.as_str())
-                .map(str::to_owned);
-            attribution = Some((article, origins));
+        match &attribution {
+            None => {
+                let origins = doc
+                    .get_first(f.origins)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned);
+                attribution = Some((article, origins));
+            }
+            Some((first, _)) if first.path != article.path => continue,
+            Some(_) => {}
         }
         if passage.is_none_or(|n| n == p.index) {
             passages.push(p);
@@ -198,5 +294,6 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
         article,
         origins,
         passages,
+        note: None,
     }))
 }

@@ -43,6 +43,7 @@ pub mod highlight;
 pub mod index;
 pub mod inspect;
 pub mod load;
+pub mod outlet;
 pub mod output;
 pub mod passage;
 pub mod pipeline;

@@ -35,10 +35,11 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
     let ranges = passage::split(&article.body);
     let meta = &article.meta;
     let origins = meta.origins();
-    let date = meta
-        .date
+    let date = meta.date.as_ref().map(|d| d.value);
+    let domain = meta
+        .url
         .as_ref()
-        .map(|d| tantivy::DateTime::from_timestamp_secs(d.value.timestamp()));
+        .and_then(|u| crate::outlet::domain(&u.value));
     let starts: Vec<usize> = ranges.iter().map(|r| r.start).collect();
     let lines = article.lines.lines_of(&article.body, &starts);
     // Bytes of a document besides its passage, so that it is allocated once
@@ -82,8 +83,19 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
         if let Some(url) = &meta.url {
             doc.add_text(f.url, &url.value);
         }
+        if let Some(domain) = &domain {
+            doc.add_text(f.domain, domain);
+        }
         if let Some(date) = date {
-            doc.add_date(f.date, date);
+            let instant = tantivy::DateTime::from_timestamp_secs(date.utc.timestamp());
+            doc.add_date(f.date, instant);
+            doc.add_text(f.date_precision, date.precision.name());
+            if let Some(offset) = date.offset {
+                doc.add_i64(f.date_offset, i64::from(offset.local_minus_utc()));
+            }
+            let keys = date.sort_keys();
+            doc.add_i64(f.date_oldest, keys.oldest);
+            doc.add_i64(f.date_newest, keys.newest);
         }
         if !origins.is_empty() {
             doc.add_text(f.origins, &origins);

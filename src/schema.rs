@@ -10,8 +10,9 @@ use crate::analysis::ANALYZER;
 
 /// Version of the schema and of what is stored; an index written with
 /// another version must be rebuilt. (2: the dictionaries of string fast
-/// fields are no longer zstd-compressed.)
-pub const SCHEMA_VERSION: u32 = 2;
+/// fields are no longer zstd-compressed. 3: dates keep their precision and
+/// offset, sort keys, and the URL's domain for outlet filters.)
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -35,8 +36,21 @@ pub struct Fields {
     pub outlet_exact: Field,
     /// Byline (analysed, stored).
     pub author: Field,
-    /// Publication date, UTC, second precision (indexed, fast, stored).
+    /// Publication date, UTC, second precision (indexed, fast, stored); a
+    /// date known only to the day is midnight UTC.
     pub date: Field,
+    /// `day` or `time`: how much of the date is known (stored).
+    pub date_precision: Field,
+    /// The offset from UTC the date was published with, in seconds east
+    /// (stored; absent when unknown).
+    pub date_offset: Field,
+    /// Key of `--sort oldest` (fast): see [`crate::date::Published::sort_keys`].
+    pub date_oldest: Field,
+    /// Key of `--sort newest` (fast).
+    pub date_newest: Field,
+    /// The article URL's host, lowercase, without `www.` (exact), for
+    /// `--outlet` by domain.
+    pub domain: Field,
     /// Article URL (stored).
     pub url: Field,
     /// Byte offset where the passage starts in the article body (stored).
@@ -88,6 +102,11 @@ pub fn build() -> (Schema, Fields) {
                 .set_fast()
                 .set_precision(DateTimePrecision::Seconds),
         ),
+        date_precision: b.add_text_field("date_precision", STORED),
+        date_offset: b.add_i64_field("date_offset", NumericOptions::default().set_stored()),
+        date_oldest: b.add_i64_field("date_oldest", NumericOptions::default().set_fast()),
+        date_newest: b.add_i64_field("date_newest", NumericOptions::default().set_fast()),
+        domain: b.add_text_field("domain", STRING),
         url: b.add_text_field("url", STORED),
         start: b.add_u64_field("start", stored_u64.clone()),
         end: b.add_u64_field("end", stored_u64.clone()),
@@ -111,6 +130,11 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         outlet_exact: f("outlet_exact")?,
         author: f("author")?,
         date: f("date")?,
+        date_precision: f("date_precision")?,
+        date_offset: f("date_offset")?,
+        date_oldest: f("date_oldest")?,
+        date_newest: f("date_newest")?,
+        domain: f("domain")?,
         url: f("url")?,
         start: f("start")?,
         end: f("end")?,

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
@@ -24,10 +24,11 @@ use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::collect::{ArticleBest, BestPerArticle};
-use crate::date::{self, Bound as DateBound};
+use crate::date::{self, Bound as DateBound, Precision};
 use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
 use crate::index::Store;
+use crate::outlet;
 use crate::query::{limits, parse, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 
@@ -62,7 +63,7 @@ pub struct SearchRequest {
     pub since: Option<String>,
     /// Latest date, inclusive of the whole period given.
     pub until: Option<String>,
-    /// Outlets to keep (case-insensitive); empty keeps all.
+    /// Outlets to keep, as users type them (see [`crate::outlet`]); empty keeps all.
     pub outlets: Vec<String>,
     /// Hits to return.
     pub limit: usize,
@@ -178,6 +179,10 @@ pub struct SearchResult {
     pub warnings: Vec<String>,
     /// The hits, best first.
     pub hits: Vec<Hit>,
+    /// Messages about the request for stderr (an `--outlet` that matches no
+    /// outlet, and the close ones); not part of the JSON.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// A ranked passage with its article's attribution.
@@ -195,6 +200,10 @@ pub struct Hit {
     pub article: ArticleRef,
     /// The passage.
     pub passage: PassageRef,
+    /// With `--sort newest|oldest`: the rank of the first hit shown, from
+    /// another article, on the same UTC day as this one when this one is
+    /// known only to the day, so the dates cannot say which came first.
+    pub same_day_as: Option<usize>,
 }
 
 /// What lets a reader find and cite the original article.
@@ -204,8 +213,13 @@ pub struct ArticleRef {
     pub id: String,
     /// Outlet.
     pub outlet: Option<String>,
-    /// Publication date, RFC 3339 UTC.
+    /// Publication date, RFC 3339 UTC (midnight for a date known only to the day).
     pub date: Option<String>,
+    /// How much of the date is known: `day` or `time`.
+    pub date_precision: Option<Precision>,
+    /// The time as published, RFC 3339 with its offset; `None` when only the
+    /// day, or no offset, is known.
+    pub date_local: Option<String>,
     /// Title.
     pub title: Option<String>,
     /// Byline.
@@ -236,8 +250,25 @@ pub struct PassageRef {
 /// Formats a stored date as RFC 3339 UTC.
 pub fn format_date(date: tantivy::DateTime) -> String {
     DateTime::<Utc>::from_timestamp(date.into_timestamp_secs(), 0)
-        .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .map(date::rfc3339_utc)
         .unwrap_or_default()
+}
+
+/// A stored date's local time, RFC 3339 with its offset, when it has a
+/// time and an offset.
+fn local_date(
+    date: tantivy::DateTime,
+    precision: Option<Precision>,
+    offset_seconds: Option<i64>,
+) -> Option<String> {
+    let utc = DateTime::<Utc>::from_timestamp(date.into_timestamp_secs(), 0)?;
+    let offset = chrono::FixedOffset::east_opt(i32::try_from(offset_seconds?).ok()?)?;
+    let published = date::Published {
+        utc,
+        precision: precision?,
+        offset: Some(offset),
+    };
+    published.local().map(date::rfc3339_local)
 }
 
 /// A stored text field's first value.
@@ -250,13 +281,19 @@ fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<Strin
 /// Reads an article's attribution and one passage from a stored document.
 pub fn read_passage(f: &Fields, doc: &TantivyDocument) -> (ArticleRef, PassageRef) {
     let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
+    let date = doc.get_first(f.date).and_then(|v| v.as_datetime());
+    let precision = date.and_then(|_| {
+        text_of(doc, f.date_precision)
+            .and_then(|p| Precision::from_name(&p))
+            .or(Some(Precision::Day))
+    });
+    let offset = doc.get_first(f.date_offset).and_then(|v| v.as_i64());
     let article = ArticleRef {
         id: text_of(doc, f.article_id).unwrap_or_default(),
         outlet: text_of(doc, f.outlet),
-        date: doc
-            .get_first(f.date)
-            .and_then(|v| v.as_datetime())
-            .map(format_date),
+        date: date.map(format_date),
+        date_precision: precision,
+        date_local: date.and_then(|d| local_date(d, precision, offset)),
         title: text_of(doc, f.title),
         author: text_of(doc, f.author),
         url: text_of(doc, f.url),
@@ -367,6 +404,8 @@ impl SegmentIds {
             id,
             outlet: None,
             date: None,
+            date_precision: None,
+            date_local: None,
             title: None,
             author: None,
             url: None,
@@ -493,8 +532,9 @@ impl Searcher {
         let statistics = QueryStatistics::new(&searcher);
         let f = &self.store.fields;
         let date_filter = (since.is_some() || until.is_some()).then(|| date_range(f, since, until));
+        let mut notes = Vec::new();
         let outlet_filter =
-            (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets));
+            (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets, &mut notes));
 
         let mut builder = QueryBuilder::new(f, &searcher);
         let mut compiled = builder
@@ -573,7 +613,11 @@ impl Searcher {
                 score,
                 article,
                 passage,
+                same_day_as: None,
             });
+        }
+        if req.sort != Sort::Relevance {
+            mark_same_day(&mut hits);
         }
         Ok(SearchResult {
             query_id: req.query_id.clone(),
@@ -594,6 +638,7 @@ impl Searcher {
             excluded_undated,
             warnings,
             hits,
+            notes,
         })
     }
 
@@ -667,9 +712,14 @@ impl Searcher {
                 } else {
                     Order::Asc
                 };
-                let by_date = tantivy::collector::sort_key::SortByStaticFastValue::<
-                    tantivy::DateTime,
-                >::for_field("date");
+                // A day sorts after the times of its day, in both orders.
+                let key = if req.sort == Sort::Newest {
+                    "date_newest"
+                } else {
+                    "date_oldest"
+                };
+                let by_date =
+                    tantivy::collector::sort_key::SortByStaticFastValue::<i64>::for_field(key);
                 let by_score = tantivy::collector::sort_key::SortBySimilarityScore;
                 let (docs, total) = statistics.search(
                     query,
@@ -744,22 +794,41 @@ impl Bm25StatisticsProvider for QueryStatistics<'_> {
     }
 }
 
-/// Orders articles by relevance or date (undated last), ties by score then id.
+/// Orders articles by relevance or date (undated last; a day after the
+/// times of that day), ties by score then id.
 fn sort_articles(best: &mut [ArticleBest], sort: Sort) {
     use std::cmp::Ordering;
     best.sort_by(|a, b| {
-        let primary = match (sort, a.date, b.date) {
+        let primary = match (sort, a.date_keys, b.date_keys) {
             (Sort::Relevance, _, _) => Ordering::Equal,
             (_, Some(_), None) => Ordering::Less,
             (_, None, Some(_)) => Ordering::Greater,
             (_, None, None) => Ordering::Equal,
-            (Sort::Newest, Some(da), Some(db)) => db.cmp(&da),
-            (Sort::Oldest, Some(da), Some(db)) => da.cmp(&db),
+            (Sort::Newest, Some(da), Some(db)) => db.1.cmp(&da.1),
+            (Sort::Oldest, Some(da), Some(db)) => da.0.cmp(&db.0),
         };
         primary
             .then_with(|| b.score.total_cmp(&a.score))
             .then_with(|| a.article_id.cmp(&b.article_id))
     });
+}
+
+/// Marks, in hits sorted by date, each hit known only to the day that
+/// follows a hit of another article on the same UTC day: their order is not
+/// known, and [`Hit::same_day_as`] says so with the rank of the first such hit.
+fn mark_same_day(hits: &mut [Hit]) {
+    fn day(hit: &Hit) -> Option<&str> {
+        hit.article.date.as_deref().and_then(|d| d.get(..10))
+    }
+    for i in 0..hits.len() {
+        if hits[i].article.date_precision != Some(Precision::Day) {
+            continue;
+        }
+        let tied = hits[..i].iter().find(|earlier| {
+            earlier.article.id != hits[i].article.id && day(earlier) == day(&hits[i])
+        });
+        hits[i].same_day_as = tied.map(|earlier| earlier.rank);
+    }
 }
 
 /// A date range over `[since, until)`.
@@ -780,32 +849,79 @@ fn date_range(
     ))
 }
 
-/// Passages whose outlet is one of `names`, ignoring case.
-fn outlet_query(searcher: &tantivy::Searcher, f: &Fields, names: &[String]) -> Box<dyn Query> {
-    let wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
-    let mut exact = std::collections::BTreeSet::new();
+/// Every term of an exact-string field, over all segments.
+fn field_terms(
+    searcher: &tantivy::Searcher,
+    field: SchemaField,
+) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
     for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(f.outlet_exact) else {
+        let Ok(inverted) = segment.inverted_index(field) else {
             continue;
         };
-        let mut terms = inverted.terms().stream().expect("term stream opens");
+        let Ok(mut terms) = inverted.terms().stream() else {
+            continue;
+        };
         while terms.advance() {
-            let name = String::from_utf8_lossy(terms.key()).into_owned();
-            if wanted.contains(&name.to_lowercase()) {
-                exact.insert(name);
-            }
+            found.insert(String::from_utf8_lossy(terms.key()).into_owned());
         }
     }
-    let clauses = exact
-        .into_iter()
-        .map(|name| {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_field_text(f.outlet_exact, &name),
-                IndexRecordOption::Basic,
-            ));
-            (Occur::Should, q)
-        })
-        .collect::<Vec<_>>();
+    found
+}
+
+/// Passages whose outlet one of `names` names, as users type them: by
+/// the words of the outlet's name or the domain of the article's URL (see
+/// [`crate::outlet`]). A name that matches nothing adds a note naming the
+/// close outlets.
+fn outlet_query(
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    names: &[String],
+    notes: &mut Vec<String>,
+) -> Box<dyn Query> {
+    let outlets = field_terms(searcher, f.outlet_exact);
+    let domains = field_terms(searcher, f.domain);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut term = |field, value: &str| {
+        let q: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ));
+        clauses.push((Occur::Should, q));
+    };
+    for name in names {
+        let wanted = name.trim().to_lowercase();
+        let mut matched = false;
+        for outlet in &outlets {
+            if outlet.to_lowercase() == wanted || outlet::names_outlet(name, outlet) {
+                term(f.outlet_exact, outlet);
+                matched = true;
+            }
+        }
+        for domain in &domains {
+            if outlet::names_domain(name, domain) {
+                term(f.domain, domain);
+                matched = true;
+            }
+        }
+        if !matched {
+            let all: Vec<&str> = outlets.iter().map(String::as_str).collect();
+            let close = outlet::close(name, &all);
+            notes.push(if close.is_empty() {
+                format!(
+                    "no outlet matches '{}' ({} outlets in the index; `newsdex stats` lists them)",
+                    name.trim(),
+                    outlets.len()
+                )
+            } else {
+                format!(
+                    "no outlet matches '{}'; close: {}",
+                    name.trim(),
+                    close.join(", ")
+                )
+            });
+        }
+    }
     Box::new(BooleanQuery::new(clauses))
 }
 

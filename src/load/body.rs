@@ -27,16 +27,6 @@ pub fn is_boilerplate(line: &str) -> bool {
             .any(|b| b.eq_ignore_ascii_case(line))
 }
 
-/// Decodes file bytes as UTF-8, lossily. Returns the text and whether any
-/// bytes had to be replaced. A leading byte-order mark is dropped.
-pub fn decode(bytes: &[u8]) -> (String, bool) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_owned(), false),
-        Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
-    }
-}
-
 /// Whether `text` holds a control character (U+0000 to U+001F, U+007F to
 /// U+009F) other than the ASCII ones in `allowed`. Scans bytes: in UTF-8 the
 /// C1 controls are 0xC2 followed by 0x80 to 0x9F. Blocks without any byte
@@ -210,13 +200,5 @@ mod tests {
         assert!(is_boilerplate("  Leave a Reply "));
         assert!(is_boilerplate("Back to top button"));
         assert!(!is_boilerplate("Leave a reply to the minister, he said."));
-    }
-
-    #[test]
-    fn invalid_utf8_is_replaced_and_reported() {
-        assert_eq!(decode(b"\xEF\xBB\xBFok"), ("ok".to_string(), false));
-        let (text, lossy) = decode(b"caf\xE9");
-        assert!(lossy);
-        assert_eq!(text, "caf\u{FFFD}");
     }
 }

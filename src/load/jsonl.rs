@@ -17,6 +17,9 @@ use crate::date;
 
 /// Lines longer than this are skipped (with a warning) rather than parsed.
 const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+/// Record ids longer than this are not used (the record gets `FILE:LINE`):
+/// an id must stay one exact term of the index.
+const MAX_ID_BYTES: usize = 4096;
 
 /// Whether a path names a gzip-compressed file.
 pub fn is_gzip(path: &Path) -> bool {
@@ -37,6 +40,66 @@ fn field(record: &Map<String, Value>, keys: &[&str]) -> Option<String> {
         }
         _ => None,
     })
+}
+
+/// A record's id: its `id` (or `_id`) as one line of text, else `FILE:LINE`.
+/// Control characters in an id (a line break, a tab) would break every
+/// line-based output and the `show` command, so each run of them becomes one
+/// space, with a warning; an id that is not a string or number, or is too
+/// long, is replaced by `FILE:LINE`, with a warning.
+fn record_id(
+    record: &Map<String, Value>,
+    at: &str,
+    source: &str,
+    line: u32,
+    warnings: &mut Vec<Warning>,
+) -> String {
+    let fallback = || format!("{source}:{line}");
+    let Some((key, value)) = ["id", "_id"]
+        .into_iter()
+        .find_map(|k| record.get(k).map(|v| (k, v)))
+        .filter(|(_, v)| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+    else {
+        return fallback();
+    };
+    let raw = match value {
+        Value::String(s) => s.trim(),
+        Value::Number(n) => return n.to_string(),
+        _ => {
+            let why = format!(
+                "record {key} is not a string or number; indexed as '{}'",
+                fallback()
+            );
+            warnings.push(Warning::new(at, why));
+            return fallback();
+        }
+    };
+    let id = if raw.chars().any(char::is_control) {
+        let clean = raw
+            .split(char::is_control)
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let clean = if clean.is_empty() { fallback() } else { clean };
+        let why = format!(
+            "record {key} {} holds control characters (a line break, a tab); indexed as '{clean}'",
+            Value::String(raw.to_owned())
+        );
+        warnings.push(Warning::new(at, why));
+        clean
+    } else {
+        raw.to_owned()
+    };
+    if id.len() > MAX_ID_BYTES {
+        let why = format!(
+            "record {key} is longer than {MAX_ID_BYTES} bytes; indexed as '{}'",
+            fallback()
+        );
+        warnings.push(Warning::new(at, why));
+        return fallback();
+    }
+    id
 }
 
 /// One record's article, or why the line is skipped.
@@ -85,11 +148,12 @@ fn article(
         title: sourced(title),
         author: sourced(field(record, &["author", "authors", "byline"])),
         url: sourced(field(record, &["url", "link"])),
+        outlet_domain: None,
     };
     Ok(Article {
-        id: field(record, &["id", "_id"]).unwrap_or_else(|| format!("{source}:{line}")),
+        id: record_id(record, at, source, line, warnings),
         source: source.to_owned(),
-        meta: external.clone().or(own),
+        meta: external.clone().or(own).resolved(),
         body,
         lines: LineMap::Record(line),
     })
@@ -127,6 +191,9 @@ enum Line {
 enum Parsed {
     /// Nothing but whitespace.
     Blank,
+    /// Holds NUL bytes: binary data, such as a crash or a full disk leaves
+    /// at the end of a file.
+    Binary,
     /// Skipped, for this reason.
     Bad(Warning),
     /// An article and the warnings about it (such as an unreadable date).
@@ -135,15 +202,25 @@ enum Parsed {
 
 /// Parses line number `line` of `source`.
 fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parsed {
+    if buf.contains(&0) {
+        return Parsed::Binary;
+    }
+    let at = format!("{source}:{line}");
     // Valid UTF-8, the usual case, is checked faster than `from_utf8_lossy` does it.
+    let mut warnings = Vec::new();
     let text = match std::str::from_utf8(buf) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(buf),
+        Err(_) => {
+            let decoded = super::encoding::decode(buf, false);
+            if let Some(note) = decoded.note {
+                warnings.push(Warning::new(&at, note));
+            }
+            std::borrow::Cow::Owned(decoded.text)
+        }
     };
     if text.trim().is_empty() {
         return Parsed::Blank;
     }
-    let at = format!("{source}:{line}");
     let record = match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(record)) => record,
         Ok(_) => return Parsed::Bad(Warning::new(&at, "not a JSON object; line skipped")),
@@ -154,10 +231,40 @@ fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parse
             ))
         }
     };
-    let mut warnings = Vec::new();
     match article(&record, &at, source, line, external, &mut warnings) {
         Ok(article) => Parsed::Article(Box::new(article), warnings),
         Err(reason) => Parsed::Bad(Warning::new(&at, format!("{reason}; line skipped"))),
+    }
+}
+
+/// Consecutive lines holding NUL bytes, reported as one warning.
+#[derive(Default)]
+struct BinaryRun {
+    first: u32,
+    lines: u32,
+}
+
+impl BinaryRun {
+    /// Counts line `line` as binary.
+    fn add(&mut self, line: u32) {
+        if self.lines == 0 {
+            self.first = line;
+        }
+        self.lines += 1;
+    }
+
+    /// The warning for the run so far, if any, and a fresh start.
+    fn end(&mut self, source: &str) -> Option<Warning> {
+        let run = std::mem::take(self);
+        let what = match run.lines {
+            0 => return None,
+            1 => "line holds NUL bytes (binary data, as a crash or a full disk leaves); line skipped"
+                .to_string(),
+            n => format!(
+                "{n} lines from here hold NUL bytes (binary data, as a crash or a full disk leaves); lines skipped"
+            ),
+        };
+        Some(Warning::new(format!("{source}:{}", run.first), what))
     }
 }
 
@@ -177,14 +284,18 @@ pub fn load(
         Box::new(file)
     };
     let mut reader = BufReader::with_capacity(1 << 20, reader);
+    // Lines are read one by one, and a line with NUL bytes is one bad line;
+    // but compressed data under a plain name would give nothing but bad lines.
     match reader.fill_buf() {
-        Ok(head) if head.iter().take(8192).any(|&b| b == 0) => {
-            return Err("binary file (contains NUL bytes)".into())
+        Ok([0x1f, 0x8b, ..]) => {
+            return Err("binary file (gzip-compressed data; name it .jsonl.gz)".into())
         }
         Ok(_) => {}
         Err(e) => return Err(format!("cannot read: {e}")),
     }
     let mut warnings = Vec::new();
+    let (mut bad_lines, mut binary_lines) = (0usize, 0usize);
+    let mut binary = BinaryRun::default();
     // By id hash: 12 bytes a record rather than a copy of every id.
     let mut first_seen: HashMap<u64, u32> = HashMap::new();
     let mut line = 0u32;
@@ -218,12 +329,16 @@ pub fn load(
             }
             line += 1;
             if buf.len() > MAX_LINE_BYTES && !buf.ends_with(b"\n") {
+                skip_line(&mut reader);
+                if buf.contains(&0) {
+                    block.push(Line::Text(line, vec![0]));
+                    continue;
+                }
                 let at = format!("{source}:{line}");
                 block.push(Line::Problem(Warning::new(
                     &at,
                     format!("line longer than {} MB; skipped", MAX_LINE_BYTES >> 20),
                 )));
-                skip_line(&mut reader);
                 continue;
             }
             block_bytes += buf.len();
@@ -241,15 +356,25 @@ pub fn load(
         for (entry, parsed) in block.drain(..).zip(parsed) {
             let (line, parsed) = match (entry, parsed) {
                 (Line::Problem(warning), _) => {
+                    warnings.extend(binary.end(source));
+                    bad_lines += 1;
                     warnings.push(warning);
                     continue;
                 }
                 (Line::Text(line, _), Some(parsed)) => (line, parsed),
                 (Line::Text(..), None) => continue,
             };
+            if let Parsed::Binary = parsed {
+                bad_lines += 1;
+                binary_lines += 1;
+                binary.add(line);
+                continue;
+            }
+            warnings.extend(binary.end(source));
             let article = match parsed {
-                Parsed::Blank => continue,
+                Parsed::Blank | Parsed::Binary => continue,
                 Parsed::Bad(warning) => {
+                    bad_lines += 1;
                     warnings.push(warning);
                     continue;
                 }
@@ -265,6 +390,7 @@ pub fn load(
                     article.id
                 );
                 warnings.push(Warning::new(format!("{source}:{line}"), message));
+                bad_lines += 1;
                 continue;
             }
             first_seen.insert(key, line);
@@ -272,11 +398,13 @@ pub fn load(
             emit(article);
         }
     }
+    warnings.extend(binary.end(source));
     if records == 0 {
-        return Err(if warnings.is_empty() {
-            "empty file".into()
-        } else {
-            format!("no readable records ({} bad lines)", warnings.len())
+        return Err(match bad_lines {
+            0 => "empty file".into(),
+            n if n == binary_lines => "binary file (contains NUL bytes; no readable record)".into(),
+            1 => "no readable records (1 bad line)".into(),
+            n => format!("no readable records ({n} bad lines)"),
         });
     }
     Ok(warnings)
@@ -310,7 +438,14 @@ not json
         assert_eq!(ids, ["d1", "7", "a.jsonl:6"]);
         assert_eq!(articles[0].meta.outlet.as_ref().unwrap().value, "Reuters");
         assert_eq!(
-            articles[0].meta.date.as_ref().unwrap().value.to_rfc3339(),
+            articles[0]
+                .meta
+                .date
+                .as_ref()
+                .unwrap()
+                .value
+                .utc
+                .to_rfc3339(),
             "1987-03-03T10:00:00+00:00"
         );
         assert_eq!(articles[2].body, "HEADLINE ONLY");
@@ -320,6 +455,21 @@ not json
         assert!(
             shown[1].starts_with("a.jsonl:5: duplicate id 'd1' (first on line 1)"),
             "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_decoded_and_named() {
+        let text = b"{\"id\":\"a\",\"text\":\"Nicol\xE1s Maduro habl\xF3 con el se\xF1or L\xF3pez en Caracas.\"}\n{\"id\":\"b\",\"text\":\"plain\"}\n";
+        let (articles, result) = load_text(text, "a.jsonl");
+        assert_eq!(
+            articles[0].body,
+            "Nicolás Maduro habló con el señor López en Caracas."
+        );
+        let shown: Vec<String> = result.unwrap().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["a.jsonl:1: not UTF-8; decoded as windows-1252 (detected)"]
         );
     }
 

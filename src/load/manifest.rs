@@ -41,7 +41,13 @@ impl Manifest {
     pub fn read(&mut self, path: &Path, warnings: &mut Vec<Warning>) {
         let shown = path.display().to_string();
         let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(bytes) => {
+                let decoded = super::encoding::decode(&bytes, false);
+                if let Some(note) = decoded.note {
+                    warnings.push(Warning::new(&shown, note));
+                }
+                decoded.text
+            }
             Err(e) => {
                 warnings.push(Warning::new(&shown, format!("cannot read manifest: {e}")));
                 return;
@@ -109,6 +115,7 @@ impl Manifest {
             title: nonempty(row.title),
             author: nonempty(row.author),
             url: nonempty(row.url),
+            outlet_domain: None,
         };
         // A later row (or a later manifest: `--manifest` is read last) wins field by field.
         let earlier = self.entries.remove(&target).unwrap_or_default();
@@ -141,7 +148,7 @@ mod tests {
         assert_eq!(meta.outlet.unwrap().value, "BBC");
         assert_eq!(meta.title.unwrap().value, "T");
         assert_eq!(
-            meta.date.unwrap().value.to_rfc3339(),
+            meta.date.unwrap().value.utc.to_rfc3339(),
             "2025-11-17T00:00:00+00:00",
             "a later row wins field by field; its bad date leaves the earlier one"
         );

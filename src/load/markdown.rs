@@ -8,6 +8,7 @@ use super::body::BodyBuilder;
 use super::Warning;
 use crate::article::{LineMap, Metadata, Origin, Sourced};
 use crate::date;
+use crate::outlet;
 
 /// Splits `---` front matter from the rest. Returns the YAML text, the
 /// Markdown text, and the 0-based line where the Markdown starts.
@@ -121,12 +122,21 @@ fn front_matter_metadata(yaml: &str, location: &str, warnings: &mut Vec<Warning>
             })
             .ok()
     });
+    // Web clippers write the page's URL as `source`; a name under another
+    // key is the outlet, and the URL is the article's.
+    let outlets: Vec<String> = ["outlet", "source", "publisher", "site_name", "site"]
+        .iter()
+        .filter_map(|k| mapping.get(*k).and_then(string_of))
+        .collect();
+    let named = outlets.iter().find(|o| !outlet::is_url(o));
+    let linked = outlets.iter().find(|o| outlet::is_url(o));
     Metadata {
-        outlet: sourced(get(&["outlet", "source", "publisher"])),
+        outlet: sourced(named.or(linked).cloned()),
         date: date.map(|d| Sourced::new(d, Origin::FrontMatter)),
         title: sourced(get(&["title"])),
         author: sourced(get(&["author", "authors"])),
-        url: sourced(get(&["url", "link", "canonical_url"])),
+        url: sourced(get(&["url", "link", "canonical_url"]).or(linked.cloned())),
+        outlet_domain: None,
     }
 }
 
@@ -206,13 +216,36 @@ mod tests {
         assert_eq!(meta.title.unwrap().value, "Breaking: cartel named");
         assert_eq!(meta.outlet.unwrap().value, "Example News");
         assert_eq!(meta.author.unwrap().value, "badely");
+        let date = meta.date.unwrap().value;
+        assert_eq!(date::rfc3339_utc(date.utc), "2025-11-17T02:08:21Z");
+        assert_eq!(date.precision, date::Precision::Time);
         assert_eq!(
-            meta.date.unwrap().value.to_rfc3339(),
-            "2025-11-17T02:08:21+00:00"
+            date.offset, None,
+            "no offset written: taken as UTC, offset unknown"
         );
         assert_eq!(body, "First bold para.\n\nSecond link para.");
         assert_eq!(lines.line_of(&body, 0), Some(8));
         assert_eq!(lines.line_of(&body, body.find("Second").unwrap()), Some(10));
+    }
+
+    #[test]
+    fn a_clipped_page_url_is_the_url_and_a_name_is_the_outlet() {
+        let clip = "---\ntitle: Cartel\nsource: \"https://www.theguardian.com/world/x\"\npublished: 2025-11-24T19:40:00-04:00\n---\nText.\n";
+        let (meta, _, _) = parse(clip, "a.md", &mut vec![]);
+        let meta = meta.resolved();
+        assert_eq!(meta.outlet.unwrap().value, "theguardian.com");
+        assert_eq!(
+            meta.url.unwrap().value,
+            "https://www.theguardian.com/world/x"
+        );
+        let named = clip.replace("title: Cartel", "site: The Guardian");
+        let (meta, _, _) = parse(&named, "a.md", &mut vec![]);
+        let meta = meta.resolved();
+        assert_eq!(meta.outlet.unwrap().value, "The Guardian");
+        assert_eq!(
+            meta.url.unwrap().value,
+            "https://www.theguardian.com/world/x"
+        );
     }
 
     #[test]

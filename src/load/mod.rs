@@ -2,6 +2,7 @@
 //! one loader per format (chosen by extension), and metadata precedence.
 
 mod body;
+pub mod encoding;
 pub mod html;
 mod jsonl;
 pub mod manifest;
@@ -193,22 +194,25 @@ fn not_utf8(path: &Path) -> Warning {
 /// Why a whole file was skipped.
 pub type SkipReason = String;
 
-/// Checks what can be checked before a file is read whole: that it is
-/// readable, not binary and, for a one-article format, not too large.
+/// Checks what can be checked before a file is read: that it is readable
+/// and, for a one-article format (read whole), not too large and not
+/// binary. A JSON Lines file is read line by line instead: a line with NUL
+/// bytes is one bad line, and the rest of the file is still read.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
-    if Format::of(path) != Some(Format::JsonLines) {
-        check_size(path)?;
+    if Format::of(path) == Some(Format::JsonLines) {
+        return std::fs::File::open(path)
+            .map(drop)
+            .map_err(|e| format!("cannot read: {e}"));
     }
-    if !jsonl::is_gzip(path) {
-        use std::io::Read;
-        let mut head = Vec::with_capacity(8192);
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-        file.take(8192)
-            .read_to_end(&mut head)
-            .map_err(|e| format!("cannot read: {e}"))?;
-        if head.contains(&0) {
-            return Err("binary file (contains NUL bytes)".into());
-        }
+    check_size(path)?;
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    file.take(8192)
+        .read_to_end(&mut head)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if encoding::looks_binary(&head) {
+        return Err("binary file (contains NUL bytes)".into());
     }
     Ok(())
 }
@@ -228,7 +232,8 @@ fn check_size(path: &Path) -> Result<(), SkipReason> {
     Ok(())
 }
 
-/// Reads a whole file as text, refusing binary, empty and huge files.
+/// Reads a whole file as text (decoded by [`encoding::decode`]), refusing
+/// binary, empty and huge files.
 fn read_text(
     path: &Path,
     warnings: &mut Vec<Warning>,
@@ -237,15 +242,13 @@ fn read_text(
     check_size(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     count_read(bytes.len());
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if encoding::looks_binary(&bytes) {
         return Err("binary file (contains NUL bytes)".into());
     }
-    let (text, lossy) = body::decode(&bytes);
-    if lossy {
-        warnings.push(Warning::new(
-            location,
-            "invalid UTF-8; decoded with replacement characters",
-        ));
+    let markup = Format::of(path) == Some(Format::Html);
+    let encoding::Decoded { text, note } = encoding::decode(&bytes, markup);
+    if let Some(note) = note {
+        warnings.push(Warning::new(location, note));
     }
     if text.trim().is_empty() {
         return Err("empty file".into());
@@ -286,6 +289,7 @@ fn parse_html(
         title: own(page.title),
         author: own(page.author),
         url: own(page.url),
+        outlet_domain: None,
     };
     let body = page
         .paragraphs
@@ -318,7 +322,7 @@ pub fn load_file(
         warnings.push(Warning::new(id, "control characters removed from the text"));
     }
     let (own, body, lines) = match format {
-        Format::Text => text::parse(&text),
+        Format::Text => text::parse(&text, id, &mut warnings, external.date.is_some()),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
         Format::Html => parse_html(&text, id, &mut warnings),
         Format::JsonLines => unreachable!("streamed above"),
@@ -329,7 +333,7 @@ pub fn load_file(
     emit(Article {
         id: id.to_owned(),
         source: id.to_owned(),
-        meta: external.clone().or(own),
+        meta: external.clone().or(own).resolved(),
         body,
         lines,
     });

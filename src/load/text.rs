@@ -2,11 +2,20 @@
 //! leading dateline gives the date, and the body is the file's text.
 
 use super::body::{is_boilerplate, BodyBuilder};
+use super::Warning;
 use crate::article::{LineMap, Metadata, Origin, Sourced};
-use crate::date;
+use crate::date::{self, Dateline, Published};
 
-/// A plain-text article's own metadata and body.
-pub fn parse(text: &str) -> (Metadata, String, LineMap) {
+/// A plain-text article's own metadata and body. A dateline without a year
+/// takes it from the article's other dates; without any, the article is
+/// undated, with a warning unless `dated_elsewhere` (a manifest or the
+/// command line gives the date).
+pub fn parse(
+    text: &str,
+    location: &str,
+    warnings: &mut Vec<Warning>,
+    dated_elsewhere: bool,
+) -> (Metadata, String, LineMap) {
     let mut meta = Metadata::default();
     let mut lines = text.lines();
     let first = lines.by_ref().find(|l| !l.trim().is_empty());
@@ -21,9 +30,30 @@ pub fn parse(text: &str) -> (Metadata, String, LineMap) {
             story = &text[end..];
         }
     }
-    if let Some(found) = date::dateline(story) {
-        meta.date = Some(Sourced::new(found, Origin::Dateline));
-    }
+    meta.date = match date::dateline(story) {
+        Some(Dateline::Dated(found)) => Some(Sourced::new(found, Origin::Dateline)),
+        Some(Dateline::NoYear { month, day }) => {
+            match date::complete_year(month, day, &date::dates_in(text)) {
+                Some(found) => Some(Sourced::new(
+                    Published::day(found),
+                    Origin::DatelineYearFromText,
+                )),
+                None => {
+                    if !dated_elsewhere {
+                        warnings.push(Warning::new(
+                            location,
+                            format!(
+                                "the dateline's date ({}) has no year, and the article gives no other date to take one from; article indexed undated",
+                                month_day(month, day)
+                            ),
+                        ));
+                    }
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     let mut body = BodyBuilder::new();
     for (i, line) in text.lines().enumerate() {
         if !is_boilerplate(line) {
@@ -34,9 +64,52 @@ pub fn parse(text: &str) -> (Metadata, String, LineMap) {
     (meta, body, lines)
 }
 
+/// A month and day as a reader writes it: `Nov 28`.
+fn month_day(month: u32, day: u32) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let name = NAMES.get(month as usize - 1).unwrap_or(&"?");
+    format!("{name} {day}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(text: &str) -> (Metadata, String, LineMap) {
+        let mut warnings = Vec::new();
+        let parsed = super::parse(text, "a.txt", &mut warnings, false);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        parsed
+    }
+
+    #[test]
+    fn a_dateline_without_a_year_takes_it_from_the_text_or_warns() {
+        let (meta, _, _) = super::parse(
+            "CARACAS, Nov 28 (Reuters) - The measure took effect on Nov. 24, 2025.",
+            "a.txt",
+            &mut Vec::new(),
+            false,
+        );
+        let date = meta.date.unwrap();
+        assert_eq!(date.value, date::parse_date("2025-11-28").unwrap());
+        assert_eq!(date.origin, Origin::DatelineYearFromText);
+        let mut warnings = Vec::new();
+        let text = "CARACAS, Nov 28 (Reuters) - Maduro spoke.";
+        let (meta, _, _) = super::parse(text, "a.txt", &mut warnings, false);
+        assert!(meta.date.is_none());
+        assert_eq!(
+            warnings[0].to_string(),
+            "a.txt: the dateline's date (Nov 28) has no year, and the article gives no other date to take one from; article indexed undated"
+        );
+        let mut warnings = Vec::new();
+        super::parse(text, "a.txt", &mut warnings, true);
+        assert!(
+            warnings.is_empty(),
+            "a manifest date makes the dateline moot"
+        );
+    }
 
     #[test]
     fn headline_and_dateline_are_found() {
@@ -44,8 +117,8 @@ mod tests {
             parse("Cartel named\n\nWASHINGTON, Nov. 17, 2025 - The US said.\n");
         assert_eq!(meta.title.unwrap().value, "Cartel named");
         assert_eq!(
-            meta.date.unwrap().value.to_rfc3339(),
-            "2025-11-17T00:00:00+00:00"
+            meta.date.unwrap().value,
+            date::parse_date("2025-11-17").unwrap()
         );
         assert_eq!(lines.line_of(&body, body.find("WASH").unwrap()), Some(3));
     }

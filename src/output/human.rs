@@ -7,7 +7,8 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::terminal;
-use crate::search::{Hit, SearchResult};
+use crate::date::Precision;
+use crate::search::{ArticleRef, Hit, SearchResult};
 
 const MATCH: Style = Style::new()
     .bold()
@@ -23,16 +24,38 @@ fn styled(style: Style, text: &str, color: bool) -> String {
     }
 }
 
-/// The date part of an RFC 3339 date, or `undated`.
-fn day(date: Option<&str>) -> &str {
-    date.map_or("undated", |d| d.get(..10).unwrap_or(d))
+/// An article's date as a reader wants it: the day (`2025-11-24`), or the
+/// day and time where it was published with its offset (`2025-11-24 19:40
+/// −04:00`, a typographic minus), or in UTC when the offset is unknown;
+/// `undated` without a date.
+pub fn date_text(a: &ArticleRef) -> String {
+    let Some(utc) = a.date.as_deref() else {
+        return "undated".into();
+    };
+    let day_and_time = |rfc3339: &str| {
+        let day = rfc3339.get(..10).unwrap_or(rfc3339);
+        let time = rfc3339.get(11..16).unwrap_or_default();
+        format!("{day} {time}")
+    };
+    match (a.date_precision, a.date_local.as_deref()) {
+        (Some(Precision::Time), Some(local)) => {
+            let offset = local.get(19..).unwrap_or_default().replacen('-', "−", 1);
+            format!("{} {offset}", day_and_time(local))
+        }
+        (Some(Precision::Time), None) => format!("{} (time zone unknown)", day_and_time(utc)),
+        _ => utc.get(..10).unwrap_or(utc).to_owned(),
+    }
 }
 
 fn hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     let a = &hit.article;
     let title = a.title.as_deref().unwrap_or("(untitled)");
     let outlet = a.outlet.as_deref().unwrap_or("(outlet unknown)");
-    let heading = format!("{outlet} · {} · {title}", day(a.date.as_deref()));
+    let mut date = date_text(a);
+    if let Some(rank) = hit.same_day_as {
+        date.push_str(&format!(" (same day as #{rank}, time not given)"));
+    }
+    let heading = format!("{outlet} · {date} · {title}");
     let heading = terminal::line(&heading);
     writeln!(out, "{:>3}. {}", hit.rank, styled(HEADER, &heading, color))?;
     let location = match (&a.path, hit.passage.line) {

@@ -4,6 +4,8 @@
 mod human;
 pub mod terminal;
 
+pub use human::date_text;
+
 use std::borrow::Cow;
 use std::io::{self, Write};
 

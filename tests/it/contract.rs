@@ -44,6 +44,7 @@ pub struct Hit {
     pub score: f64,
     pub article: Article,
     pub passage: Passage,
+    pub same_day_as: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +53,8 @@ pub struct Article {
     pub id: String,
     pub outlet: Option<String>,
     pub date: Option<String>,
+    pub date_precision: Option<String>,
+    pub date_local: Option<String>,
     pub title: Option<String>,
     pub author: Option<String>,
     pub url: Option<String>,

@@ -72,7 +72,7 @@ fn bad_files_warn_by_name_and_the_rest_is_indexed() {
     );
     assert!(stderr.contains("corpus/empty.txt: empty file"), "{stderr}");
     assert!(
-        stderr.contains("corpus/latin1.txt: invalid UTF-8"),
+        stderr.contains("corpus/latin1.txt: not UTF-8; decoded as windows-1252 (detected)"),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 3, "one line per problem: {stderr}");
