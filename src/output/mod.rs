@@ -99,6 +99,34 @@ pub fn trec_id(id: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The id a TREC field stands for: [`trec_id`] undone, or `None` when the
+/// field holds no escape that `trec_id` writes.
+pub fn id_of_trec_field(field: &str) -> Option<String> {
+    if !field.contains('%') {
+        return None;
+    }
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    let id = String::from_utf8(out).ok()?;
+    (id != field && trec_id(&id) == field).then_some(id)
+}
+
 /// Writes results one after another in one format.
 pub struct Printer<W: Write> {
     out: W,
@@ -236,7 +264,7 @@ impl<W: Write> Printer<W> {
 
 #[cfg(test)]
 mod tests {
-    use super::trec_id;
+    use super::{id_of_trec_field, trec_id};
 
     #[test]
     fn trec_ids_are_one_field_and_plain_ids_stay_as_they_are() {
@@ -248,8 +276,13 @@ mod tests {
             trec_id("no\u{a0}break\u{3000}x\u{1b}"),
             "no%C2%A0break%E3%80%80x%1B"
         );
-        for id in ["a b", "x\ny", "\u{2028}"] {
+        for id in ["a b", "x\ny", "\u{2028}", "no\u{a0}break", "50% off"] {
             assert_eq!(trec_id(id).split_whitespace().count(), 1, "{id:?}");
+            assert_eq!(id_of_trec_field(&trec_id(id)).as_deref(), Some(id));
+        }
+        // Fields that trec_id did not write so stand for no other id.
+        for field in ["plain", "50%-off", "a%20b%zz", "url%2Fpath", "%FF"] {
+            assert_eq!(id_of_trec_field(field), None, "{field}");
         }
     }
 }

@@ -18,4 +18,5 @@ mod index_format;
 mod ingest;
 mod outlets;
 mod queries;
+mod readme;
 mod search;
