@@ -11,6 +11,13 @@ use tantivy::Index;
 /// Name under which the analyzer is registered with the index.
 pub const ANALYZER: &str = "newsdex";
 
+/// Version of the text analysis, recorded in every commit: this module's
+/// revision and the exact version of the stemmer (pinned in `Cargo.toml`).
+/// An index analysed otherwise holds other terms, so queries would silently
+/// miss; it must be rebuilt. Bump the revision whenever a change here
+/// changes the terms of some text.
+pub const ANALYZER_VERSION: &str = "newsdex-1 frostem-1.20260821.8";
+
 /// The analyzer for article text, titles, outlets and authors.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::from(stemmed_words())

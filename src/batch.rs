@@ -252,7 +252,12 @@ fn apply_record(
         request.match_mode = match mode.to_ascii_lowercase().as_str() {
             "all" => MatchMode::All,
             "any" => MatchMode::Any,
-            _ => return Err(fail(format!("\"match\" must be all or any, not {mode:?}"))),
+            "strict" => MatchMode::Strict,
+            _ => {
+                return Err(fail(format!(
+                    "\"match\" must be all, any or strict, not {mode:?}"
+                )))
+            }
         };
     }
     match record.get("plain") {
@@ -750,7 +755,11 @@ mod tests {
         );
         assert_eq!(
             errors[3],
-            (5, Some("m"), "\"match\" must be all or any, not \"most\"")
+            (
+                5,
+                Some("m"),
+                "\"match\" must be all, any or strict, not \"most\""
+            )
         );
         assert_eq!(errors[4], (6, Some("e"), "the query is empty"));
         assert_eq!(

@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexWriter};
 
+use crate::analysis::ANALYZER_VERSION;
 use crate::error::Result;
 use crate::schema::SCHEMA_VERSION;
 
@@ -43,6 +44,10 @@ pub struct Payload {
     pub schema_version: u32,
     /// The newsdex that wrote the commit.
     pub newsdex_version: String,
+    /// Text analysis of the index ([`ANALYZER_VERSION`]); another must
+    /// rebuild. `None` in indexes written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyzer: Option<String>,
     /// Sources the commit holds only in part, by source id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub partial: BTreeMap<String, Partial>,
@@ -157,8 +162,8 @@ impl Committer {
     }
 }
 
-/// Commits with a payload naming the schema version, the sources held in
-/// part and the sources with records that lost their ids.
+/// Commits with a payload naming the schema and analyzer versions, the
+/// sources held in part and the sources with records that lost their ids.
 pub fn commit(
     writer: &mut IndexWriter,
     partial: &BTreeMap<String, Partial>,
@@ -167,6 +172,7 @@ pub fn commit(
     let payload = serde_json::to_string(&Payload {
         schema_version: SCHEMA_VERSION,
         newsdex_version: env!("CARGO_PKG_VERSION").to_string(),
+        analyzer: Some(ANALYZER_VERSION.to_string()),
         partial: partial.clone(),
         shadowed: shadowed.clone(),
     })
@@ -197,6 +203,7 @@ mod tests {
         let json = serde_json::to_string(&Payload {
             schema_version: 1,
             newsdex_version: "x".into(),
+            analyzer: None,
             partial,
             shadowed: BTreeMap::new(),
         })

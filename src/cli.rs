@@ -12,8 +12,8 @@ use newsdex::search::{SearchRequest, Sort};
 
 /// What the exit status means, shown under `--help`.
 const EXIT_STATUS: &str = "Exit status: 0 when something was found (or indexed), 1 when nothing matched, \
-2 on an error: a bad query or flag, a missing, foreign or damaged index, another process writing the index, \
-or `index --strict` with any warning (what was indexed stays committed).";
+2 on an error: a bad query or flag, a missing, foreign or damaged index (`check` names what is damaged), \
+another process writing the index, a full disk, or `index --strict` with any warning (what was indexed stays committed).";
 
 /// Full-text search over news articles: ranked passages with their source.
 #[derive(Debug, Parser)]
@@ -25,6 +25,20 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The index folder the command works on, when it works on one.
+    pub fn index_dir(&self) -> Option<PathBuf> {
+        match self.command {
+            Command::Eval(_) | Command::Completions(_) | Command::Man(_) => None,
+            _ => Some(
+                self.index
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(crate::commands::DEFAULT_INDEX)),
+            ),
+        }
+    }
 }
 
 /// newsdex's commands.
@@ -47,6 +61,9 @@ pub enum Command {
     Batch(BatchArgs),
     /// Score retrieval quality: a TREC run against qrels, or a whole BEIR collection
     Eval(EvalArgs),
+    /// Verify the index: every file against its checksum, Tantivy's records, and that
+    /// passages and articles agree; exit 2 naming what is damaged
+    Check(FormatOnly),
     /// Print a shell completion script (e.g. `newsdex completions bash > /etc/bash_completion.d/newsdex`)
     Completions(CompletionsArgs),
     /// Print a man page (roff): newsdex's, or a command's with all its options, e.g. `newsdex man search > newsdex-search.1`
@@ -175,7 +192,7 @@ pub struct FilterArgs {
     /// Order of hits
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// all: passages holding every word (falls back to any when none do); any: passages holding some word
+    /// all: passages holding every word (when none do, the bare words are relaxed to any); any: passages holding some word; strict: every word, never relaxed
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
     /// One hit per article (its best passage)
@@ -268,6 +285,7 @@ pub enum SortArg {
 pub enum MatchArg {
     All,
     Any,
+    Strict,
 }
 
 /// `--color`
@@ -301,6 +319,7 @@ impl FilterArgs {
             match_mode: match self.match_mode {
                 MatchArg::All => MatchMode::All,
                 MatchArg::Any => MatchMode::Any,
+                MatchArg::Strict => MatchMode::Strict,
             },
             since: self.since.clone(),
             until: self.until.clone(),

@@ -13,16 +13,17 @@ use newsdex::checkpoint::CommitPolicy;
 use newsdex::eval::{self, Collection, Evaluation, Qrels, Run};
 use newsdex::index::{self, IndexOptions, IndexReport};
 use newsdex::inspect;
+use newsdex::integrity::{self, CheckReport};
 use newsdex::output::{terminal, Format, Printer};
 use newsdex::search::Searcher;
 
 use crate::cli::{
-    BatchArgs, Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SummaryFormat,
+    BatchArgs, Cli, Command, EvalArgs, FormatOnly, IndexArgs, SearchArgs, ShowArgs, SummaryFormat,
 };
 use crate::Outcome;
 
 /// Default index folder and the corpus it is built from.
-const DEFAULT_INDEX: &str = "index";
+pub const DEFAULT_INDEX: &str = "index";
 const DEFAULT_CORPUS: &str = "corpus";
 
 /// Runs the command line.
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             run_batch(&dir, args)
         }
         Command::Eval(args) => run_eval(args),
+        Command::Check(args) => run_check(&dir, args),
         Command::Completions(args) => {
             let mut cli = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut cli, "newsdex", &mut io::stdout().lock());
@@ -496,6 +498,56 @@ fn size(bytes: u64) -> String {
         b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
         b => format!("{:.0} KB", (b / 1e3).ceil()),
     }
+}
+
+fn run_check(dir: &Path, args: FormatOnly) -> Result<Outcome> {
+    let report = integrity::check(dir)?;
+    let mut out = io::stdout().lock();
+    match args.format {
+        SummaryFormat::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
+        SummaryFormat::Human => print_check(&mut out, &report)?,
+    }
+    if report.damage.is_empty() {
+        return Ok(Outcome::Found);
+    }
+    for damage in &report.damage {
+        eprintln!("newsdex: damaged: {damage}");
+    }
+    eprintln!(
+        "newsdex: error: the index at {} is damaged; rebuild it with `newsdex index --rebuild --index {}`",
+        dir.display(),
+        dir.display()
+    );
+    Ok(Outcome::Failed)
+}
+
+fn print_check(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "index:     {} (schema {}, text analysis {})",
+        r.index,
+        r.schema_version,
+        r.analyzer.as_deref().unwrap_or("unrecorded")
+    )?;
+    writeln!(
+        out,
+        "files:     {} files of {} segments, {}, verified against their checksums",
+        r.files,
+        r.segments,
+        size(r.bytes)
+    )?;
+    if r.damage.is_empty() {
+        writeln!(out, "records:   meta.json agrees with the files")?;
+        writeln!(
+            out,
+            "articles:  {} articles, {} passages, each article's passages whole and from one source",
+            r.articles, r.passages
+        )?;
+        writeln!(out, "ok")?;
+    } else {
+        writeln!(out, "damaged:   {} problems", r.damage.len())?;
+    }
+    Ok(())
 }
 
 fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {

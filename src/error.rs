@@ -19,6 +19,16 @@ pub enum Error {
         /// Version this build reads.
         expected: u32,
     },
+    /// The index was written with another text analysis (another stemmer).
+    #[error("the index at {dir} was written by another version of newsdex (text analysis '{found}', this version uses '{expected}'); rebuild it with `newsdex index --rebuild --index {dir}`")]
+    AnalyzerMismatch {
+        /// Index folder.
+        dir: PathBuf,
+        /// Analysis recorded in the index (`unrecorded` when there is none).
+        found: String,
+        /// Analysis of this build.
+        expected: &'static str,
+    },
     /// The folder holds something that is not a readable newsdex index.
     #[error("{dir} is not a readable newsdex index ({reason}); rebuild it with `newsdex index --rebuild --index {dir}`")]
     Corrupt {
@@ -26,6 +36,19 @@ pub enum Error {
         dir: PathBuf,
         /// What went wrong when opening it.
         reason: String,
+    },
+    /// The index folder cannot be written (read-only file system, no permission).
+    #[error("cannot write the index at {0}: the folder is not writable (a read-only file system, or no write permission); searching it needs no write access")]
+    NotWritable(PathBuf),
+    /// The disk filled up while indexing.
+    #[error("the disk holding the index at {dir} is full ({free} free): the index keeps its last commit ({articles} articles); free some space and run the same `newsdex index` again to go on from there")]
+    DiskFull {
+        /// Index folder.
+        dir: PathBuf,
+        /// Space left, human-readable.
+        free: String,
+        /// Articles the last commit holds.
+        articles: String,
     },
     /// Another process holds the index writer lock.
     #[error("another process is writing the index at {0}; wait for it to finish and try again")]

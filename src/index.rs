@@ -5,17 +5,19 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::directory::MmapDirectory;
+use tantivy::directory::error::LockError;
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexReaderBuilder, IndexWriter, Term};
 
+use crate::analysis::ANALYZER_VERSION;
 use crate::article::{LineMap, Metadata};
-use rayon::prelude::*;
-
 use crate::checkpoint::{self, CommitPolicy, Committer, Partial, Payload, Shadowed};
+use crate::directory::{is_not_writable, IndexDirectory};
 use crate::duplicates::{self, Claim, IdOwners};
 use crate::error::{Error, Result};
+use crate::integrity;
 use crate::load::{self, Warning};
 use crate::pipeline::Batch;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
@@ -66,12 +68,33 @@ impl Store {
     }
 
     /// Opens an existing index as [`Store::open`] does, with a reader of
-    /// its current commit made by `configure`; every segment is opened once,
-    /// so missing or damaged files are reported here.
+    /// its current commit made by `configure`. Every segment is opened
+    /// once, and the cheap part of [`integrity::check`] runs (checksums
+    /// within [`integrity::OPEN_CHECKSUM_BYTES`], Tantivy's records against
+    /// the files), so missing or damaged files are reported here.
     pub fn open_reading(
         dir: &Path,
-        configure: impl FnOnce(&Index, IndexReaderBuilder) -> IndexReaderBuilder,
+        configure: impl Fn(&Index, IndexReaderBuilder) -> IndexReaderBuilder,
     ) -> Result<(Store, IndexReader)> {
+        let (store, _) = Store::open_unverified(dir)?;
+        let budget = integrity::OPEN_CHECKSUM_BYTES;
+        let opened = integrity::open_reader(&store.index, dir, budget, &|builder| {
+            configure(&store.index, builder)
+        });
+        match opened {
+            Ok(Ok((reader, _))) => Ok((store, reader)),
+            Ok(Err(damage)) => Err(damage.into_iter().next().unwrap().into_error(dir)),
+            Err(e) => Err(Error::Corrupt {
+                dir: dir.to_path_buf(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Opens an existing index, checking the versions its last commit
+    /// records (schema, text analysis) but not its files; returns the
+    /// commit's record too.
+    pub fn open_unverified(dir: &Path) -> Result<(Store, Payload)> {
         check_folder(dir)?;
         if !dir.join("meta.json").exists() {
             return Err(Error::NoIndex(dir.to_path_buf()));
@@ -80,49 +103,83 @@ impl Store {
             dir: dir.to_path_buf(),
             reason,
         };
-        let index = Index::open_in_dir(dir).map_err(|e| corrupt(e.to_string()))?;
+        let directory = IndexDirectory::open(dir).map_err(|e| corrupt(e.to_string()))?;
+        let index = Index::open(directory).map_err(|e| corrupt(e.to_string()))?;
         let metas = index.load_metas().map_err(|e| corrupt(e.to_string()))?;
         // An index whose creation was interrupted before its first commit
         // holds nothing and has no payload yet: it is this version's.
         let fresh = metas.payload.is_none() && metas.segments.is_empty() && metas.opstamp == 0;
-        let payload = metas.payload.unwrap_or_default();
-        let version = serde_json::from_str::<Payload>(&payload).map(|p| p.schema_version);
-        if !fresh && version.as_ref().ok() != Some(&SCHEMA_VERSION) {
+        let payload = match metas
+            .payload
+            .as_deref()
+            .map(serde_json::from_str::<Payload>)
+        {
+            Some(Ok(payload)) => payload,
+            None if fresh => Payload::default(),
+            // Some other program's Tantivy index.
+            None => {
+                return Err(Error::SchemaMismatch {
+                    dir: dir.to_path_buf(),
+                    found: "unknown".into(),
+                    expected: SCHEMA_VERSION,
+                })
+            }
+            Some(Err(e)) => {
+                return Err(corrupt(format!(
+                    "meta.json: its commit record does not parse ({e})"
+                )))
+            }
+        };
+        if !fresh && payload.schema_version != SCHEMA_VERSION {
             return Err(Error::SchemaMismatch {
                 dir: dir.to_path_buf(),
-                found: version.map_or_else(|_| "unknown".into(), |v| v.to_string()),
+                found: payload.schema_version.to_string(),
                 expected: SCHEMA_VERSION,
             });
         }
+        if !fresh && payload.analyzer.as_deref() != Some(ANALYZER_VERSION) {
+            return Err(Error::AnalyzerMismatch {
+                dir: dir.to_path_buf(),
+                found: payload
+                    .analyzer
+                    .clone()
+                    .unwrap_or_else(|| "unrecorded".into()),
+                expected: ANALYZER_VERSION,
+            });
+        }
         let fields = schema::fields_of(&index.schema()).map_err(|e| corrupt(e.to_string()))?;
-        // The index as it is now: no thread watches it for commits.
-        let builder = index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual);
-        let reader = configure(&index, builder)
-            .try_into()
-            .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
         crate::analysis::register(&index);
         let store = Store {
             index,
             fields,
             dir: dir.to_path_buf(),
         };
-        Ok((store, reader))
+        Ok((store, payload))
     }
 
     /// Creates an empty index in `dir` (which must hold no index).
     fn create(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
+        std::fs::create_dir_all(dir).map_err(|source| {
+            if is_not_writable(&source) {
+                Error::NotWritable(dir.to_path_buf())
+            } else {
+                Error::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                }
+            }
         })?;
         let (schema, fields): (Schema, Fields) = schema::build();
-        let directory = MmapDirectory::open(dir).map_err(|e| Error::Corrupt {
+        let directory = IndexDirectory::open(dir).map_err(|e| Error::Corrupt {
             dir: dir.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let index = Index::create(directory, schema, index_settings())?;
+        let index = Index::create(directory, schema, index_settings()).map_err(|e| match e {
+            tantivy::TantivyError::IoError(io) if is_not_writable(&io) => {
+                Error::NotWritable(dir.to_path_buf())
+            }
+            other => other.into(),
+        })?;
         crate::analysis::register(&index);
         let store = Store {
             index,
@@ -153,7 +210,14 @@ impl Store {
             .index
             .writer_with_num_threads(threads, WRITER_MEMORY_BYTES)
             .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => Error::Locked(self.dir.clone()),
+                tantivy::TantivyError::LockFailure(LockError::IoError(io), _)
+                    if is_not_writable(&io) =>
+                {
+                    Error::NotWritable(self.dir.clone())
+                }
+                tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => {
+                    Error::Locked(self.dir.clone())
+                }
                 other => other.into(),
             })?;
         writer.set_merge_policy(Box::new(merge_policy()));
@@ -219,6 +283,11 @@ fn remove_index_files(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Said of a file the index held that is skipped now (it has become
+/// binary, empty, unreadable or too large): its articles leave the index,
+/// so that no search answers with text the file no longer has.
+const REMOVED: &str = "its articles are removed from the index";
+
 /// What to index and how.
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
@@ -241,7 +310,8 @@ pub struct IndexReport {
     pub added: usize,
     /// Source files whose content or metadata changed.
     pub updated: usize,
-    /// Source files that disappeared from an indexed folder.
+    /// Source files that disappeared from an indexed folder, or that were
+    /// indexed before and are skipped now (binary, empty, unreadable, too large).
     pub removed: usize,
     /// Source files already indexed as they are.
     pub unchanged: usize,
@@ -331,9 +401,60 @@ pub fn index_with_progress(
     opts: &IndexOptions,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<IndexReport> {
+    run(dir, opts, progress).map_err(|e| disk_full(dir, e))
+}
+
+/// Free space under which a failed write is taken for a full disk.
+const NEARLY_FULL_BYTES: u64 = 16 << 20;
+
+/// An error of an indexing run, told as a full disk when it is one. Tantivy
+/// reports a full disk in several ways (an I/O error, an internal error, or
+/// "an index writer was killed" when an indexing thread met it), so the
+/// disk's free space decides too. The last commit is intact either way:
+/// Tantivy writes `meta.json` only once a commit's files are all written.
+fn disk_full(dir: &Path, e: Error) -> Error {
+    if !matches!(
+        e,
+        Error::Tantivy(_) | Error::IndexRead(_) | Error::Io { .. }
+    ) {
+        return e;
+    }
+    let says = e.to_string().contains("No space left on device")
+        || std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("os error 28"));
+    let free = fs4::available_space(dir).ok();
+    if !says && free.is_none_or(|free| free >= NEARLY_FULL_BYTES) {
+        return e;
+    }
+    let articles = crate::search::Searcher::open(dir)
+        .and_then(|searcher| crate::inspect::stats(&searcher))
+        .map_or_else(|_| "unknown".into(), |stats| stats.articles.to_string());
+    Error::DiskFull {
+        dir: dir.to_path_buf(),
+        free: free.map_or_else(|| "unknown".into(), human_bytes),
+        articles,
+    }
+}
+
+/// `1.5 MB`, `312 KB`, `0 B`.
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{} KB", bytes / 1_000),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+/// The indexing run itself.
+fn run(
+    dir: &Path,
+    opts: &IndexOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<IndexReport> {
     let store = match Store::open_or_create(dir) {
         // `--rebuild` is the way out of an unreadable or foreign index.
-        Err(Error::SchemaMismatch { .. } | Error::Corrupt { .. }) if opts.rebuild => {
+        Err(
+            Error::SchemaMismatch { .. } | Error::AnalyzerMismatch { .. } | Error::Corrupt { .. },
+        ) if opts.rebuild => {
             remove_index_files(dir)?;
             Store::create(dir)?
         }
@@ -522,9 +643,11 @@ pub fn index_with_progress(
                 .warnings
                 .extend(warnings.iter().chain(&claims).map(Warning::to_string)),
             Err(reason) => {
-                report.skipped.push(format!("{id}: {reason}"));
                 if work.previous {
+                    report.skipped.push(format!("{id}: {reason}; {REMOVED}"));
                     report.removed += 1;
+                } else {
+                    report.skipped.push(format!("{id}: {reason}"));
                 }
                 continue;
             }
@@ -544,7 +667,22 @@ pub fn index_with_progress(
     report.passages += batch.flush(&writer)?;
     committer.commit(&mut writer)?;
     writer.wait_merging_threads()?;
+    share_records(dir);
     Ok(report)
+}
+
+/// Makes Tantivy's records (`meta.json`, `.managed.json`), which it writes
+/// readable by their owner only, as readable as the index's other files, so
+/// that others who may read the folder (a shared collection) can search it.
+/// The writer's lock file was created with the user's file mode.
+fn share_records(dir: &Path) {
+    let Ok(lock) = std::fs::metadata(dir.join(".tantivy-writer.lock")) else {
+        return;
+    };
+    for record in ["meta.json", ".managed.json"] {
+        // Best effort: the records stay readable by their owner regardless.
+        let _ = std::fs::set_permissions(dir.join(record), lock.permissions());
+    }
 }
 
 /// The warning for a record whose id another source keeps.
@@ -644,11 +782,13 @@ fn plan(
             let hash = match hash {
                 Ok(hash) => hash,
                 Err(reason) => {
-                    report.skipped.push(format!("{id}: {reason}"));
                     done.bytes += bytes;
                     if previous.is_some() {
+                        report.skipped.push(format!("{id}: {reason}; {REMOVED}"));
                         report.removed += 1;
                         release.insert(id);
+                    } else {
+                        report.skipped.push(format!("{id}: {reason}"));
                     }
                     continue;
                 }

@@ -28,15 +28,71 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match commands::run(cli) {
-        Ok(Outcome::Found) => ExitCode::SUCCESS,
-        Ok(Outcome::NothingFound) => ExitCode::from(1),
-        Ok(Outcome::Failed) => ExitCode::from(2),
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
-            commands::note(&format!("newsdex: error: {}", message(&e)));
+    let index = cli.index_dir();
+    // A panic is reported below, as an error, not by the default hook.
+    std::panic::set_hook(Box::new(|info| {
+        let mut last = PANIC.lock().unwrap_or_else(|e| e.into_inner());
+        last.get_or_insert_with(|| info.to_string());
+    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli)));
+    match outcome {
+        Ok(Ok(Outcome::Found)) => ExitCode::SUCCESS,
+        Ok(Ok(Outcome::NothingFound)) => ExitCode::from(1),
+        Ok(Ok(Outcome::Failed)) => ExitCode::from(2),
+        Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            // An error from inside Tantivy may be damage that opening the
+            // index did not look for (files beyond its checksum budget).
+            let damage = match e.downcast_ref::<newsdex::Error>() {
+                Some(newsdex::Error::Tantivy(_) | newsdex::Error::IndexRead(_)) => {
+                    index.as_deref().and_then(diagnose)
+                }
+                _ => None,
+            };
+            match damage {
+                Some(damage) => commands::note(&format!("newsdex: error: {damage}")),
+                None => commands::note(&format!("newsdex: error: {}", message(&e))),
+            }
             ExitCode::from(2)
         }
+        Err(_) => {
+            let panic = PANIC
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .unwrap_or_default();
+            match index.as_deref().map(|dir| (dir, diagnose(dir))) {
+                Some((_, Some(damage))) => eprintln!("newsdex: error: {damage}"),
+                Some((dir, None)) => eprintln!(
+                    "newsdex: error: internal error ({panic}); `newsdex check` finds the index at {} sound: please report this",
+                    dir.display()
+                ),
+                None => eprintln!("newsdex: error: internal error ({panic}); please report this"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The first panic's message and place.
+static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The damage `newsdex check` finds in the index at `dir`, as the error
+/// that refuses it; `None` when it finds none (or there is no index). A
+/// check that itself fails on the files is damage too.
+fn diagnose(dir: &std::path::Path) -> Option<newsdex::Error> {
+    let checked = std::panic::catch_unwind(|| newsdex::integrity::check(dir));
+    match checked {
+        Ok(Ok(report)) => report
+            .damage
+            .into_iter()
+            .next()
+            .map(|damage| damage.into_error(dir)),
+        Ok(Err(_)) => None,
+        Err(_) => Some(newsdex::Error::Corrupt {
+            dir: dir.to_path_buf(),
+            reason: "its files cannot be read".into(),
+        }),
     }
 }
 

@@ -168,8 +168,13 @@ pub struct SearchResult {
     pub filters: Filters,
     /// Passages (or articles, with `--articles`) that matched, before limit and offset.
     pub total_hits: u64,
-    /// `--match all` found nothing, so `any` was used.
+    /// `--match all` found nothing, so its bare words were relaxed to `any`
+    /// (phrases, fields, `+word` and groups stay required).
     pub relaxed: bool,
+    /// When nothing matched: the parts of the query the user insisted on (a
+    /// phrase, a field, `+word`, a group) that match no passage on their
+    /// own, as written in the query.
+    pub unmatched: Vec<String>,
     /// Time spent on this query, in milliseconds.
     pub took_ms: f64,
     /// Undated articles that matched but that a date filter left out.
@@ -563,7 +568,7 @@ impl Searcher {
         )?;
         let mut relaxed = false;
         if page.total == 0 && req.match_mode == MatchMode::All && !expired() {
-            if let Some(any) = builder.compile(&expr, MatchMode::Any) {
+            if let Some(any) = builder.compile_relaxed(&expr) {
                 let any_page = self.collect(
                     &statistics,
                     filtered(any.query.as_ref(), true).as_ref(),
@@ -576,6 +581,20 @@ impl Searcher {
                 }
             }
         }
+        let unmatched = if page.total == 0 {
+            let mut unmatched = Vec::new();
+            for part in insisted_parts(&expr) {
+                if let Some(alone) = builder.compile(&part, MatchMode::All) {
+                    let query = filtered(alone.query.as_ref(), true);
+                    if statistics.search(query.as_ref(), &Count)? == 0 {
+                        unmatched.push(part.to_string());
+                    }
+                }
+            }
+            unmatched
+        } else {
+            Vec::new()
+        };
         let excluded_undated = match date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![
@@ -634,6 +653,7 @@ impl Searcher {
             },
             total_hits: page.total,
             relaxed,
+            unmatched,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             excluded_undated,
             warnings,
@@ -792,6 +812,32 @@ impl Bm25StatisticsProvider for QueryStatistics<'_> {
         self.doc_freqs.borrow_mut().insert(term.clone(), freq);
         Ok(freq)
     }
+}
+
+/// The top-level parts of a query that the fallback of `--match all` keeps
+/// required (all but bare words and exclusions), each alone as a query.
+fn insisted_parts(expr: &parse::Expr) -> Vec<parse::Expr> {
+    use parse::{AtomKind, Clause, Expr, Occur as QueryOccur};
+    let bare = |e: &Expr| matches!(e, Expr::Atom(a) if a.field.is_none() && matches!(a.kind, AtomKind::Word(_)));
+    let clauses: &[Clause] = match expr {
+        Expr::Seq(clauses) => clauses,
+        _ => &[],
+    };
+    let mut parts: Vec<Expr> = clauses
+        .iter()
+        .filter(|c| c.occur != QueryOccur::MustNot)
+        .filter(|c| c.occur == QueryOccur::Must || !bare(&c.expr))
+        .map(|c| {
+            Expr::Seq(vec![Clause {
+                occur: c.occur,
+                expr: c.expr.clone(),
+            }])
+        })
+        .collect();
+    if matches!(expr, Expr::Atom(_) | Expr::Or(_)) && !bare(expr) {
+        parts.push(expr.clone());
+    }
+    parts
 }
 
 /// Orders articles by relevance or date (undated last; a day after the

@@ -117,6 +117,12 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
     if result.relaxed {
         summary.push_str(" · no passage held every word, so passages with any of them are shown");
     }
+    if !result.unmatched.is_empty() {
+        summary.push_str(&format!(
+            " · no passage holds {}",
+            result.unmatched.join(", nor ")
+        ));
+    }
     if result.excluded_undated > 0 {
         let n = result.excluded_undated;
         let s = if n == 1 { "" } else { "s" };

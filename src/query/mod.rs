@@ -106,6 +106,8 @@ pub enum MatchMode {
     All,
     /// Any word may occur; passages are ranked by how well they match.
     Any,
+    /// Every word must occur, with no fallback when none hold them all.
+    Strict,
 }
 
 /// Weight of a title match relative to a body match.
@@ -154,6 +156,13 @@ pub struct QueryBuilder<'a> {
     /// Prefixes that stand for more words than were searched: as typed,
     /// how many words they stand for, how many were searched.
     capped: Vec<(String, usize, usize)>,
+    /// Whether a `MatchMode::Any` compilation relaxes only bare words (the
+    /// fallback of `--match all`), keeping phrases, fields, `+word` and
+    /// groups required.
+    relaxing: bool,
+    /// Whether the query's bare words are all in capitals ("WHAT ARE THE
+    /// EFFECTS"), so a word in capitals is not taken for an acronym.
+    capitals: bool,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -167,6 +176,8 @@ impl<'a> QueryBuilder<'a> {
             has_content: false,
             prefix_budget: limits::MAX_QUERY_PREFIX_TERMS,
             capped: Vec::new(),
+            relaxing: false,
+            capitals: false,
         }
     }
 
@@ -197,13 +208,25 @@ impl<'a> QueryBuilder<'a> {
         ))
     }
 
+    /// Compiles `expr` as the fallback of `--match all`: its bare words
+    /// become optional, and everything the user insisted on (a phrase, a
+    /// field, `+word`, a group or `OR`) stays required.
+    pub fn compile_relaxed(&mut self, expr: &Expr) -> Option<Compiled> {
+        self.relaxing = true;
+        let compiled = self.compile(expr, MatchMode::Any);
+        self.relaxing = false;
+        compiled
+    }
+
     /// Compiles `expr`; `None` when it holds no searchable word at all.
     pub fn compile(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
         self.prefix_budget = limits::MAX_QUERY_PREFIX_TERMS;
         let mut highlight = HighlightTerms::default();
         let analyzer = &mut self.analyzer;
+        let capitals = !bare_words(expr).any(|w| w.chars().any(char::is_lowercase));
+        self.capitals = capitals;
         self.has_content = bare_words(expr)
-            .any(|w| !is_query_stop_word(w) && !analysis::terms(analyzer, w).is_empty());
+            .any(|w| !is_query_stop_word(w, capitals) && !analysis::terms(analyzer, w).is_empty());
         let query = self.expr(expr, mode, false, true, &mut highlight)?;
         let near = self.proximity(expr);
         let query: Box<dyn Query> = if !near.is_empty() {
@@ -274,7 +297,13 @@ impl<'a> QueryBuilder<'a> {
                     .iter()
                     .filter_map(|c| {
                         let occur = match (c.occur, mode) {
-                            (Occur::Must, _) | (Occur::Default, MatchMode::All) => {
+                            (Occur::Must, _)
+                            | (Occur::Default, MatchMode::All | MatchMode::Strict) => {
+                                TantivyOccur::Must
+                            }
+                            (Occur::Default, MatchMode::Any)
+                                if self.relaxing && !is_bare_word(&c.expr) =>
+                            {
                                 TantivyOccur::Must
                             }
                             (Occur::Default, MatchMode::Any) => TantivyOccur::Should,
@@ -334,7 +363,9 @@ impl<'a> QueryBuilder<'a> {
                 }
                 let weight = match (&atom.kind, atom.field) {
                     (AtomKind::Word(w), None)
-                        if terms.len() == 1 && self.has_content && is_query_stop_word(w) =>
+                        if terms.len() == 1
+                            && self.has_content
+                            && is_query_stop_word(w, self.capitals) =>
                     {
                         STOP_WORD_WEIGHT
                     }
@@ -474,7 +505,8 @@ impl<'a> QueryBuilder<'a> {
         let mut content = Vec::new();
         for w in bare_words(expr) {
             let analysed = analysis::terms(&mut self.analyzer, w);
-            let stop = self.has_content && analysed.len() == 1 && is_query_stop_word(w);
+            let stop =
+                self.has_content && analysed.len() == 1 && is_query_stop_word(w, self.capitals);
             for term in analysed {
                 if !stop {
                     content.push(terms.len());
@@ -563,10 +595,24 @@ fn bare_words(expr: &Expr) -> impl Iterator<Item = &str> {
         })
 }
 
+/// Whether an expression is a bare word: no field, quotes, star or group.
+fn is_bare_word(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Atom(Atom {
+            field: None,
+            kind: AtomKind::Word(_),
+        })
+    )
+}
+
 /// Whether a query word is a function word ("what", "of", "de") whose own
-/// match says little; an acronym in capitals ("WHO", "US", "IT") is not.
-fn is_query_stop_word(word: &str) -> bool {
-    let acronym = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+/// match says little; an acronym in capitals ("WHO", "US", "IT") is not,
+/// unless the whole query is in capitals (`capitals`: "WHAT ARE THE …"),
+/// where capitals say nothing.
+fn is_query_stop_word(word: &str, capitals: bool) -> bool {
+    let acronym = !capitals
+        && word.chars().filter(|c| c.is_alphabetic()).count() >= 2
         && word.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
     !acronym && analysis::is_query_stop_word(&word.to_lowercase())
 }
@@ -589,10 +635,17 @@ mod tests {
         for word in [
             "what", "What", "are", "of", "the", "de", "los", "how", "must",
         ] {
-            assert!(is_query_stop_word(word), "{word}");
+            assert!(is_query_stop_word(word, false), "{word}");
         }
         for word in ["WHO", "US", "IT", "Maduro", "aircraft", "may", "us"] {
-            assert!(!is_query_stop_word(word), "{word}");
+            assert!(!is_query_stop_word(word, false), "{word}");
+        }
+        // In a query all in capitals, capitals do not make an acronym.
+        for word in ["WHO", "IT", "WHAT", "OF"] {
+            assert!(is_query_stop_word(word, true), "{word}");
+        }
+        for word in ["US", "MADURO", "AIRCRAFT"] {
+            assert!(!is_query_stop_word(word, true), "{word}");
         }
     }
 

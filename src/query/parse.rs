@@ -468,6 +468,57 @@ impl Parser {
     }
 }
 
+/// Query syntax that parses back to the same expression: how a part of a
+/// query is named to the user ("no passage holds \"Maduro resigned\"").
+impl std::fmt::Display for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expr::Atom(atom) => {
+                if let Some(field) = atom.field {
+                    let name = match field {
+                        Field::Title => "title",
+                        Field::Body => "body",
+                        Field::Outlet => "outlet",
+                        Field::Author => "author",
+                    };
+                    write!(f, "{name}:")?;
+                }
+                match &atom.kind {
+                    AtomKind::Word(w) => write!(f, "{w}"),
+                    AtomKind::Prefix(p) => write!(f, "{p}*"),
+                    AtomKind::Phrase { text, slop: 0 } => write!(f, "\"{text}\""),
+                    AtomKind::Phrase { text, slop } => write!(f, "\"{text}\"~{slop}"),
+                }
+            }
+            Expr::Or(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { " OR " };
+                    match item {
+                        Expr::Seq(c) if c.len() > 1 => write!(f, "{sep}({item})")?,
+                        _ => write!(f, "{sep}{item}")?,
+                    }
+                }
+                Ok(())
+            }
+            Expr::Seq(clauses) => {
+                for (i, clause) in clauses.iter().enumerate() {
+                    let sign = match clause.occur {
+                        Occur::Default => "",
+                        Occur::Must => "+",
+                        Occur::MustNot => "-",
+                    };
+                    let sep = if i == 0 { "" } else { " " };
+                    match &clause.expr {
+                        Expr::Atom(_) => write!(f, "{sep}{sign}{}", clause.expr)?,
+                        group => write!(f, "{sep}{sign}({group})")?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Occur::{Default as D, Must as M, MustNot as N};
@@ -741,5 +792,24 @@ mod tests {
             let input = run.repeat(9_999 / run.len()) + "x";
             assert_eq!(parse(&input).is_ok(), parses, "{run}");
         }
+    }
+
+    #[test]
+    fn an_expression_prints_as_query_syntax_that_parses_back() {
+        for text in [
+            "Maduro",
+            "\"Maduro resigned\" Caracas",
+            "outlet:elpais Iberia",
+            "+Rubio -Petro narco*",
+            "\"Maduro regime\"~3",
+            "(Maduro OR Cabello) title:(Soles AND Cartel)",
+            "a OR (b c) OR d",
+        ] {
+            let expr = parse(text).unwrap();
+            assert_eq!(parse(&expr.to_string()).unwrap(), expr, "{text} -> {expr}");
+        }
+        let phrase = parse("\"Maduro resigned\" Caracas").unwrap();
+        let Expr::Seq(clauses) = phrase else { panic!() };
+        assert_eq!(clauses[0].expr.to_string(), "\"Maduro resigned\"");
     }
 }

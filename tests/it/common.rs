@@ -79,27 +79,39 @@ impl Project {
     }
 }
 
-/// Whether the tests run in CI (`CI=true`), where everything a test needs
-/// must be there: a test fails rather than skip.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// A test's requirement that is missing: in CI a failure, elsewhere a note
-/// on stderr (the caller then skips).
-pub fn missing(what: &str) {
-    assert!(!in_ci(), "CI=true and {what}");
-    eprintln!("skipped: {what}");
-}
-
-/// The shared data folder beside the checkout, when present.
+/// The shared data folder beside the checkout, when present. A test skips
+/// itself when it is absent, except in CI (`CI=true`), where it fails.
 pub fn shared_data(rel: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(rel);
-    if !path.exists() {
-        missing(&format!("../shared/data/{rel} is absent"));
-        return None;
+    available(path.exists(), &format!("{}", path.display())).then_some(path)
+}
+
+/// Whether the tests run in CI (`CI=true`), where nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Whether what a test needs (`what`) is `present`. When it is not, the
+/// test is skipped, saying so, except in CI, where it fails.
+pub fn available(present: bool, what: &str) -> bool {
+    if !present {
+        assert!(
+            !in_ci(),
+            "CI=true, and this test needs {what}, which is missing"
+        );
+        eprintln!("skipped: this test needs {what}, which is missing");
     }
-    Some(path)
+    present
+}
+
+/// Whether the machine grants what a test needs (`what`: root, a mount).
+/// Unlike an installable tool or data, a privilege cannot be installed by
+/// `.ci/run`, so its absence skips the test, saying so, also in CI.
+pub fn privileged(present: bool, what: &str) -> bool {
+    if !present {
+        eprintln!("skipped: this test needs {what}, which this machine does not grant");
+    }
+    present
 }

@@ -15,6 +15,7 @@ pub struct SearchResult {
     pub filters: Filters,
     pub total_hits: u64,
     pub relaxed: bool,
+    pub unmatched: Vec<String>,
     pub took_ms: f64,
     pub excluded_undated: u64,
     pub warnings: Vec<String>,

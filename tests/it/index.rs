@@ -222,3 +222,71 @@ fn reuters_indexes_from_gzip_with_dates_outlet_and_titles() {
         "{dates:?}"
     );
 }
+
+#[test]
+fn a_file_that_can_no_longer_be_indexed_leaves_the_index() {
+    let p = Project::empty();
+    for (name, word) in [
+        ("a.txt", "aardvark"),
+        ("b.txt", "bandicoot"),
+        ("c.txt", "capybara"),
+        ("d.md", "dugong"),
+        ("e.txt", "echidna"),
+    ] {
+        p.write(
+            &format!("c/{name}"),
+            format!("About the {word}\n\nA report on the {word} and its habits.\n"),
+        );
+    }
+    p.stdout(&["index", "c"], 0);
+    for word in ["aardvark", "bandicoot", "capybara", "dugong"] {
+        p.stdout(&["search", word], 0);
+    }
+    // Binary, empty, over the size limit, and blank after its front matter.
+    p.write("c/a.txt", b"About the aardvark\n\0\0\x01binary now\n");
+    p.write("c/b.txt", b"");
+    std::fs::File::options()
+        .write(true)
+        .open(p.path("c/c.txt"))
+        .unwrap()
+        .set_len(65 * 1024 * 1024)
+        .unwrap();
+    p.write("c/d.md", "---\ntitle: About the dugong\n---\n\n");
+    let out = p.run(&["index", "c"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("0 updated, 4 removed, 1 unchanged, 4 skipped"),
+        "{summary}"
+    );
+    for (name, why) in [
+        ("a.txt", "binary file"),
+        ("b.txt", "empty file"),
+        ("c.txt", "file is too large"),
+        ("d.md", "no article text"),
+    ] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(&format!("c/{name}: ")))
+            .unwrap_or_else(|| panic!("no warning for {name}: {stderr}"));
+        assert!(
+            line.contains(why) && line.contains("its articles are removed from the index"),
+            "{line}"
+        );
+    }
+    // The index follows the files: their old text is no longer found.
+    for word in ["aardvark", "bandicoot", "capybara", "dugong"] {
+        let out = p.run(&["search", "--match", "any", word]);
+        assert_eq!(out.status.code(), Some(1), "{word} still found: {out:?}");
+    }
+    p.stdout(&["search", "echidna"], 0);
+    let stats: serde_json::Value =
+        serde_json::from_str(&p.stdout(&["stats", "--format", "json"], 0)).unwrap();
+    assert_eq!(stats["articles"], 1);
+    // Once readable again, a file comes back as new.
+    p.write("c/b.txt", "About the bandicoot\n\nBack again.\n");
+    let summary = p.stdout(&["index", "c"], 0);
+    assert!(summary.contains("1 added"), "{summary}");
+    p.stdout(&["search", "bandicoot"], 0);
+}

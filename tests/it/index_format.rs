@@ -1,9 +1,11 @@
 //! Index format safety: an index written by another schema version, or a
 //! damaged index folder, gives exit 2 with a message naming the folder and
-//! the command that rebuilds it; that command works. Fixtures in
-//! `tests/fixtures/index/`: `schema0` (a real index whose payload says schema
-//! 0) and `corrupt` (a truncated `meta.json`); an index whose segment files
-//! are gone is made by the test.
+//! the command that rebuilds it; that command works. So does an index
+//! analysed by another stemmer. Fixtures in `tests/fixtures/index/`:
+//! `schema0` (a real index whose payload says schema 0), `corrupt` (a
+//! truncated `meta.json`), and `v0.1.0-schema2` (an index written by newsdex
+//! 0.1.0, which did not record its text analysis); an index whose segment
+//! files are gone is made by the test.
 
 use std::path::Path;
 
@@ -123,4 +125,41 @@ fn an_index_killed_before_its_first_commit_opens_empty() {
     project.write("src/a.txt", "Article\n\nText about oil.\n");
     project.stdout(&["--index", "idx", "index", "src"], 0);
     project.stdout(&["--index", "idx", "search", "oil"], 0);
+}
+
+#[test]
+fn an_index_written_by_the_previous_release_is_refused_and_can_be_rebuilt() {
+    // newsdex 0.1.0 did not record which stemmer analysed the index.
+    check_refused_then_rebuilt("v0.1.0-schema2", "written by another version of newsdex");
+}
+
+#[test]
+fn an_index_analysed_by_another_stemmer_is_refused_and_can_be_rebuilt() {
+    let project = with_index_fixture("corrupt");
+    std::fs::remove_file(project.path("idx/meta.json")).unwrap();
+    project.stdout(&["--index", "idx", "index", "src"], 0);
+    let meta = std::fs::read_to_string(project.path("idx/meta.json")).unwrap();
+    let recorded = newsdex::analysis::ANALYZER_VERSION;
+    assert!(meta.contains(recorded), "the commit records the analysis");
+    std::fs::write(
+        project.path("idx/meta.json"),
+        meta.replace(recorded, "newsdex-1 frostem-1.20250101.0"),
+    )
+    .unwrap();
+    for args in [
+        &["--index", "idx", "search", "oil"][..],
+        &["--index", "idx", "stats"],
+        &["--index", "idx", "check"],
+        &["--index", "idx", "index", "src"],
+    ] {
+        expect_refusal(
+            &project,
+            args,
+            &format!(
+                "text analysis 'newsdex-1 frostem-1.20250101.0', this version uses '{recorded}'"
+            ),
+        );
+    }
+    project.stdout(&["--index", "idx", "index", "--rebuild", "src"], 0);
+    project.stdout(&["--index", "idx", "search", "rebuilt"], 0);
 }

@@ -3,10 +3,12 @@
 
 mod batch;
 mod bounds;
+mod build;
 mod cli;
 mod common;
 mod contract;
 mod crash;
+mod damage;
 mod dates;
 mod encodings;
 mod eval;
@@ -19,4 +21,5 @@ mod ingest;
 mod outlets;
 mod queries;
 mod readme;
+mod readonly;
 mod search;

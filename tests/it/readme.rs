@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{missing, Project};
+use crate::common::{available, Project};
 
 /// One thing a block does.
 #[derive(Debug)]
@@ -232,8 +232,8 @@ fn the_readme_examples_are_what_newsdex_prints() {
                     for arg in &mut args {
                         if arg.contains("../shared/") {
                             let real = arg.replace("../shared/", &shared);
-                            if !Path::new(&real).exists() {
-                                missing(&format!("{arg} (README.md:{})", block.fence + 1));
+                            let what = format!("{arg} (README.md:{})", block.fence + 1);
+                            if !available(Path::new(&real).exists(), &what) {
                                 continue 'blocks;
                             }
                             *arg = real;

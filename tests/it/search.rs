@@ -254,6 +254,66 @@ fn match_all_falls_back_to_any_and_says_so() {
     assert!(!strict_any.relaxed);
 }
 
+/// The fallback relaxes bare words only: a phrase or a field that matches
+/// nothing is not a false yes.
+#[test]
+fn relaxing_keeps_phrases_fields_and_required_words() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["\"Maduro resigned\" Caracas"], 1);
+    assert_eq!((r.total_hits, r.hits.len(), r.relaxed), (0, 0, false));
+    assert_eq!(r.unmatched, ["\"Maduro resigned\""]);
+    let human = p.stdout(
+        &["search", "\"Maduro resigned\" Caracas", "--color", "never"],
+        1,
+    );
+    assert!(
+        human.contains("no passage holds \"Maduro resigned\""),
+        "{human}"
+    );
+    let r = search_json(&p, &["Iberia outlet:elpais"], 1);
+    assert_eq!(
+        (r.total_hits, r.unmatched.clone()),
+        (0, vec!["outlet:elpais".to_string()])
+    );
+    let r = search_json(&p, &["+zanzibar Maduro"], 1);
+    assert_eq!(r.unmatched, ["+zanzibar"]);
+    // A phrase that matches, with a word that does not: the relaxed hits
+    // all hold the phrase.
+    let r = search_json(
+        &p,
+        &["\"Cartel de los Soles\" zanzibar", "--limit", "100"],
+        0,
+    );
+    assert!(r.relaxed);
+    assert!(!r.hits.is_empty());
+    for hit in &r.hits {
+        let text = format!(
+            "{} {}",
+            hit.passage.text,
+            hit.article.title.as_deref().unwrap_or("")
+        );
+        assert!(
+            text.to_lowercase().contains("cartel de los soles"),
+            "{}",
+            hit.passage.text
+        );
+    }
+    // With an outlet field that matches, the relaxed hits are that outlet's.
+    let r = search_json(&p, &["outlet:canary Maduro zanzibar", "--limit", "100"], 0);
+    assert!(r.relaxed);
+    assert!(r.hits.iter().all(|h| h.article.id == CANARY));
+}
+
+#[test]
+fn match_strict_never_relaxes() {
+    let p = Project::with_corpus();
+    let r = search_json(&p, &["Maduro zanzibar", "--match", "strict"], 1);
+    assert_eq!((r.total_hits, r.relaxed), (0, false));
+    assert!(r.unmatched.is_empty());
+    let r = search_json(&p, &["Maduro Rubio", "--match", "strict"], 0);
+    assert!(r.total_hits > 0);
+}
+
 #[test]
 fn operators_fields_and_prefixes() {
     let p = Project::with_corpus();
