@@ -135,10 +135,21 @@ fn shell_words(line: &str) -> Vec<String> {
     words
 }
 
-/// The byte ranges of the times (`0.4 ms`, `1.1 s`, `620 queries/s`) and
-/// sizes (`46 KB`, `0.1 MB`) in `text`, number and unit.
+/// The byte ranges of the times (`0.4 ms`, `1.1 s`, `620 queries/s`),
+/// sizes (`46 KB`, `0.1 MB`) and segment counts in `text`, number and unit.
 fn masked_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
-    const UNITS: [&str; 6] = [" ms", " s", " queries/s", " KB", " MB", " GB"];
+    // And counts that vary with the machine: an index built by more threads
+    // has more segments.
+    const UNITS: [&str; 8] = [
+        " ms",
+        " s",
+        " queries/s",
+        " KB",
+        " MB",
+        " GB",
+        " files of",
+        " segments",
+    ];
     let mut ranges = Vec::new();
     let mut at = 0;
     while let Some(found) = text[at..].find(|c: char| c.is_ascii_digit()) {
