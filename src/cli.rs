@@ -50,8 +50,19 @@ pub enum Command {
     Search(SearchArgs),
     /// Show what the index holds: articles, passages, outlets, dates
     Stats(FormatOnly),
-    /// Show an article (ID) or one passage (ID#N) with its metadata
+    /// Show an article (ID) or one passage (ID#N) with its metadata and its copies
     Show(ShowArgs),
+    /// List the copies of one story: groups of articles that are the same story (a wire story and the versions outlets ran)
+    ///
+    /// A group's original is its earliest-dated article (ties: the first indexed);
+    /// its articles are listed oldest first, undated last.
+    Copies(CopiesArgs),
+    /// Count the articles, passages and distinct stories (copies counted once) that match a query, per outlet and period
+    ///
+    /// Takes the query and filters of `search`. Periods are UTC; weeks are ISO
+    /// weeks (2025-W47). Undated articles, and articles without an outlet, are
+    /// a bucket of their own.
+    Count(CountArgs),
     /// Run many queries (one a line, or JSON Lines) in parallel; results in input order
     ///
     /// The flags are defaults for every query; a JSON line's own fields override
@@ -129,6 +140,88 @@ pub struct SearchArgs {
     /// Query id in the output (TREC qid) [default: none; TREC uses 1]
     #[arg(long, value_name = "ID")]
     pub query_id: Option<String>,
+    /// Fold copies of one story into their best hit ("also in 4 more outlets: …") [default: on for human output]
+    #[arg(long, overrides_with = "no_collapse")]
+    pub collapse: bool,
+    /// Show every copy of a story as its own hit
+    #[arg(long, overrides_with = "collapse")]
+    pub no_collapse: bool,
+    /// With --format json: add counts by outlet and by month ("facets") to the result
+    #[arg(long)]
+    pub facets: bool,
+}
+
+/// `newsdex copies`
+#[derive(Debug, Args)]
+pub struct CopiesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CopiesFormat::Human)]
+    pub format: CopiesFormat,
+}
+
+/// Formats of `newsdex copies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CopiesFormat {
+    Human,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+/// `newsdex count`
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// The query, as for search (several arguments are joined with spaces)
+    #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Buckets: outlet, year, month, week or day (repeatable, or a comma list: --by outlet,month) [default: only the total]
+    #[arg(long, value_name = "DIM", value_delimiter = ',')]
+    pub by: Vec<String>,
+    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep articles dated on or before this (inclusive, as for search)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep only this outlet, as for search (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Vec<String>,
+    /// How bare words combine, as for search: all (falling back to any when none match), any, or strict
+    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
+    pub match_mode: MatchArg,
+    /// Take the query as plain words: no operators, quotes, fields or brackets
+    #[arg(long)]
+    pub plain: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CountFormat::Human)]
+    pub format: CountFormat,
+}
+
+/// Formats of `newsdex count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CountFormat {
+    Human,
+    Json,
+    Csv,
+}
+
+impl CountArgs {
+    /// The search request whose matches are counted.
+    pub fn request(&self) -> SearchRequest {
+        SearchRequest {
+            query: self.query.join(" "),
+            plain: self.plain,
+            match_mode: match self.match_mode {
+                MatchArg::All => MatchMode::All,
+                MatchArg::Any => MatchMode::Any,
+                MatchArg::Strict => MatchMode::Strict,
+            },
+            since: self.since.clone(),
+            until: self.until.clone(),
+            outlets: self.outlet.clone(),
+            ..SearchRequest::default()
+        }
+    }
 }
 
 /// `newsdex batch`

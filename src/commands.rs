@@ -18,7 +18,8 @@ use newsdex::output::{terminal, Format, Printer};
 use newsdex::search::Searcher;
 
 use crate::cli::{
-    BatchArgs, Cli, Command, EvalArgs, FormatOnly, IndexArgs, SearchArgs, ShowArgs, SummaryFormat,
+    BatchArgs, Cli, Command, CopiesArgs, CopiesFormat, CountArgs, CountFormat, EvalArgs,
+    FormatOnly, IndexArgs, SearchArgs, ShowArgs, SummaryFormat,
 };
 use crate::Outcome;
 
@@ -49,6 +50,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Show(args) => {
             ensure_fresh(&dir, explicit)?;
             run_show(&dir, args)
+        }
+        Command::Copies(args) => {
+            ensure_fresh(&dir, explicit)?;
+            run_copies(&dir, args)
+        }
+        Command::Count(args) => {
+            ensure_fresh(&dir, explicit)?;
+            run_count(&dir, args)
         }
         Command::Batch(args) => {
             ensure_fresh(&dir, explicit)?;
@@ -232,7 +241,13 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     request.highlight = format.shows_highlights();
     request.stored = format.shows_passages();
     request.count = format.shows_total();
-    let result = searcher.search(&request)?;
+    let groups = newsdex::story::groups(&searcher)?;
+    // Copies fold by default where a person reads the hits.
+    let collapse = args.collapse || (format == Format::Human && !args.no_collapse);
+    let mut result = newsdex::story::fold::search(&searcher, groups, &request, collapse)?;
+    if args.facets {
+        result.facets = Some(newsdex::story::count::facets(&searcher, groups, &request)?);
+    }
     for warning in &result.warnings {
         note(&format!("newsdex: warning: {warning}"));
     }
@@ -444,7 +459,7 @@ fn print_measures(out: &mut impl Write, evaluation: &Evaluation) -> io::Result<(
 
 fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     let searcher = Searcher::open(dir)?;
-    let shown = match inspect::show(&searcher, &args.id) {
+    let mut shown = match inspect::show(&searcher, &args.id) {
         Ok(shown) => shown,
         Err(newsdex::Error::Invalid(message)) => {
             note(&format!("newsdex: {message}"));
@@ -454,6 +469,10 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     };
     if let Some(note) = &shown.note {
         eprintln!("newsdex: note: {note}");
+    }
+    let groups = newsdex::story::groups(&searcher)?;
+    if let Some(group) = groups.of(&shown.article.id) {
+        shown.copies = Some(newsdex::story::listing::describe(&searcher, group)?);
     }
     let mut out = io::stdout().lock();
     if args.format == SummaryFormat::Json {
@@ -477,6 +496,18 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "url:     {}", field(&a.url))?;
     writeln!(out, "path:    {}", field(&a.path))?;
     writeln!(out, "from:    {}", field(&shown.origins))?;
+    if let Some(group) = &shown.copies {
+        writeln!(
+            out,
+            "copies:  {} articles of one story (group {}; original {})",
+            group.articles.len(),
+            group.group,
+            group.original
+        )?;
+        for a in group.articles.iter().filter(|a| a.id != shown.article.id) {
+            writeln!(out, "         {}", copy_line(a))?;
+        }
+    }
     for p in &shown.passages {
         let line = p.line.map(|l| format!(", line {l}")).unwrap_or_default();
         writeln!(
@@ -571,4 +602,203 @@ fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {
         writeln!(out, "  {:>8}  {}", o.articles, terminal::line(&o.outlet))?;
     }
     Ok(())
+}
+
+/// One article of a copy group, on one line.
+fn copy_line(a: &newsdex::story::listing::CopyArticle) -> String {
+    let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.into());
+    let date = a
+        .date
+        .as_deref()
+        .map_or("undated", |d| d.get(..10).unwrap_or(d));
+    format!(
+        "{} · {} · {} · {} (similarity {:.2})",
+        or(&a.outlet, "(no outlet)"),
+        date,
+        or(&a.title, "(no title)"),
+        a.id,
+        a.similarity
+    )
+}
+
+fn run_copies(dir: &Path, args: CopiesArgs) -> Result<Outcome> {
+    let searcher = Searcher::open(dir)?;
+    let groups = newsdex::story::groups(&searcher)?;
+    let listed = groups
+        .groups
+        .iter()
+        .map(|g| newsdex::story::listing::describe(&searcher, g))
+        .collect::<newsdex::Result<Vec<_>>>()?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        CopiesFormat::Json => writeln!(out, "{}", serde_json::to_string(&listed)?)?,
+        CopiesFormat::Jsonl => {
+            for group in &listed {
+                writeln!(out, "{}", serde_json::to_string(group)?)?;
+            }
+        }
+        CopiesFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut out);
+            csv.write_record([
+                "group",
+                "original",
+                "id",
+                "outlet",
+                "date",
+                "title",
+                "similarity",
+            ])?;
+            for group in &listed {
+                for a in &group.articles {
+                    let or = |v: &Option<String>| v.clone().unwrap_or_default();
+                    csv.write_record([
+                        group.group.clone(),
+                        group.original.clone(),
+                        a.id.clone(),
+                        or(&a.outlet),
+                        or(&a.date),
+                        or(&a.title),
+                        format!("{:.2}", a.similarity),
+                    ])?;
+                }
+            }
+            csv.flush()?;
+        }
+        CopiesFormat::Human => {
+            for group in &listed {
+                writeln!(
+                    out,
+                    "{} ({} articles; original {})",
+                    group.group,
+                    group.articles.len(),
+                    group.original
+                )?;
+                for a in &group.articles {
+                    writeln!(out, "  {}", copy_line(a))?;
+                }
+                writeln!(out)?;
+            }
+            let articles: usize = listed.iter().map(|g| g.articles.len()).sum();
+            let s = if listed.len() == 1 { "" } else { "s" };
+            writeln!(
+                out,
+                "{} group{s} of copies, {articles} articles",
+                listed.len()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(if listed.is_empty() {
+        Outcome::NothingFound
+    } else {
+        Outcome::Found
+    })
+}
+
+fn run_count(dir: &Path, args: CountArgs) -> Result<Outcome> {
+    use newsdex::story::count::{self, Dimension};
+    let by = args
+        .by
+        .iter()
+        .filter(|b| !b.trim().is_empty())
+        .map(|b| Dimension::parse(b))
+        .collect::<newsdex::Result<Vec<_>>>()?;
+    let searcher = Searcher::open(dir)?;
+    let groups = newsdex::story::groups(&searcher)?;
+    let counted = count::count(&searcher, groups, &args.request(), &by)?;
+    for note in &counted.notes {
+        eprintln!("newsdex: {note}");
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    let key = |bucket: &count::Bucket, d: Dimension| -> String {
+        match bucket.keys.get(d.name()).cloned().flatten() {
+            Some(k) => k,
+            None if d == Dimension::Outlet => "(no outlet)".into(),
+            None => "undated".into(),
+        }
+    };
+    match args.format {
+        CountFormat::Json => writeln!(out, "{}", serde_json::to_string(&counted)?)?,
+        CountFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut out);
+            let mut header: Vec<&str> = by.iter().map(|d| d.name()).collect();
+            header.extend(["articles", "passages", "stories"]);
+            csv.write_record(&header)?;
+            for b in &counted.buckets {
+                let mut row: Vec<String> = by
+                    .iter()
+                    .map(|d| b.keys.get(d.name()).cloned().flatten().unwrap_or_default())
+                    .collect();
+                row.extend(
+                    [b.tally.articles, b.tally.passages, b.tally.stories].map(|n| n.to_string()),
+                );
+                csv.write_record(&row)?;
+            }
+            csv.flush()?;
+        }
+        CountFormat::Human => {
+            let rows: Vec<(Vec<String>, &count::Tally)> = counted
+                .buckets
+                .iter()
+                .map(|b| (by.iter().map(|&d| key(b, d)).collect(), &b.tally))
+                .chain(std::iter::once((
+                    by.iter()
+                        .enumerate()
+                        .map(|(i, _)| {
+                            if i == 0 {
+                                "total".to_string()
+                            } else {
+                                String::new()
+                            }
+                        })
+                        .collect(),
+                    &counted.total,
+                )))
+                .collect();
+            let widths: Vec<usize> = (0..by.len())
+                .map(|i| {
+                    rows.iter()
+                        .map(|(k, _)| k[i].chars().count())
+                        .max()
+                        .unwrap_or(0)
+                        .max(by[i].name().len())
+                })
+                .collect();
+            let mut header = String::new();
+            for (d, w) in by.iter().zip(&widths) {
+                header.push_str(&format!("{:<w$}  ", d.name()));
+            }
+            writeln!(
+                out,
+                "{header}{:>9} {:>9} {:>9}",
+                "articles", "passages", "stories"
+            )?;
+            for (keys, tally) in &rows {
+                let mut line = String::new();
+                for (k, w) in keys.iter().zip(&widths) {
+                    line.push_str(&format!("{k:<w$}  "));
+                }
+                if by.is_empty() {
+                    line.push_str("total  ");
+                }
+                writeln!(
+                    out,
+                    "{line}{:>9} {:>9} {:>9}",
+                    tally.articles, tally.passages, tally.stories
+                )?;
+            }
+            if counted.relaxed {
+                writeln!(
+                    out,
+                    "(no passage holds every word: counted passages holding any)"
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if counted.total.articles > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NothingFound
+    })
 }

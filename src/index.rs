@@ -667,11 +667,12 @@ fn run(
     report.passages += batch.flush(&writer)?;
     committer.commit(&mut writer)?;
     writer.wait_merging_threads()?;
+    crate::story::groups::refresh(&store.index, &store.dir)?;
     share_records(dir);
     Ok(report)
 }
 
-/// Makes Tantivy's records (`meta.json`, `.managed.json`), which it writes
+/// Makes Tantivy's records (`meta.json`, `.managed.json`) and the copy groups, written
 /// readable by their owner only, as readable as the index's other files, so
 /// that others who may read the folder (a shared collection) can search it.
 /// The writer's lock file was created with the user's file mode.
@@ -679,7 +680,11 @@ fn share_records(dir: &Path) {
     let Ok(lock) = std::fs::metadata(dir.join(".tantivy-writer.lock")) else {
         return;
     };
-    for record in ["meta.json", ".managed.json"] {
+    for record in [
+        "meta.json",
+        ".managed.json",
+        crate::story::groups::GROUPS_FILE,
+    ] {
         // Best effort: the records stay readable by their owner regardless.
         let _ = std::fs::set_permissions(dir.join(record), lock.permissions());
     }

@@ -139,6 +139,8 @@ pub struct Shown {
     pub origins: Option<String>,
     /// Passages in article order (one, when a passage was asked for).
     pub passages: Vec<PassageRef>,
+    /// The article's copy group, `None` when it has no copies.
+    pub copies: Option<crate::story::listing::CopyGroup>,
     /// A word for the user when the target could be read two ways.
     #[serde(skip)]
     pub note: Option<String>,
@@ -298,6 +300,7 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
         article,
         origins,
         passages,
+        copies: None,
         note: None,
     }))
 }

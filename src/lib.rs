@@ -52,6 +52,7 @@ pub mod pipeline;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod story;
 #[cfg(test)]
 mod testing;
 

@@ -18,6 +18,7 @@ use crate::article::Article;
 use crate::error::Result;
 use crate::passage;
 use crate::schema::Fields;
+use crate::story::signature::Signature;
 
 /// Articles held before they are turned into documents together.
 pub const BATCH_ARTICLES: usize = 256;
@@ -30,8 +31,9 @@ const PASSAGES_PER_MESSAGE: usize = 8;
 /// Room for the type tags, lengths and numbers of a document's values.
 const DOCUMENT_OVERHEAD_BYTES: usize = 128;
 
-/// The Tantivy documents of one article: one per passage.
-pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocument> {
+/// The Tantivy documents of one article: one per passage. The first also
+/// holds the article's copy signature and its indexing `order`.
+pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<TantivyDocument> {
     let ranges = passage::split(&article.body);
     let meta = &article.meta;
     let origins = meta.origins();
@@ -100,23 +102,35 @@ pub fn documents(f: &Fields, article: &Article, hash: &str) -> Vec<TantivyDocume
         if !origins.is_empty() {
             doc.add_text(f.origins, &origins);
         }
+        if ordinal == 0 {
+            doc.add_bytes(f.story_signature, &Signature::of(&article.body).encode());
+            doc.add_u64(f.story_order, order);
+        }
         docs.push(doc);
     }
     docs
 }
 
-/// Articles waiting to be written, with the content hash of their source.
+/// Articles waiting to be written, with the content hash of their source
+/// and their indexing order.
 pub struct Batch<'f> {
     fields: &'f Fields,
-    pending: Vec<(Article, Arc<str>)>,
+    pending: Vec<(Article, Arc<str>, u64)>,
+    next_order: u64,
 }
 
 impl<'f> Batch<'f> {
-    /// An empty batch.
+    /// An empty batch. The articles of a run are numbered in the order they
+    /// come, after those of earlier runs: their order is the run's start
+    /// (seconds since 1970) in the high 32 bits, their count in the low ones.
     pub fn new(fields: &'f Fields) -> Batch<'f> {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         Batch {
             fields,
             pending: Vec::with_capacity(BATCH_ARTICLES),
+            next_order: started << 32,
         }
     }
 
@@ -128,7 +142,8 @@ impl<'f> Batch<'f> {
         article: Article,
         hash: Arc<str>,
     ) -> Result<usize> {
-        self.pending.push((article, hash));
+        self.pending.push((article, hash, self.next_order));
+        self.next_order += 1;
         if self.pending.len() >= BATCH_ARTICLES {
             self.flush(writer)
         } else {
@@ -146,7 +161,7 @@ impl<'f> Batch<'f> {
         let built: Vec<Vec<TantivyDocument>> = self
             .pending
             .par_iter()
-            .map(|(article, hash)| documents(f, article, hash))
+            .map(|(article, hash, order)| documents(f, article, hash, *order))
             .collect();
         self.pending.clear();
         let mut passages = 0;

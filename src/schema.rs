@@ -11,8 +11,9 @@ use crate::analysis::ANALYZER;
 /// Version of the schema and of what is stored; an index written with
 /// another version must be rebuilt. (2: the dictionaries of string fast
 /// fields are no longer zstd-compressed. 3: dates keep their precision and
-/// offset, sort keys, and the URL's domain for outlet filters.)
-pub const SCHEMA_VERSION: u32 = 3;
+/// offset, sort keys, and the URL's domain for outlet filters. 4: copy
+/// signatures and indexing order, for copies of one story.)
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -61,6 +62,12 @@ pub struct Fields {
     pub line: Field,
     /// Where each metadata field came from, `field=origin,...` (stored).
     pub origins: Field,
+    /// The article's copy signature (fast bytes; first passage only): see
+    /// [`crate::story::signature`].
+    pub story_signature: Field,
+    /// The order articles were indexed in (fast; first passage only): of
+    /// two copies published at the same time, the first indexed is the original.
+    pub story_order: Field,
 }
 
 /// Builds the schema and its field handles.
@@ -112,6 +119,8 @@ pub fn build() -> (Schema, Fields) {
         end: b.add_u64_field("end", stored_u64.clone()),
         line: b.add_u64_field("line", stored_u64),
         origins: b.add_text_field("origins", STORED),
+        story_signature: b.add_bytes_field("story_signature", FAST),
+        story_order: b.add_u64_field("story_order", FAST),
     };
     (b.build(), fields)
 }
@@ -140,5 +149,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         end: f("end")?,
         line: f("line")?,
         origins: f("origins")?,
+        story_signature: f("story_signature")?,
+        story_order: f("story_order")?,
     })
 }

@@ -168,6 +168,13 @@ pub struct SearchResult {
     pub filters: Filters,
     /// Passages (or articles, with `--articles`) that matched, before limit and offset.
     pub total_hits: u64,
+    /// Distinct stories among the matches: articles, with the copies of one
+    /// story counted once (`None` where not computed: batch runs).
+    #[serde(default)]
+    pub stories: Option<u64>,
+    /// With `search --facets`: counts by outlet and by month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facets: Option<crate::story::count::Facets>,
     /// `--match all` found nothing, so its bare words were relaxed to `any`
     /// (phrases, fields, `+word` and groups stay required).
     pub relaxed: bool,
@@ -209,6 +216,25 @@ pub struct Hit {
     /// another article, on the same UTC day as this one when this one is
     /// known only to the day, so the dates cannot say which came first.
     pub same_day_as: Option<usize>,
+    /// The copy group of the hit's article, `None` when it has no copies
+    /// (see [`crate::story`]).
+    #[serde(default)]
+    pub copies: Option<CopiesRef>,
+    /// Copies of this hit that search folded into it (`--collapse`), best
+    /// first; the human format names their outlets. Not part of the JSON.
+    #[serde(skip)]
+    pub folded: Vec<ArticleRef>,
+}
+
+/// An article's copy group, as a hit shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CopiesRef {
+    /// Group id.
+    pub group: String,
+    /// Articles in the group, this one included.
+    pub count: usize,
+    /// The group's original: its earliest-dated article.
+    pub original: String,
 }
 
 /// What lets a reader find and cite the original article.
@@ -434,12 +460,60 @@ struct Page {
     docs: Vec<(f32, DocAddress)>,
 }
 
+/// A request's parsed query and filters.
+struct Prepared {
+    expr: crate::query::Expr,
+    date_filter: Option<Box<dyn Query>>,
+    outlet_filter: Option<Box<dyn Query>>,
+    notes: Vec<String>,
+    /// What bounding the query's work cut from it (see [`limits`]).
+    warnings: Vec<String>,
+}
+
+impl Prepared {
+    /// `text` with the filters (the date filter only when `dates`); the
+    /// query alone when no filter applies, so that a plain union of terms
+    /// can skip the matches that cannot reach the page.
+    fn filtered(&self, text: &dyn Query, dates: bool) -> Box<dyn Query> {
+        let filters: Vec<_> = [
+            self.date_filter.as_ref().filter(|_| dates),
+            self.outlet_filter.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if filters.is_empty() {
+            return text.box_clone();
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+        for filter in filters {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// What [`Searcher::collect_matches`] found.
+pub struct Matches<T> {
+    /// The collector's result.
+    pub fruit: T,
+    /// `--match all` found nothing, so `any` was used.
+    pub relaxed: bool,
+    /// Messages about the request for stderr (see [`SearchResult::notes`]).
+    pub notes: Vec<String>,
+}
+
 /// Answers queries against one index. Cheap to share across threads.
 pub struct Searcher {
     store: Store,
     reader: IndexReader,
     /// By segment ordinal of the reader's (never reloaded) snapshot.
     segment_ids: Vec<SegmentIds>,
+    /// The index's copy groups, read on first use.
+    copy_groups: OnceLock<crate::story::groups::Groups>,
 }
 
 impl Searcher {
@@ -465,6 +539,7 @@ impl Searcher {
             store,
             reader,
             segment_ids,
+            copy_groups: OnceLock::new(),
         })
     }
 
@@ -476,6 +551,98 @@ impl Searcher {
     /// A snapshot of the index for reading.
     pub fn tantivy_searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
+    }
+
+    /// The index's copy groups (see [`crate::story::groups`]), read once.
+    pub fn copy_groups(&self) -> Result<&crate::story::groups::Groups> {
+        if let Some(groups) = self.copy_groups.get() {
+            return Ok(groups);
+        }
+        let groups = crate::story::groups::current(
+            &self.store.index,
+            &self.store.dir,
+            &self.reader.searcher(),
+        )?;
+        Ok(self.copy_groups.get_or_init(|| groups))
+    }
+
+    /// Parses a request's query and builds its filters: what
+    /// [`Searcher::search`] and [`Searcher::collect_matches`] share.
+    fn prepare(&self, req: &SearchRequest, searcher: &tantivy::Searcher) -> Result<Prepared> {
+        let bad = |reason: String| Error::Query {
+            query: req.query.clone(),
+            reason,
+        };
+        let expr = if req.plain {
+            parse::parse_plain(&req.query)
+        } else {
+            parse::parse(&req.query)
+        }
+        .map_err(|e| bad(e.to_string()))?;
+        let (expr, cut) = limits::bound(expr);
+        let expr = expr.unwrap_or(Expr::Seq(Vec::new()));
+        let warnings: Vec<String> = cut.into_iter().collect();
+        if !expr.has_positive() {
+            return Err(bad(if req.query.trim().is_empty() {
+                "the query is empty".into()
+            } else {
+                "nothing to search for: every term is excluded".into()
+            }));
+        }
+        let (since, until) = req.date_bounds()?;
+        let f = &self.store.fields;
+        let date_filter = (since.is_some() || until.is_some()).then(|| date_range(f, since, until));
+        let mut notes = Vec::new();
+        let outlet_filter =
+            (!req.outlets.is_empty()).then(|| outlet_query(searcher, f, &req.outlets, &mut notes));
+        Ok(Prepared {
+            expr,
+            date_filter,
+            outlet_filter,
+            notes,
+            warnings,
+        })
+    }
+
+    /// Runs a request's query, with the same parsing, filters and fallback
+    /// to `--match any` as [`Searcher::search`], through `collector` over
+    /// every match (limit, offset and sort do not apply).
+    pub fn collect_matches<C: Collector>(
+        &self,
+        req: &SearchRequest,
+        collector: &C,
+    ) -> Result<Matches<C::Fruit>> {
+        let searcher = self.reader.searcher();
+        let statistics = QueryStatistics::new(&searcher);
+        let prepared = self.prepare(req, &searcher)?;
+        let mut builder = QueryBuilder::new(&self.store.fields, &searcher);
+        let no_words = || Error::Query {
+            query: req.query.clone(),
+            reason: "the query has no searchable words".into(),
+        };
+        let mut query = prepared.filtered(
+            builder
+                .compile(&prepared.expr, req.match_mode)
+                .ok_or_else(no_words)?
+                .query
+                .as_ref(),
+            true,
+        );
+        let mut relaxed = false;
+        if req.match_mode == MatchMode::All && statistics.search(query.as_ref(), &Count)? == 0 {
+            if let Some(any) = builder.compile_relaxed(&prepared.expr) {
+                let any = prepared.filtered(any.query.as_ref(), true);
+                if statistics.search(any.as_ref(), &Count)? > 0 {
+                    relaxed = true;
+                    query = any;
+                }
+            }
+        }
+        Ok(Matches {
+            fruit: statistics.search(query.as_ref(), collector)?,
+            relaxed,
+            notes: prepared.notes,
+        })
     }
 
     /// Runs one search.
@@ -516,45 +683,20 @@ impl Searcher {
             query: req.query.clone(),
             reason,
         };
-        let expr = if req.plain {
-            parse::parse_plain(&req.query)
-        } else {
-            parse::parse(&req.query)
-        }
-        .map_err(|e| bad(e.to_string()))?;
-        let (expr, cut) = limits::bound(expr);
-        let expr = expr.unwrap_or(Expr::Seq(Vec::new()));
-        let mut warnings: Vec<String> = cut.into_iter().collect();
-        if !expr.has_positive() {
-            return Err(bad(if req.query.trim().is_empty() {
-                "the query is empty".into()
-            } else {
-                "nothing to search for: every term is excluded".into()
-            }));
-        }
-        let (since, until) = req.date_bounds()?;
         let searcher = self.reader.searcher();
         let statistics = QueryStatistics::new(&searcher);
         let f = &self.store.fields;
-        let date_filter = (since.is_some() || until.is_some()).then(|| date_range(f, since, until));
-        let mut notes = Vec::new();
-        let outlet_filter =
-            (!req.outlets.is_empty()).then(|| outlet_query(&searcher, f, &req.outlets, &mut notes));
+        let mut prepared = self.prepare(req, &searcher)?;
+        let notes = std::mem::take(&mut prepared.notes);
+        let mut warnings = std::mem::take(&mut prepared.warnings);
+        let expr = &prepared.expr;
 
         let mut builder = QueryBuilder::new(f, &searcher);
         let mut compiled = builder
-            .compile(&expr, req.match_mode)
+            .compile(expr, req.match_mode)
             .ok_or_else(|| bad("the query has no searchable words".into()))?;
-        // The query alone when no filter applies: a plain union of terms
-        // can then skip the matches that cannot reach the page.
         let filtered = |text: &dyn Query, dates: bool| -> Box<dyn Query> {
-            let query = self.filtered(
-                text,
-                [
-                    date_filter.as_ref().filter(|_| dates),
-                    outlet_filter.as_ref(),
-                ],
-            );
+            let query = prepared.filtered(text, dates);
             match deadline {
                 Some(deadline) => Box::new(DeadlineQuery::new(query, deadline.clone())),
                 None => query,
@@ -568,7 +710,7 @@ impl Searcher {
         )?;
         let mut relaxed = false;
         if page.total == 0 && req.match_mode == MatchMode::All && !expired() {
-            if let Some(any) = builder.compile_relaxed(&expr) {
+            if let Some(any) = builder.compile_relaxed(expr) {
                 let any_page = self.collect(
                     &statistics,
                     filtered(any.query.as_ref(), true).as_ref(),
@@ -583,7 +725,7 @@ impl Searcher {
         }
         let unmatched = if page.total == 0 {
             let mut unmatched = Vec::new();
-            for part in insisted_parts(&expr) {
+            for part in insisted_parts(expr) {
                 if let Some(alone) = builder.compile(&part, MatchMode::All) {
                     let query = filtered(alone.query.as_ref(), true);
                     if statistics.search(query.as_ref(), &Count)? == 0 {
@@ -595,7 +737,7 @@ impl Searcher {
         } else {
             Vec::new()
         };
-        let excluded_undated = match date_filter {
+        let excluded_undated = match prepared.date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![
                     (Occur::Must, filtered(compiled.query.as_ref(), false)),
@@ -633,10 +775,18 @@ impl Searcher {
                 article,
                 passage,
                 same_day_as: None,
+                copies: None,
+                folded: Vec::new(),
             });
         }
         if req.sort != Sort::Relevance {
             mark_same_day(&mut hits);
+        }
+        if !hits.is_empty() {
+            let groups = self.copy_groups()?;
+            for hit in &mut hits {
+                hit.copies = crate::story::fold::copies_of(groups, &hit.article.id);
+            }
         }
         Ok(SearchResult {
             query_id: req.query_id.clone(),
@@ -652,6 +802,8 @@ impl Searcher {
                 offset: req.offset,
             },
             total_hits: page.total,
+            stories: None,
+            facets: None,
             relaxed,
             unmatched,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -660,28 +812,6 @@ impl Searcher {
             hits,
             notes,
         })
-    }
-
-    /// `text`, with the filters as required clauses that add nothing to the
-    /// score; `text` alone when no filter applies (a plain union of terms
-    /// can then skip the matches that cannot reach the page).
-    fn filtered<'q>(
-        &self,
-        text: &dyn Query,
-        filters: impl IntoIterator<Item = Option<&'q Box<dyn Query>>>,
-    ) -> Box<dyn Query> {
-        let filters: Vec<_> = filters.into_iter().flatten().collect();
-        if filters.is_empty() {
-            return text.box_clone();
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
-        for filter in filters {
-            clauses.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
-            ));
-        }
-        Box::new(BooleanQuery::new(clauses))
     }
 
     /// Runs the query and keeps the requested page of passages or articles.
@@ -862,7 +992,7 @@ fn sort_articles(best: &mut [ArticleBest], sort: Sort) {
 /// Marks, in hits sorted by date, each hit known only to the day that
 /// follows a hit of another article on the same UTC day: their order is not
 /// known, and [`Hit::same_day_as`] says so with the rank of the first such hit.
-fn mark_same_day(hits: &mut [Hit]) {
+pub(crate) fn mark_same_day(hits: &mut [Hit]) {
     fn day(hit: &Hit) -> Option<&str> {
         hit.article.date.as_deref().and_then(|d| d.get(..10))
     }

@@ -81,7 +81,43 @@ fn hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     for line in marked.lines() {
         writeln!(out, "     {line}")?;
     }
+    if !hit.folded.is_empty() {
+        writeln!(out, "     {}", styled(DIM, &folded_text(hit), color))?;
+    }
     writeln!(out)
+}
+
+/// "also in 4 more outlets: Valley Courier, …": the copies folded into a hit.
+fn folded_text(hit: &Hit) -> String {
+    let mut outlets: Vec<&str> = Vec::new();
+    let mut unnamed = 0;
+    for a in &hit.folded {
+        match a.outlet.as_deref() {
+            Some(o) if o != hit.article.outlet.as_deref().unwrap_or_default() => {
+                if !outlets.contains(&o) {
+                    outlets.push(o);
+                }
+            }
+            _ => unnamed += 1,
+        }
+    }
+    let mut parts = Vec::new();
+    if !outlets.is_empty() {
+        let s = if outlets.len() == 1 { "" } else { "s" };
+        parts.push(format!(
+            "also in {} more outlet{s}: {}",
+            outlets.len(),
+            outlets.join(", ")
+        ));
+    }
+    if unnamed > 0 {
+        let s = if unnamed == 1 { "y" } else { "ies" };
+        let lead = if parts.is_empty() { "also in" } else { "and" };
+        parts.push(format!(
+            "{lead} {unnamed} more cop{s} from the same or an unknown outlet"
+        ));
+    }
+    parts.join(" ")
 }
 
 /// Prints a result's hits and its summary line.
@@ -112,6 +148,13 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
             first,
             first + result.hits.len() - 1
         ));
+    }
+    if let Some(stories) = result.stories {
+        let folded: usize = result.hits.iter().map(|h| h.folded.len()).sum();
+        if folded > 0 || stories < result.total_hits {
+            let s = if stories == 1 { "y" } else { "ies" };
+            summary.push_str(&format!(" · {stories} distinct stor{s}"));
+        }
     }
     summary.push_str(&format!(" · {:.1} ms", result.took_ms));
     if result.relaxed {

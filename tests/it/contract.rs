@@ -14,6 +14,11 @@ pub struct SearchResult {
     pub query: String,
     pub filters: Filters,
     pub total_hits: u64,
+    /// Distinct stories after folding copies (null in batch output).
+    pub stories: Option<u64>,
+    /// Only with `search --facets`.
+    #[serde(default)]
+    pub facets: Option<Facets>,
     pub relaxed: bool,
     pub unmatched: Vec<String>,
     pub took_ms: f64,
@@ -46,6 +51,32 @@ pub struct Hit {
     pub article: Article,
     pub passage: Passage,
     pub same_day_as: Option<usize>,
+    pub copies: Option<Copies>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Copies {
+    pub group: String,
+    pub count: usize,
+    pub original: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facets {
+    pub outlet: Vec<Bucket>,
+    pub month: Vec<Bucket>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub outlet: Option<Option<String>>,
+    pub month: Option<Option<String>>,
+    pub articles: u64,
+    pub passages: u64,
+    pub stories: u64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -85,7 +85,18 @@ fn dates_keep_precision_and_offset_in_json_and_human_output() {
         (some("2025-11-26T07:15:00Z"), some("time"), None)
     );
 
-    let human = p.stdout(&["search", "cartel", "--sort", "newest", "--articles"], 0);
+    // The articles are one text under six outlets: copies, shown one by one.
+    let human = p.stdout(
+        &[
+            "search",
+            "cartel",
+            "--sort",
+            "newest",
+            "--articles",
+            "--no-collapse",
+        ],
+        0,
+    );
     for heading in [
         "Morning · 2025-11-24 08:00 −05:00 · Morning on the cartel",
         "Next Day · 2025-11-25 01:00 +01:00 · Next Day on the cartel",
@@ -137,7 +148,18 @@ fn a_day_only_date_never_sorts_before_a_time_of_that_day_and_the_tie_is_reported
             "newest, articles={articles}"
         );
     }
-    let human = p.stdout(&["search", "cartel", "--sort", "oldest", "--articles"], 0);
+    // The articles are one text under six outlets: copies, shown one by one.
+    let human = p.stdout(
+        &[
+            "search",
+            "cartel",
+            "--sort",
+            "oldest",
+            "--articles",
+            "--no-collapse",
+        ],
+        0,
+    );
     assert!(
         human.contains(
             "Day Only · 2025-11-24 (same day as #2, time not given) · Day Only on the cartel"

@@ -23,3 +23,4 @@ mod queries;
 mod readme;
 mod readonly;
 mod search;
+mod story;

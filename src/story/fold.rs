@@ -1,0 +1,131 @@
+//! Search with copies of one story folded (each hit names its article's
+//! copy group already: see [`Searcher::search`]): with `collapse` the best
+//! hit of each group stays while
+//! the hits of its other copies fold into it. `total_hits` stays the count
+//! before folding; `stories` counts the matches after it.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::collect::BestPerArticle;
+use crate::error::Result;
+use crate::search::{CopiesRef, Hit, SearchRequest, SearchResult, Searcher};
+use crate::story::groups::Groups;
+
+/// Hits fetched per hit wanted, at first, when folding: most result pages
+/// fold a few copies at most.
+const OVERFETCH: usize = 3;
+
+/// Runs `req`, with `collapse` folding
+/// the copies of one story into its best hit. `stories` is filled in when
+/// `req.count` asks for exact counts.
+pub fn search(
+    searcher: &Searcher,
+    groups: &Groups,
+    req: &SearchRequest,
+    collapse: bool,
+) -> Result<SearchResult> {
+    let mut result = if collapse {
+        collapsed(searcher, groups, req)?
+    } else {
+        searcher.search(req)?
+    };
+    if req.count {
+        result.stories = Some(stories(searcher, groups, req)?);
+    }
+    Ok(result)
+}
+
+/// The copy group of an article, as a hit shows it.
+pub fn copies_of(groups: &Groups, article_id: &str) -> Option<CopiesRef> {
+    groups.of(article_id).map(|g| CopiesRef {
+        group: g.group.clone(),
+        count: g.members.len(),
+        original: g.original.clone(),
+    })
+}
+
+/// The story an article belongs to: its group, else itself.
+fn story_key<'a>(groups: &'a Groups, article_id: &'a str) -> &'a str {
+    groups
+        .of(article_id)
+        .map_or(article_id, |g| g.group.as_str())
+}
+
+/// Distinct stories among every match of `req`.
+fn stories(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Result<u64> {
+    let articles = searcher.collect_matches(req, &BestPerArticle)?.fruit;
+    let distinct: HashSet<&str> = articles
+        .iter()
+        .map(|a| story_key(groups, &a.article_id))
+        .collect();
+    Ok(distinct.len() as u64)
+}
+
+/// The requested page of hits after folding: the page is filled from the
+/// top hits, fetching more while folding leaves it short.
+fn collapsed(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Result<SearchResult> {
+    let wanted = req.offset.saturating_add(req.limit);
+    let mut fetch = wanted.saturating_mul(OVERFETCH).max(20);
+    let started = std::time::Instant::now();
+    loop {
+        let inner = SearchRequest {
+            offset: 0,
+            limit: fetch,
+            // `--timeout` is for the whole search, however many fetches.
+            timeout: req.timeout.map(|t| t.saturating_sub(started.elapsed())),
+            ..req.clone()
+        };
+        let mut result = searcher.search(&inner)?;
+        let exhausted = result.hits.len() < fetch;
+        let hits = fold(std::mem::take(&mut result.hits), groups);
+        if hits.len() >= wanted || exhausted || fetch == usize::MAX {
+            result.hits = hits
+                .into_iter()
+                .skip(req.offset)
+                .take(req.limit)
+                .enumerate()
+                .map(|(i, mut hit)| {
+                    hit.rank = req.offset + i + 1;
+                    hit.same_day_as = None;
+                    hit
+                })
+                .collect();
+            if req.sort != crate::search::Sort::Relevance {
+                crate::search::mark_same_day(&mut result.hits);
+            }
+            result.filters.limit = req.limit;
+            result.filters.offset = req.offset;
+            return Ok(result);
+        }
+        fetch = fetch.saturating_mul(4);
+    }
+}
+
+/// Keeps, of each copy group, the hits of the first article of the group
+/// to appear; the hits of its other members fold into that article's
+/// first hit (their articles listed once each, in order).
+fn fold(hits: Vec<Hit>, groups: &Groups) -> Vec<Hit> {
+    // Group id → (the article shown for it, position of its first hit).
+    let mut shown: HashMap<&str, (String, usize)> = HashMap::new();
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for hit in hits {
+        let Some(group) = groups.of(&hit.article.id) else {
+            kept.push(hit);
+            continue;
+        };
+        match shown.get(group.group.as_str()) {
+            None => {
+                shown.insert(&group.group, (hit.article.id.clone(), kept.len()));
+                kept.push(hit);
+            }
+            Some((article, _)) if *article == hit.article.id => kept.push(hit),
+            Some((_, first)) => {
+                let into = &mut kept[*first];
+                if !into.folded.iter().any(|a| a.id == hit.article.id) {
+                    into.folded.push(hit.article);
+                }
+            }
+        }
+    }
+    kept
+}
