@@ -75,7 +75,13 @@ fn collapsed(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Resul
             timeout: req.timeout.map(|t| t.saturating_sub(started.elapsed())),
             ..req.clone()
         };
-        let mut result = searcher.search(&inner)?;
+        let mut result = searcher.search(&inner).map_err(|e| match e {
+            crate::Error::Timeout { query, .. } => crate::Error::Timeout {
+                query,
+                seconds: req.timeout.unwrap_or_default().as_secs_f64(),
+            },
+            e => e,
+        })?;
         let exhausted = result.hits.len() < fetch;
         let hits = fold(std::mem::take(&mut result.hits), groups);
         if hits.len() >= wanted || exhausted || fetch == usize::MAX {

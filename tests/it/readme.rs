@@ -5,7 +5,9 @@
 //! compared with the lines under it, times and sizes masked. `$ cat FILE`
 //! followed by lines writes FILE. A block right after a line
 //! `<!-- $ newsdex … -->` is that command's output on a fresh clone (no
-//! index yet). `../shared/` stands for the shared data beside the checkout.
+//! index yet); one after `<!-- not run: WHY -->` is not run (its articles
+//! are not in the bundled corpus). `../shared/` stands for the shared data
+//! beside the checkout.
 //!
 //! `NEWSDEX_README=update cargo test --test it readme` rewrites the
 //! examples in README.md with what newsdex prints now.
@@ -62,12 +64,14 @@ fn blocks(lines: &[&str]) -> Vec<Block> {
                 .map(|c| c.trim().to_owned())
         });
         let mut steps = Vec::new();
-        if let Some(command) = hidden {
+        // An example on articles that are not in the bundled corpus.
+        let not_run = before.is_some_and(|l| l.trim().starts_with("<!-- not run"));
+        if let (false, Some(command)) = (not_run, hidden) {
             steps.push(Step::Run {
                 command,
                 output: fence + 1..end,
             });
-        } else if lines[fence + 1].starts_with("$ ") {
+        } else if !not_run && lines[fence + 1].starts_with("$ ") {
             let mut j = fence + 1;
             while j < end {
                 let next = (j + 1..end)
@@ -296,7 +300,7 @@ fn example_parsing_and_masking() {
         with_figures_of("3 hits · 9.1 ms · 1.2 MB", "2 hits · 0.4 ms · 48 KB"),
         "3 hits · 0.4 ms · 48 KB"
     );
-    let readme = "intro\n```text\n$ cat q.txt\nMaduro\n$ newsdex batch q.txt\nout 1\n```\n<!-- $ newsdex search x -->\n\n```text\nfresh\n```\n```text\nnot an example\n```\n";
+    let readme = "intro\n```text\n$ cat q.txt\nMaduro\n$ newsdex batch q.txt\nout 1\n```\n<!-- $ newsdex search x -->\n\n```text\nfresh\n```\n```text\nnot an example\n```\n<!-- not run: elsewhere -->\n```text\n$ newsdex search y\nz\n```\n";
     let lines: Vec<&str> = readme.lines().collect();
     let blocks = blocks(&lines);
     assert_eq!(blocks.len(), 2, "{blocks:?}");
