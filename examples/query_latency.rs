@@ -1,11 +1,14 @@
 //! Runs queries one after another in one process and prints the time each
 //! took, for profiling the query path (`perf record`, callgrind) and for
-//! `bench/run.py` when the binary has no `batch` command.
+//! `bench/run.py`'s in-process latency rows.
 //!
-//!     cargo run --release --example query_latency -- INDEX QUERIES.tsv [PASSES]
+//!     cargo run --release --example query_latency -- INDEX QUERIES.tsv [PASSES] [json|trec]
 //!
-//! QUERIES.tsv holds `ID<TAB>QUERY` lines. Prints one JSON object per query
-//! and pass: `{"id", "pass", "took_ms", "hits"}`.
+//! QUERIES.tsv holds `ID<TAB>QUERY` lines. The shape of the answer is that
+//! of a `newsdex batch` format: `json` (the default) reads each hit's
+//! passage, highlights it and counts every match; `trec` keeps the ids
+//! only, with no count. Prints one JSON object per query and pass:
+//! `{"id", "pass", "took_ms", "hits"}`.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -19,6 +22,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     };
     let passes: usize = args.get(3).map_or(Ok(1), |p| p.parse())?;
+    let full = match args.get(4).map_or("json", String::as_str) {
+        "json" => true,
+        "trec" => false,
+        other => {
+            eprintln!("query_latency: shape {other:?} is neither json nor trec");
+            std::process::exit(2);
+        }
+    };
     let searcher = Searcher::open(Path::new(index))?;
     let mut lines = Vec::new();
     for line in std::io::BufReader::new(std::fs::File::open(queries)?).lines() {
@@ -33,6 +44,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let request = SearchRequest {
                 query: query.clone(),
                 query_id: Some(id.clone()),
+                highlight: full,
+                stored: full,
+                count: full,
                 ..SearchRequest::default()
             };
             let result = searcher.search(&request)?;

@@ -10,6 +10,8 @@ use tantivy::Index;
 
 /// Name under which the analyzer is registered with the index.
 pub const ANALYZER: &str = "newsdex";
+/// Name of the analyzer without stemming (see [`unstemmed_analyzer`]).
+pub const UNSTEMMED: &str = "newsdex-unstemmed";
 
 /// Version of the text analysis, recorded in every commit: this module's
 /// revision and the exact version of the stemmer (pinned in `Cargo.toml`).
@@ -408,6 +410,7 @@ pub fn register(index: &Index) {
     index
         .tokenizers()
         .register(ANALYZER, TextAnalyzer::from(analyzer));
+    index.tokenizers().register(UNSTEMMED, unstemmed_analyzer());
 }
 
 /// Texts up to this many bytes are remembered for [`ReplayRepeated`]:

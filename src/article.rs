@@ -1,7 +1,7 @@
 //! Articles: a news story, the text a reader sees, and its metadata with
 //! where each value came from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::date::Published;
 
@@ -17,8 +17,14 @@ pub enum Origin {
     FrontMatter,
     /// `<meta>`, `<title>` or JSON-LD of an HTML page.
     HtmlMeta,
-    /// A field of a JSON Lines record.
+    /// A field of a JSON or JSON Lines record.
     JsonField,
+    /// A column of a CSV export.
+    CsvColumn,
+    /// An item of an RSS or Atom feed, or the feed itself (its title as outlet).
+    Feed,
+    /// A web archive record's headers (its target URL).
+    WebArchive,
     /// A dateline at the start of a plain-text article.
     Dateline,
     /// A dateline without a year, the year taken from the article's other dates.
@@ -36,6 +42,9 @@ impl Origin {
             Origin::FrontMatter => "front matter",
             Origin::HtmlMeta => "html meta",
             Origin::JsonField => "json field",
+            Origin::CsvColumn => "csv column",
+            Origin::Feed => "feed",
+            Origin::WebArchive => "web archive",
             Origin::Dateline => "dateline",
             Origin::DatelineYearFromText => "dateline (year from the text)",
             Origin::Headline => "headline",
@@ -198,6 +207,34 @@ impl LineMap {
     }
 }
 
+/// What a source says about an article's text and capture, beside its
+/// attribution: stored with the article and shown by `newsdex show`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notes {
+    /// The source holds only the start of the text (a news API's
+    /// `… [+1234 chars]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncation>,
+    /// When a web archive captured the page (RFC 3339 UTC): the date of
+    /// capture, not of publication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured: Option<String>,
+}
+
+impl Notes {
+    /// Whether there is nothing to note.
+    pub fn is_empty(&self) -> bool {
+        *self == Notes::default()
+    }
+}
+
+/// A text the source cut short.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Truncation {
+    /// How many characters the source left out, when it says.
+    pub chars_left_out: Option<u64>,
+}
+
 /// A news story as loaded: identity, metadata and the text a reader sees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
@@ -211,6 +248,8 @@ pub struct Article {
     pub body: String,
     /// Where body bytes stand in the source file.
     pub lines: LineMap,
+    /// What the source says about the text and its capture.
+    pub notes: Notes,
 }
 
 #[cfg(test)]

@@ -496,6 +496,16 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "url:     {}", field(&a.url))?;
     writeln!(out, "path:    {}", field(&a.path))?;
     writeln!(out, "from:    {}", field(&shown.origins))?;
+    if let Some(truncated) = &shown.truncated {
+        let left_out = truncated
+            .chars_left_out
+            .map(|n| format!(" ({n} characters left out)"))
+            .unwrap_or_default();
+        writeln!(out, "text:    truncated by the source{left_out}")?;
+    }
+    if let Some(captured) = &shown.captured {
+        writeln!(out, "captured: {captured} (web archive)")?;
+    }
     if let Some(group) = &shown.copies {
         writeln!(
             out,

@@ -147,7 +147,13 @@ impl Store {
                 expected: ANALYZER_VERSION,
             });
         }
-        let fields = schema::fields_of(&index.schema()).map_err(|e| corrupt(e.to_string()))?;
+        // A field missing from the schema recorded in meta.json (a damaged
+        // name, say) is damage to that file.
+        let fields = schema::fields_of(&index.schema()).map_err(|e| {
+            corrupt(format!(
+                "meta.json does not hold this version's schema: {e}"
+            ))
+        })?;
         crate::analysis::register(&index);
         let store = Store {
             index,

@@ -9,6 +9,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, TantivyDocument, Term, TERMINATED};
 
+use crate::article::{Notes, Truncation};
 use crate::error::{Error, Result};
 use crate::schema::SCHEMA_VERSION;
 use crate::search::{format_date, read_passage, ArticleRef, PassageRef, Searcher};
@@ -137,6 +138,11 @@ pub struct Shown {
     pub article: ArticleRef,
     /// Where each metadata value came from (`field=origin,...`).
     pub origins: Option<String>,
+    /// The source holds only the start of the text; null when it holds it whole.
+    pub truncated: Option<Truncation>,
+    /// When a web archive captured the page (RFC 3339 UTC); null when the
+    /// article does not come from a web archive.
+    pub captured: Option<String>,
     /// Passages in article order (one, when a passage was asked for).
     pub passages: Vec<PassageRef>,
     /// The article's copy group, `None` when it has no copies.
@@ -270,7 +276,7 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
     );
     let found = snapshot.search(&query, &TopDocs::with_limit(100_000).order_by_score())?;
     let mut passages = Vec::new();
-    let mut attribution: Option<(ArticleRef, Option<String>)> = None;
+    let mut attribution: Option<(ArticleRef, Option<String>, Notes)> = None;
     for (_, address) in found {
         let doc: TantivyDocument = snapshot.doc(address)?;
         let (article, p) = read_passage(f, &doc);
@@ -280,16 +286,21 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
                     .get_first(f.origins)
                     .and_then(|v| v.as_str())
                     .map(str::to_owned);
-                attribution = Some((article, origins));
+                let notes: Notes = doc
+                    .get_first(f.notes)
+                    .and_then(|v| v.as_str())
+                    .and_then(|json| serde_json::from_str(json).ok())
+                    .unwrap_or_default();
+                attribution = Some((article, origins, notes));
             }
-            Some((first, _)) if first.path != article.path => continue,
+            Some((first, _, _)) if first.path != article.path => continue,
             Some(_) => {}
         }
         if passage.is_none_or(|n| n == p.index) {
             passages.push(p);
         }
     }
-    let Some((article, origins)) = attribution else {
+    let Some((article, origins, notes)) = attribution else {
         return Ok(None);
     };
     if passages.is_empty() {
@@ -299,6 +310,8 @@ fn article(searcher: &Searcher, id: &str, passage: Option<u64>) -> Result<Option
     Ok(Some(Shown {
         article,
         origins,
+        truncated: notes.truncated,
+        captured: notes.captured,
         passages,
         copies: None,
         note: None,

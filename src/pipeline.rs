@@ -37,6 +37,8 @@ pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<T
     let ranges = passage::split(&article.body);
     let meta = &article.meta;
     let origins = meta.origins();
+    let notes = (!article.notes.is_empty())
+        .then(|| serde_json::to_string(&article.notes).expect("notes serialise"));
     let date = meta.date.as_ref().map(|d| d.value);
     let domain = meta
         .url
@@ -58,6 +60,7 @@ pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<T
         + text_len(&meta.author)
         + text_len(&meta.url)
         + origins.len()
+        + notes.as_ref().map_or(0, String::len)
         + DOCUMENT_OVERHEAD_BYTES;
     let mut docs = Vec::with_capacity(ranges.len());
     for ((ordinal, range), line) in ranges.into_iter().enumerate().zip(lines) {
@@ -67,6 +70,7 @@ pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<T
         doc.add_text(f.source_hash, hash);
         doc.add_u64(f.passage, ordinal as u64);
         doc.add_text(f.body, &article.body[range.clone()]);
+        doc.add_text(f.body_words, &article.body[range.clone()]);
         doc.add_u64(f.start, range.start as u64);
         doc.add_u64(f.end, range.end as u64);
         if let Some(line) = line {
@@ -101,6 +105,9 @@ pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<T
         }
         if !origins.is_empty() {
             doc.add_text(f.origins, &origins);
+        }
+        if let Some(notes) = &notes {
+            doc.add_text(f.notes, notes);
         }
         if ordinal == 0 {
             doc.add_bytes(f.story_signature, &Signature::of(&article.body).encode());

@@ -6,14 +6,15 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
-use crate::analysis::ANALYZER;
+use crate::analysis::{ANALYZER, UNSTEMMED};
 
 /// Version of the schema and of what is stored; an index written with
 /// another version must be rebuilt. (2: the dictionaries of string fast
 /// fields are no longer zstd-compressed. 3: dates keep their precision and
 /// offset, sort keys, and the URL's domain for outlet filters. 4: copy
-/// signatures and indexing order, for copies of one story.)
-pub const SCHEMA_VERSION: u32 = 4;
+/// signatures and indexing order, for copies of one story. 5: `notes`.
+/// 6: the passage's words unstemmed, for prefixes.)
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -29,6 +30,9 @@ pub struct Fields {
     pub passage: Field,
     /// Passage text (analysed, positions, stored).
     pub body: Field,
+    /// Passage text folded but not stemmed (frequencies, no positions), for
+    /// prefixes on the words as written.
+    pub body_words: Field,
     /// Article title (analysed, stored).
     pub title: Field,
     /// Outlet name (analysed for `outlet:` queries, stored).
@@ -62,6 +66,9 @@ pub struct Fields {
     pub line: Field,
     /// Where each metadata field came from, `field=origin,...` (stored).
     pub origins: Field,
+    /// What the source says about the text (truncated, captured), as the
+    /// JSON of [`crate::article::Notes`]; absent when there is nothing (stored).
+    pub notes: Field,
     /// The article's copy signature (fast bytes; first passage only): see
     /// [`crate::story::signature`].
     pub story_signature: Field,
@@ -97,6 +104,14 @@ pub fn build() -> (Schema, Fields) {
         source_hash: b.add_text_field("source_hash", STRING | FAST),
         passage: b.add_u64_field("passage", NumericOptions::default().set_stored().set_fast()),
         body: b.add_text_field("body", analysed(true, true)),
+        body_words: b.add_text_field(
+            "body_words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(UNSTEMMED)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         title: b.add_text_field("title", analysed(true, true)),
         outlet: b.add_text_field("outlet", analysed(true, true)),
         outlet_exact: b.add_text_field("outlet_exact", STRING | FAST),
@@ -119,6 +134,7 @@ pub fn build() -> (Schema, Fields) {
         end: b.add_u64_field("end", stored_u64.clone()),
         line: b.add_u64_field("line", stored_u64),
         origins: b.add_text_field("origins", STORED),
+        notes: b.add_text_field("notes", STORED),
         story_signature: b.add_bytes_field("story_signature", FAST),
         story_order: b.add_u64_field("story_order", FAST),
     };
@@ -134,6 +150,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         source_hash: f("source_hash")?,
         passage: f("passage")?,
         body: f("body")?,
+        body_words: f("body_words")?,
         title: f("title")?,
         outlet: f("outlet")?,
         outlet_exact: f("outlet_exact")?,
@@ -149,6 +166,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         end: f("end")?,
         line: f("line")?,
         origins: f("origins")?,
+        notes: f("notes")?,
         story_signature: f("story_signature")?,
         story_order: f("story_order")?,
     })

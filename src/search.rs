@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery,
-    TermQuery,
+    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring,
+    ExistsQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
@@ -29,7 +29,7 @@ use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
 use crate::index::Store;
 use crate::outlet;
-use crate::query::{limits, parse, Expr, MatchMode, QueryBuilder};
+use crate::query::{limits, parse, Compiled, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
@@ -178,6 +178,9 @@ pub struct SearchResult {
     /// `--match all` found nothing, so its bare words were relaxed to `any`
     /// (phrases, fields, `+word` and groups stay required).
     pub relaxed: bool,
+    /// No passage holds what the query asks for, and the hits are articles
+    /// whose title does, each shown by its first passage.
+    pub title_only: bool,
     /// When nothing matched: the parts of the query the user insisted on (a
     /// phrase, a field, `+word`, a group) that match no passage on their
     /// own, as written in the query.
@@ -216,6 +219,9 @@ pub struct Hit {
     /// another article, on the same UTC day as this one when this one is
     /// known only to the day, so the dates cannot say which came first.
     pub same_day_as: Option<usize>,
+    /// The passage does not hold what the query asks for; its article's
+    /// title does, and the passage is the article's first.
+    pub title_match: bool,
     /// The copy group of the hit's article, `None` when it has no copies
     /// (see [`crate::story`]).
     #[serde(default)]
@@ -703,23 +709,47 @@ impl Searcher {
             }
         };
         let expired = || deadline.is_some_and(|d| d.check());
-        let mut page = self.collect(
-            &statistics,
-            filtered(compiled.query.as_ref(), true).as_ref(),
-            req,
-        )?;
+        // With `--articles`, an article whose title alone matches is a hit too.
+        let mut matching = hits_query(f, &compiled, req.articles);
+        let mut page =
+            self.collect(&statistics, filtered(matching.as_ref(), true).as_ref(), req)?;
         let mut relaxed = false;
+        let mut relaxed_compiled = None;
         if page.total == 0 && req.match_mode == MatchMode::All && !expired() {
             if let Some(any) = builder.compile_relaxed(expr) {
+                let any_query = hits_query(f, &any, req.articles);
                 let any_page = self.collect(
                     &statistics,
-                    filtered(any.query.as_ref(), true).as_ref(),
+                    filtered(any_query.as_ref(), true).as_ref(),
                     req,
                 )?;
                 if any_page.total > 0 {
                     relaxed = true;
                     page = any_page;
                     compiled = any;
+                    matching = any_query;
+                } else {
+                    relaxed_compiled = Some(any);
+                }
+            }
+        }
+        // No passage holds it: the articles whose title does, by their
+        // first passage (every word in the title first, then any).
+        let mut title_only = false;
+        if page.total == 0 && !req.articles {
+            let relaxed_title = relaxed_compiled.as_ref().and_then(|c| c.title.as_ref());
+            for title in [compiled.title.as_ref(), relaxed_title]
+                .into_iter()
+                .flatten()
+            {
+                let query = first_passages(f, title.box_clone());
+                let title_page =
+                    self.collect(&statistics, filtered(query.as_ref(), true).as_ref(), req)?;
+                if title_page.total > 0 {
+                    title_only = true;
+                    page = title_page;
+                    matching = query;
+                    break;
                 }
             }
         }
@@ -740,7 +770,7 @@ impl Searcher {
         let excluded_undated = match prepared.date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![
-                    (Occur::Must, filtered(compiled.query.as_ref(), false)),
+                    (Occur::Must, filtered(matching.as_ref(), false)),
                     (
                         Occur::MustNot,
                         Box::new(ExistsQuery::new("date".into(), false)),
@@ -752,6 +782,15 @@ impl Searcher {
         };
         warnings.extend(builder.warning());
 
+        // With `--articles`, which first passages hold nothing of the query.
+        let passage_weight = match (req.articles && req.stored, title_only) {
+            (true, false) => Some(
+                compiled
+                    .query
+                    .weight(EnableScoring::disabled_from_searcher(&searcher))?,
+            ),
+            _ => None,
+        };
         let mut unstemmed = analysis::unstemmed_analyzer();
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
@@ -767,6 +806,15 @@ impl Searcher {
             if req.highlight && req.stored {
                 passage.highlights = compiled.highlight.ranges(&mut unstemmed, &passage.text);
             }
+            let title_match = title_only
+                || match &passage_weight {
+                    Some(weight) if passage.index == 0 => {
+                        let segment = searcher.segment_reader(address.segment_ord);
+                        let mut scorer = weight.scorer(segment, 1.0)?;
+                        scorer.seek(address.doc_id) != address.doc_id
+                    }
+                    _ => false,
+                };
             hits.push(Hit {
                 query_id: req.query_id.clone(),
                 query: req.query.clone(),
@@ -775,6 +823,7 @@ impl Searcher {
                 article,
                 passage,
                 same_day_as: None,
+                title_match,
                 copies: None,
                 folded: Vec::new(),
             });
@@ -805,6 +854,7 @@ impl Searcher {
             stories: None,
             facets: None,
             relaxed,
+            title_only,
             unmatched,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             excluded_undated,
@@ -942,6 +992,32 @@ impl Bm25StatisticsProvider for QueryStatistics<'_> {
         self.doc_freqs.borrow_mut().insert(term.clone(), freq);
         Ok(freq)
     }
+}
+
+/// The query whose matches are hits: passages, and with `--articles` also
+/// articles whose title alone matches, by their first passage (a passage
+/// that matches both scores as the better of the two, which is its own).
+fn hits_query(f: &Fields, compiled: &Compiled, articles: bool) -> Box<dyn Query> {
+    match (&compiled.title, articles) {
+        (Some(title), true) => Box::new(DisjunctionMaxQuery::new(vec![
+            compiled.query.box_clone(),
+            first_passages(f, title.box_clone()),
+        ])),
+        _ => compiled.query.box_clone(),
+    }
+}
+
+/// The first passage of each article that `title` (a query on titles) matches.
+fn first_passages(f: &Fields, title: Box<dyn Query>) -> Box<dyn Query> {
+    let first = Term::from_field_u64(f.passage, 0);
+    let first: Box<dyn Query> = Box::new(RangeQuery::new(
+        Bound::Included(first.clone()),
+        Bound::Included(first),
+    ));
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, title),
+        (Occur::Must, Box::new(ConstScoreQuery::new(first, 0.0))),
+    ]))
 }
 
 /// The top-level parts of a query that the fallback of `--match all` keeps

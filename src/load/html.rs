@@ -1,19 +1,23 @@
-//! Article extraction from saved news web pages: metadata plus the main text as paragraphs.
+//! Saved news web pages: metadata, and the main text as paragraphs.
 //!
-//! The page is parsed once with `scraper` (html5ever). One iterative pass collects the
-//! metadata (`<meta>`, `<title>`, canonical link, JSON-LD) and scores candidate containers;
-//! the main text is then read from the first container that yields any paragraph, in this
-//! order: the `<article>` with the most paragraph text, `[itemprop=articleBody]`, `<main>`,
-//! `[role=main]`, and the element whose `<p>` children hold the most non-link text.
-//! All tree walks are iterative, so deeply nested markup cannot overflow the stack.
+//! A page is first checked against the work bounds ([`super::page_bounds`]). Its metadata
+//! comes from one iterative pass over the `scraper` (html5ever) tree: `<meta>`, `<title>`,
+//! canonical link, JSON-LD. Its main text comes from two extractors that must agree
+//! ([`super::main_text`]); when they find none, the page's readable text is taken instead
+//! (everything outside navigation, headers, footers, forms, scripts and boxes marked as
+//! boilerplate) and the article says so. Prompts (consent, paywall, newsletter, links to
+//! other stories) are dropped from either ([`super::walls`]). All tree walks here are
+//! iterative, so deeply nested markup cannot overflow the stack.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
 use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 use serde_json::{Map, Value};
+
+use super::{main_text, page_bounds, walls};
 
 /// What a saved article page yields: metadata as found (raw strings, not parsed) and the main
 /// text as paragraphs.
@@ -34,13 +38,18 @@ pub struct HtmlArticle {
     pub url: Option<String>,
     /// `<html lang>`.
     pub language: Option<String>,
-    /// The article's main text, one entry per block (p, h2-h6, li, blockquote, pre),
-    /// whitespace collapsed, in document order.
+    /// The article's main text, one entry per block, whitespace collapsed, in page order.
     pub paragraphs: Vec<String>,
+    /// Whether no main text was found and `paragraphs` is the page's readable text instead.
+    pub readable_fallback: bool,
 }
+/// Main text shorter than this is checked against the page's readable text: when the page
+/// has none (only menus, links and furniture), neither has the article.
+const SHORT_TEXT_WORDS: usize = 25;
 
 /// Tags whose whole subtree is never article text.
 const DROP_TAGS: &[&str] = &[
+    "head",
     "nav",
     "aside",
     "footer",
@@ -80,7 +89,23 @@ const DROP_MARKERS: &[&str] = &[
 ];
 
 /// Elements whose text becomes one paragraph.
-const BLOCK_TAGS: &[&str] = &["p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"];
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "div",
+    "td",
+    "th",
+    "dd",
+    "dt",
+];
 
 /// Phrasing elements; any other element inside a block separates words.
 const INLINE_TAGS: &[&str] = &[
@@ -106,22 +131,40 @@ const BOILERPLATE: &[&str] = &[
     "share this article",
 ];
 
-/// Extracts an article from a saved web page. Never panics; an empty or non-article page gives
-/// empty paragraphs.
-pub fn extract(html: &str) -> HtmlArticle {
+/// Extracts an article from a saved web page; the error says why the page has no article
+/// text to index (past the work bounds, or only a consent wall or paywall). Never panics.
+pub fn extract(html: &str) -> Result<HtmlArticle, String> {
+    let elements = page_bounds::check(html)?;
     let doc = Html::parse_document(html);
     let scan = Scan::new(&doc);
     let ld = LdArticle::find(&scan.json_ld);
-    let (container, paragraphs) = scan
-        .candidates()
-        .into_iter()
-        .flatten()
-        .filter_map(|id| doc.tree.get(id))
-        .map(|node| (node, paragraphs(node)))
-        .find(|(_, paragraphs)| !paragraphs.is_empty())
-        .map_or((None, Vec::new()), |(node, paragraphs)| {
-            (Some(node), paragraphs)
-        });
+    let container = scan.container().and_then(|id| doc.tree.get(id));
+    let mut paragraphs = main_text::paragraphs(html, elements);
+    paragraphs.retain(|p| !is_furniture(p));
+    let words: usize = paragraphs
+        .iter()
+        .map(|p| p.split_whitespace().count())
+        .sum();
+    let root = doc.tree.root();
+    let readable = (words < SHORT_TEXT_WORDS).then(|| readable_text(root, true));
+    if let Some(readable) = &readable {
+        // A few words the extractors took from menus or links, or from a page that is not
+        // an article (a table, a notice): the page's readable text says more, or nothing.
+        let readable_words: usize = readable.iter().map(|p| p.split_whitespace().count()).sum();
+        if readable.is_empty() || readable_words > words {
+            paragraphs.clear();
+        }
+    }
+    let readable_fallback = paragraphs.is_empty();
+    if readable_fallback {
+        paragraphs = readable.unwrap_or_default();
+    }
+    let mut paragraphs = walls::without_prompts(paragraphs)?;
+    if paragraphs.is_empty() {
+        // All the page shows sits in boxes marked as boilerplate: a consent wall or a paywall
+        // is skipped as such; any other text is taken rather than losing the page.
+        paragraphs = walls::without_prompts(readable_text(root, false))?;
+    }
     let in_container = |tag: &str| {
         container?
             .descendants()
@@ -149,7 +192,7 @@ pub fn extract(html: &str) -> HtmlArticle {
             })
         })
         .or(ld.author);
-    HtmlArticle {
+    Ok(HtmlArticle {
         title,
         published: scan
             .meta("article:published_time")
@@ -164,7 +207,8 @@ pub fn extract(html: &str) -> HtmlArticle {
         language: doc.root_element().attr("lang").and_then(clean),
         site_name,
         paragraphs,
-    }
+        readable_fallback,
+    })
 }
 
 /// What one pass over the whole document collects.
@@ -182,17 +226,12 @@ struct Scan {
     articles: Vec<(NodeId, usize)>,
     /// The first non-dropped `[itemprop=articleBody]`, `<main>` and `[role=main]`.
     landmarks: [Option<NodeId>; 3],
-    /// Readability-style score per element: non-link text of its `<p>` children, plus half
-    /// that of its `<p>` grandchildren.
-    scores: BTreeMap<NodeId, usize>,
     /// While walking: the dropped element whose subtree is being skipped.
     skip: Option<NodeId>,
     /// While walking: indexes into `articles` of the open `<article>` elements.
     open_articles: Vec<usize>,
-    /// While walking: (text, link text) lengths of the open `<p>` elements.
-    open_ps: Vec<(usize, usize)>,
-    /// While walking: how many `<a>` elements are open.
-    open_links: usize,
+    /// While walking: text lengths of the open `<p>` elements.
+    open_ps: Vec<usize>,
 }
 
 impl Scan {
@@ -215,12 +254,8 @@ impl Scan {
     fn open(&mut self, node: NodeRef<'_, Node>) {
         match node.value() {
             Node::Text(text) if self.skip.is_none() => {
-                if let Some((all, links)) = self.open_ps.last_mut() {
-                    let n = text.chars().filter(|c| !c.is_whitespace()).count();
-                    *all += n;
-                    if self.open_links > 0 {
-                        *links += n;
-                    }
+                if let Some(len) = self.open_ps.last_mut() {
+                    *len += text.chars().filter(|c| !c.is_whitespace()).count();
                 }
             }
             Node::Element(el) => {
@@ -234,8 +269,7 @@ impl Scan {
                         self.open_articles.push(self.articles.len());
                         self.articles.push((node.id(), 0));
                     }
-                    "p" => self.open_ps.push((0, 0)),
-                    "a" => self.open_links += 1,
+                    "p" => self.open_ps.push(0),
                     _ => {}
                 }
                 let has = |attr, value: &str| {
@@ -268,20 +302,11 @@ impl Scan {
                 }
             }
             Some("p") => {
-                let (all, links) = self.open_ps.pop().unwrap_or_default();
+                let len = self.open_ps.pop().unwrap_or_default();
                 if let Some(&article) = self.open_articles.last() {
-                    self.articles[article].1 += all;
-                }
-                let own = all.saturating_sub(links);
-                let parent = node.parent();
-                let grandparent = parent.and_then(|p| p.parent());
-                for (ancestor, share) in [(parent, own), (grandparent, own / 2)] {
-                    if let Some(ancestor) = ancestor {
-                        *self.scores.entry(ancestor.id()).or_default() += share;
-                    }
+                    self.articles[article].1 += len;
                 }
             }
-            Some("a") => self.open_links = self.open_links.saturating_sub(1),
             _ => {}
         }
     }
@@ -328,31 +353,36 @@ impl Scan {
         self.meta.get(key).cloned()
     }
 
-    /// Containers to try, best first. An `<article>` only counts when its paragraph text is at
-    /// least half the best score, so teaser cards do not beat a story body elsewhere.
-    fn candidates(&self) -> [Option<NodeId>; 5] {
+    /// The element the article's own `<h1>` and `<time>` are looked for in: the `<article>`
+    /// with the most paragraph text, else `[itemprop=articleBody]`, `<main>`, `[role=main]`.
+    fn container(&self) -> Option<NodeId> {
         // `rev()` so that ties go to the earliest element.
-        let best = self.scores.iter().rev().max_by_key(|(_, score)| **score);
-        let best_score = best.map_or(0, |(_, score)| *score);
         let article = self.articles.iter().rev().max_by_key(|(_, len)| *len);
-        let article = article.filter(|(_, len)| *len >= best_score / 2);
-        let [body, main, role] = self.landmarks;
-        let scored = best.filter(|(_, score)| **score > 0);
-        [article.map(|a| a.0), body, main, role, scored.map(|b| *b.0)]
+        article
+            .map(|a| a.0)
+            .or_else(|| self.landmarks.iter().flatten().next().copied())
     }
 }
 
 /// Whether an element's subtree is left out of the main text.
 fn is_dropped(el: &Element) -> bool {
+    is_hidden_or_furniture(el) || is_marked_box(el)
+}
+
+/// Whether an element is hidden, or of a kind that never holds article text (`nav`, `script`…).
+fn is_hidden_or_furniture(el: &Element) -> bool {
     let name = el.name();
     let hidden_style = el.attr("style").is_some_and(|s| {
         let s: String = s.split_whitespace().collect();
         s.to_ascii_lowercase().contains("display:none")
     });
-    if DROP_TAGS.contains(&name) || el.attr("hidden").is_some() || hidden_style {
-        return true;
-    }
-    if matches!(name, "html" | "body" | "main" | "article") {
+    DROP_TAGS.contains(&name) || el.attr("hidden").is_some() || hidden_style
+}
+
+/// Whether an element's class or id marks it as a box of boilerplate (cookie notice, share
+/// bar, newsletter sign-up, related stories, advertisement…).
+fn is_marked_box(el: &Element) -> bool {
+    if matches!(el.name(), "html" | "body" | "main" | "article") {
         return false;
     }
     [el.attr("class"), el.id()].into_iter().flatten().any(|v| {
@@ -363,49 +393,66 @@ fn is_dropped(el: &Element) -> bool {
     })
 }
 
-/// The container's text blocks: the innermost open block owns each text node, so nested
-/// blocks never repeat text; dropped subtrees and boilerplate lines are left out.
-fn paragraphs(container: NodeRef<'_, Node>) -> Vec<String> {
+/// The readable text under `root` as blocks: the innermost open block owns each text node,
+/// so nested blocks never repeat text; hidden and furniture elements, boilerplate lines and
+/// (with `boxes`) boxes marked as boilerplate are left out.
+fn readable_text(root: NodeRef<'_, Node>, boxes: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut buf = String::new();
-    let mut depth = 0usize;
+    let (mut open_links, mut links) = (0usize, 0usize);
     let mut skip = None;
-    for edge in container.traverse() {
+    for edge in root.traverse() {
         match edge {
             Edge::Open(node) if skip.is_none() => match node.value() {
-                Node::Text(text) if depth > 0 => buf.push_str(text),
-                Node::Element(el) if is_dropped(el) => skip = Some(node.id()),
-                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
-                    flush(&mut buf, &mut out);
-                    depth += 1;
+                Node::Text(text) => {
+                    if open_links > 0 {
+                        links += text.chars().filter(|c| !c.is_whitespace()).count();
+                    }
+                    buf.push_str(text);
                 }
+                Node::Element(el) if is_hidden_or_furniture(el) || (boxes && is_marked_box(el)) => {
+                    skip = Some(node.id());
+                }
+                Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
+                    flush(&mut buf, &mut links, &mut out);
+                }
+                Node::Element(el) if el.name() == "a" => open_links += 1,
                 Node::Element(el) if !INLINE_TAGS.contains(&el.name()) => buf.push(' '),
                 _ => {}
             },
             Edge::Close(node) if skip == Some(node.id()) => skip = None,
             Edge::Close(node) if skip.is_none() => match node.value() {
                 Node::Element(el) if BLOCK_TAGS.contains(&el.name()) => {
-                    flush(&mut buf, &mut out);
-                    depth -= 1;
+                    flush(&mut buf, &mut links, &mut out);
                 }
+                Node::Element(el) if el.name() == "a" => open_links = open_links.saturating_sub(1),
                 Node::Element(el) if !INLINE_TAGS.contains(&el.name()) => buf.push(' '),
                 _ => {}
             },
             _ => {}
         }
     }
+    flush(&mut buf, &mut links, &mut out);
     out
 }
 
-/// Ends the current block: its collapsed text becomes a paragraph unless empty or boilerplate.
-fn flush(buf: &mut String, out: &mut Vec<String>) {
+/// Whether a whole block is page furniture ("Advertisement", "Back to top", …).
+fn is_furniture(block: &str) -> bool {
+    let key = block.trim_end_matches([':', '.', '!', '…']).to_lowercase();
+    BOILERPLATE.contains(&key.as_str())
+}
+
+/// Ends the current block: its collapsed text becomes a paragraph unless it is empty,
+/// furniture, or mostly link text (a menu, a list of other stories).
+fn flush(buf: &mut String, links: &mut usize, out: &mut Vec<String>) {
     if let Some(line) = clean(buf) {
-        let key = line.trim_end_matches([':', '.', '!', '…']).to_lowercase();
-        if !BOILERPLATE.contains(&key.as_str()) {
+        let chars = buf.chars().filter(|c| !c.is_whitespace()).count();
+        if !is_furniture(&line) && *links * 2 <= chars {
             out.push(line);
         }
     }
     buf.clear();
+    *links = 0;
 }
 
 /// The fields taken from the first JSON-LD object typed `*Article` or `*BlogPosting`.
@@ -521,7 +568,7 @@ mod tests {
         (first, last): (&str, &str),
         absent: &[&str],
     ) -> Vec<String> {
-        let article = extract(html);
+        let article = extract(html).unwrap();
         let paragraphs = article.paragraphs.clone();
         assert_eq!(
             HtmlArticle {
@@ -560,8 +607,9 @@ mod tests {
                 url: some("https://www.example.com/news/articles/c0ex4mple1o"),
                 language: some("en-GB"),
                 paragraphs: Vec::new(),
+                readable_fallback: false,
             },
-            12,
+            11,
             (
                 "The United States has formally designated Venezuela’s Cartel de los Soles as a \
                  foreign terrorist organisation, a step Washington says is aimed at the government \
@@ -595,9 +643,10 @@ mod tests {
         assert_eq!(paragraphs[3], "What is the Cartel de los Soles?");
         assert_eq!(
             paragraphs[8],
-            "Banks must block any transactions involving the group"
+            "Banks must block any transactions involving the group\n\
+             Anyone who knowingly helps it can face prosecution in US courts"
         );
-        assert!(paragraphs[10].starts_with("Analysts said the move could open the way for further"));
+        assert!(paragraphs[9].starts_with("Analysts said the move could open the way\nfor further"));
     }
 
     #[test]
@@ -615,6 +664,7 @@ mod tests {
                 ),
                 language: some("en-US"),
                 paragraphs: Vec::new(),
+                readable_fallback: false,
             },
             7,
             (
@@ -653,6 +703,7 @@ mod tests {
                 ),
                 language: some("en-US"),
                 paragraphs: Vec::new(),
+                readable_fallback: false,
             },
             9,
             (
@@ -677,7 +728,7 @@ mod tests {
     #[test]
     fn minimal_page() {
         assert_eq!(
-            extract(include_str!("../../tests/fixtures/html/minimal.html")),
+            extract(include_str!("../../tests/fixtures/html/minimal.html")).unwrap(),
             HtmlArticle {
                 title: some("Cartel de los Soles designation: what we know"),
                 paragraphs: vec![
@@ -695,12 +746,14 @@ mod tests {
     }
 
     #[test]
-    fn nested_blocks_are_not_repeated() {
-        let html = "<article><ul><li><p>x</p></li></ul><blockquote><p>a</p>b</blockquote>\
+    fn readable_text_keeps_each_text_once_and_leaves_menus_out() {
+        let html = "<body><ul><li><p>x</p></li></ul><blockquote><p>a</p>b</blockquote>\
                     <p>one<br>two</p><p>long<wbr>word</p><li>outer<ul><li>inner</li></ul>tail</li>\
-                    <pre>  code\n  block </pre><h1>Headline</h1><li>cell<div>split</div></li></article>";
+                    <pre>  code\n  block </pre><h1>Headline</h1><li>cell<div>split</div></li>\
+                    <div><a href=/a>Menu</a> <a href=/b>entries</a></div>loose <a href=/c>text</a>";
+        let doc = Html::parse_document(html);
         assert_eq!(
-            extract(html).paragraphs,
+            readable_text(doc.tree.root(), true),
             [
                 "x",
                 "a",
@@ -711,19 +764,29 @@ mod tests {
                 "inner",
                 "tail",
                 "code block",
-                "cell split"
+                "Headline",
+                "cell",
+                "split",
+                "loose text"
             ]
         );
-        assert_eq!(extract(html).title, some("Headline"));
     }
 
     #[test]
     fn boilerplate_boxes_and_lines_are_dropped() {
-        let html = r#"<main class="has-share-bar"><p class="lead-paragraph">Lead.</p>
-            <div class="top-ad-slot"><p>Ad copy</p></div><div id="Cookie-Consent"><p>Cookies</p></div>
+        let html = r#"<main class="has-share-bar"><p class="lead-paragraph">The lead paragraph of the story, which says what happened, where it happened, to whom, and what the people it happened to said about it.</p>
+            <div id="Cookie-Consent"><p>We use cookies. Accept all</p></div>
             <p hidden>Hidden</p><p style="display: none">Invisible</p><p>ADVERTISEMENT</p>
-            <h3>Related Articles</h3><div class="download-box"><p>Kept.</p></div></main>"#;
-        assert_eq!(extract(html).paragraphs, ["Lead.", "Kept."]);
+            <h3>Related Articles</h3><div class="download-box"><p>The second paragraph is kept.</p>\
+            </div></main>"#;
+        assert_eq!(
+            extract(html).unwrap().paragraphs,
+            [
+                "The lead paragraph of the story, which says what happened, where it happened, \
+                 to whom, and what the people it happened to said about it.",
+                "The second paragraph is kept."
+            ]
+        );
     }
 
     #[test]
@@ -735,7 +798,7 @@ mod tests {
              <div class=story><p>{body}</p><p>{body}</p><p>Last.</p></div>\
              <div class=links><p><a href=/a>{body}{body}{body}</a></p></div>"
         );
-        let paragraphs = extract(&html).paragraphs;
+        let paragraphs = extract(&html).unwrap().paragraphs;
         assert_eq!(paragraphs.len(), 3);
         assert_eq!(paragraphs[2], "Last.");
     }
@@ -751,7 +814,7 @@ mod tests {
             </script><script type="application/ld+json">{not json</script></head>
             <body><p>Text.</p></body></html>"#;
         assert_eq!(
-            extract(html),
+            extract(html).unwrap(),
             HtmlArticle {
                 title: some("Title - Other Site"),
                 site_name: some("Site"),
@@ -760,15 +823,22 @@ mod tests {
                 url: some("https://example.com/a"),
                 language: some("es"),
                 paragraphs: vec!["Text.".to_string()],
+                readable_fallback: false,
             }
         );
     }
 
     #[test]
     fn empty_and_non_article_pages() {
-        assert_eq!(extract(""), HtmlArticle::default());
-        let links = "<html><body><nav><a href=/>Home</a></nav><div><a href=/x>X</a></div></body>";
-        assert!(extract(links).paragraphs.is_empty());
+        assert_eq!(
+            extract("").unwrap(),
+            HtmlArticle {
+                readable_fallback: true,
+                ..HtmlArticle::default()
+            }
+        );
+        let links = "<html><body><nav><a href=/>Home</a></nav><footer>© Site</footer></body>";
+        assert_eq!(extract(links).unwrap().paragraphs, Vec::<String>::new());
     }
 
     #[test]
@@ -781,7 +851,7 @@ mod tests {
             state
         };
         let bytes: Vec<u8> = (0..200_000).map(|_| next() as u8).collect();
-        extract(&String::from_utf8_lossy(&bytes));
+        let _ = extract(&String::from_utf8_lossy(&bytes));
         let tokens = [
             "<div>",
             "</div>",
@@ -816,14 +886,23 @@ mod tests {
         let soup: String = (0..50_000)
             .map(|_| tokens[next() as usize % tokens.len()])
             .collect();
-        extract(&soup);
+        let _ = extract(&soup);
     }
 
     #[test]
-    fn deep_nesting_does_not_overflow() {
+    fn deep_nesting_is_read_up_to_the_bound_and_refused_past_it() {
         let html = format!("{}<p>deep</p>", "<div>".repeat(10_000));
-        assert_eq!(extract(&html).paragraphs, ["deep"]);
-        let html = format!("<article>{}deep", "<blockquote>".repeat(10_000));
-        assert_eq!(extract(&html).paragraphs, ["deep"]);
+        assert!(extract(&html).unwrap_err().contains("nest more than"));
+        let depth = page_bounds::MAX_DEPTH - 10;
+        for tag in ["div", "blockquote", "section"] {
+            let html = format!(
+                "<html><body>{}<p>The deep paragraph of the page.</p>",
+                format!("<{tag}>").repeat(depth)
+            );
+            assert_eq!(
+                extract(&html).unwrap().paragraphs,
+                ["The deep paragraph of the page."]
+            );
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! JSON Lines articles (`.jsonl`, `.ndjson`, and their `.gz`): one article
-//! per line, `{"id","outlet","date","title","url","author","text"}` with the
-//! aliases `_id`, `source`/`publisher`, `published`/`published_at`,
-//! `body`/`content` — so a BEIR `corpus.jsonl` indexes as it is. Streamed:
-//! memory does not grow with the file.
+//! per line, `{"id","outlet","date","title","url","author","text"}` or the
+//! fields of a news API or dataset export (see [`super::record`]) — so a
+//! BEIR `corpus.jsonl` indexes as it is. Streamed: memory does not grow
+//! with the file.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -11,15 +11,12 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use super::{body, SkipReason, Warning};
-use crate::article::{Article, LineMap, Metadata, Origin, Sourced};
-use crate::date;
+use super::record::{self, Unused};
+use super::{SkipReason, Warning};
+use crate::article::{Article, LineMap, Metadata, Origin};
 
 /// Lines longer than this are skipped (with a warning) rather than parsed.
 const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
-/// Record ids longer than this are not used (the record gets `FILE:LINE`):
-/// an id must stay one exact term of the index.
-const MAX_ID_BYTES: usize = 4096;
 
 /// Whether a path names a gzip-compressed file.
 pub fn is_gzip(path: &Path) -> bool {
@@ -27,82 +24,8 @@ pub fn is_gzip(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
-/// The first present, non-empty string (or number) among `keys`.
-fn field(record: &Map<String, Value>, keys: &[&str]) -> Option<String> {
-    keys.iter().find_map(|k| match record.get(*k)? {
-        Value::String(s) if !s.trim().is_empty() => {
-            Some(body::without_control(s.trim().to_owned()))
-        }
-        Value::Number(n) => Some(n.to_string()),
-        Value::Array(items) => {
-            let names: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            (!names.is_empty()).then(|| body::without_control(names.join(", ")))
-        }
-        _ => None,
-    })
-}
-
-/// A record's id: its `id` (or `_id`) as one line of text, else `FILE:LINE`.
-/// Control characters in an id (a line break, a tab) would break every
-/// line-based output and the `show` command, so each run of them becomes one
-/// space, with a warning; an id that is not a string or number, or is too
-/// long, is replaced by `FILE:LINE`, with a warning.
-fn record_id(
-    record: &Map<String, Value>,
-    at: &str,
-    source: &str,
-    line: u32,
-    warnings: &mut Vec<Warning>,
-) -> String {
-    let fallback = || format!("{source}:{line}");
-    let Some((key, value)) = ["id", "_id"]
-        .into_iter()
-        .find_map(|k| record.get(k).map(|v| (k, v)))
-        .filter(|(_, v)| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
-    else {
-        return fallback();
-    };
-    let raw = match value {
-        Value::String(s) => s.trim(),
-        Value::Number(n) => return n.to_string(),
-        _ => {
-            let why = format!(
-                "record {key} is not a string or number; indexed as '{}'",
-                fallback()
-            );
-            warnings.push(Warning::new(at, why));
-            return fallback();
-        }
-    };
-    let id = if raw.chars().any(char::is_control) {
-        let clean = raw
-            .split(char::is_control)
-            .map(str::trim)
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let clean = if clean.is_empty() { fallback() } else { clean };
-        let why = format!(
-            "record {key} {} holds control characters (a line break, a tab); indexed as '{clean}'",
-            Value::String(raw.to_owned())
-        );
-        warnings.push(Warning::new(at, why));
-        clean
-    } else {
-        raw.to_owned()
-    };
-    if id.len() > MAX_ID_BYTES {
-        let why = format!(
-            "record {key} is longer than {MAX_ID_BYTES} bytes; indexed as '{}'",
-            fallback()
-        );
-        warnings.push(Warning::new(at, why));
-        return fallback();
-    }
-    id
-}
-
-/// One record's article, or why the line is skipped.
+/// One record's article and the fields it did not use, or why the line is
+/// skipped.
 fn article(
     record: &Map<String, Value>,
     at: &str,
@@ -110,53 +33,18 @@ fn article(
     line: u32,
     external: &Metadata,
     warnings: &mut Vec<Warning>,
-) -> Result<Article, String> {
-    let raw = |k: &str| {
-        record
-            .get(k)
-            .and_then(Value::as_str)
-            .is_some_and(body::has_control)
-    };
-    if ["text", "body", "content", "title", "headline"]
-        .into_iter()
-        .any(raw)
-    {
-        warnings.push(Warning::new(at, "control characters removed from the text"));
-    }
-    let title = field(record, &["title", "headline"]);
-    let text = field(record, &["text", "body", "content"]);
-    // A headline-only record (a wire brief) is searchable by its headline.
-    let body = match (text, &title) {
-        (Some(text), _) => text,
-        (None, Some(title)) => title.clone(),
-        (None, None) => return Err("record has no text or title".into()),
-    };
-    let sourced = |value: Option<String>| value.map(|v| Sourced::new(v, Origin::JsonField));
-    let date = field(record, &["date", "published", "published_at"]).and_then(|raw| {
-        date::parse_date(&raw)
-            .map_err(|e| {
-                warnings.push(Warning::new(
-                    at,
-                    format!("date {e}; article indexed undated"),
-                ))
-            })
-            .ok()
-    });
-    let own = Metadata {
-        outlet: sourced(field(record, &["outlet", "source", "publisher"])),
-        date: date.map(|d| Sourced::new(d, Origin::JsonField)),
-        title: sourced(title),
-        author: sourced(field(record, &["author", "authors", "byline"])),
-        url: sourced(field(record, &["url", "link"])),
-        outlet_domain: None,
-    };
-    Ok(Article {
-        id: record_id(record, at, source, line, warnings),
+) -> Result<(Article, Vec<String>), String> {
+    let fallback = || format!("{source}:{line}");
+    let read = record::read(record, Origin::JsonField, at, &fallback, warnings)?;
+    let article = Article {
+        id: read.id,
         source: source.to_owned(),
-        meta: external.clone().or(own).resolved(),
-        body,
+        meta: external.clone().or(read.meta).resolved(),
+        body: read.body,
         lines: LineMap::Record(line),
-    })
+        notes: read.notes,
+    };
+    Ok((article, read.unused))
 }
 
 /// Skips the rest of an overlong line without holding it in memory.
@@ -196,8 +84,9 @@ enum Parsed {
     Binary,
     /// Skipped, for this reason.
     Bad(Warning),
-    /// An article and the warnings about it (such as an unreadable date).
-    Article(Box<Article>, Vec<Warning>),
+    /// An article, the warnings about it (such as an unreadable date) and
+    /// the fields it did not use.
+    Article(Box<Article>, Vec<Warning>, Vec<String>),
 }
 
 /// Parses line number `line` of `source`.
@@ -232,7 +121,7 @@ fn parse_line(buf: &[u8], line: u32, source: &str, external: &Metadata) -> Parse
         }
     };
     match article(&record, &at, source, line, external, &mut warnings) {
-        Ok(article) => Parsed::Article(Box::new(article), warnings),
+        Ok((article, unused)) => Parsed::Article(Box::new(article), warnings, unused),
         Err(reason) => Parsed::Bad(Warning::new(&at, format!("{reason}; line skipped"))),
     }
 }
@@ -300,6 +189,7 @@ pub fn load(
     let mut first_seen: HashMap<u64, u32> = HashMap::new();
     let mut line = 0u32;
     let mut records = 0usize;
+    let mut unused = Unused::default();
     let mut block: Vec<Line> = Vec::with_capacity(BLOCK_LINES);
     let mut at_end = false;
     while !at_end {
@@ -378,8 +268,9 @@ pub fn load(
                     warnings.push(warning);
                     continue;
                 }
-                Parsed::Article(article, own) => {
+                Parsed::Article(article, own, fields) => {
                     warnings.extend(own);
+                    unused.add(fields);
                     *article
                 }
             };
@@ -407,6 +298,7 @@ pub fn load(
             n => format!("no readable records ({n} bad lines)"),
         });
     }
+    warnings.extend(unused.warning(source));
     Ok(warnings)
 }
 

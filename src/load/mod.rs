@@ -2,12 +2,20 @@
 //! one loader per format (chosen by extension), and metadata precedence.
 
 mod body;
+mod csv;
 pub mod encoding;
+mod feed;
 pub mod html;
+mod json;
 mod jsonl;
+mod main_text;
 pub mod manifest;
 mod markdown;
+mod page_bounds;
+mod record;
 mod text;
+mod walls;
+mod warc;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -83,12 +91,23 @@ pub enum Format {
     JsonLines,
     /// `.html`, `.htm`: a saved web page
     Html,
+    /// `.json`: one article, an array of them, or a news API response
+    Json,
+    /// `.csv`: an export with a header row, one article per row
+    Csv,
+    /// `.rss`, `.atom`, `.xml`: an RSS or Atom feed, one article per item
+    Feed,
+    /// `.warc`, `.warc.gz`: a web archive, one article per captured page
+    Warc,
 }
 
 impl Format {
     /// The format of a file, by its extension; `None` when newsdex does not read it.
     pub fn of(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if warc::is_warc(&name) {
+            return Some(Format::Warc);
+        }
         let name = name.strip_suffix(".gz").unwrap_or(&name);
         if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
             return Some(Format::JsonLines);
@@ -101,6 +120,9 @@ impl Format {
             "txt" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "html" | "htm" => Some(Format::Html),
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "rss" | "atom" | "xml" => Some(Format::Feed),
             _ => None,
         }
     }
@@ -137,7 +159,7 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
             } else {
                 found.warnings.push(Warning::new(
                     root.display().to_string(),
-                    "not a format newsdex reads (.txt, .md, .markdown, .html, .htm, .jsonl, .ndjson, .jsonl.gz); skipped",
+                    "not a format newsdex reads (.txt, .md, .markdown, .html, .htm, .jsonl, .ndjson, .jsonl.gz, .json, .csv, .rss, .atom, .xml, .warc, .warc.gz); skipped",
                 ));
             }
             continue;
@@ -195,16 +217,21 @@ fn not_utf8(path: &Path) -> Warning {
 pub type SkipReason = String;
 
 /// Checks what can be checked before a file is read: that it is readable
-/// and, for a one-article format (read whole), not too large and not
-/// binary. A JSON Lines file is read line by line instead: a line with NUL
-/// bytes is one bad line, and the rest of the file is still read.
+/// and, for a one-article format or a feed (read whole), not too large;
+/// and that it is not binary. A JSON Lines file is read line by line
+/// instead: a line with NUL bytes is one bad line, and the rest of the file
+/// is still read. JSON and CSV exports and web archives are streamed, so
+/// their size does not matter, and a web archive holds binary records.
 pub fn precheck(path: &Path) -> Result<(), SkipReason> {
-    if Format::of(path) == Some(Format::JsonLines) {
+    let format = Format::of(path);
+    if matches!(format, Some(Format::JsonLines | Format::Warc)) {
         return std::fs::File::open(path)
             .map(drop)
             .map_err(|e| format!("cannot read: {e}"));
     }
-    check_size(path)?;
+    if !matches!(format, Some(Format::Json | Format::Csv)) {
+        check_size(path)?;
+    }
     use std::io::Read;
     let mut head = Vec::with_capacity(8192);
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
@@ -258,12 +285,18 @@ fn read_text(
 
 /// A saved web page's own metadata and main text: paragraphs joined by blank
 /// lines (no line numbers: the text is extracted, not copied).
-fn parse_html(
+pub fn parse_html(
     text: &str,
     location: &str,
     warnings: &mut Vec<Warning>,
-) -> (Metadata, String, LineMap) {
-    let page = html::extract(text);
+) -> Result<(Metadata, String, LineMap), SkipReason> {
+    let page = html::extract(text)?;
+    if page.readable_fallback && !page.paragraphs.is_empty() {
+        warnings.push(Warning::new(
+            location,
+            "no main article text found; indexed the page's readable text instead",
+        ));
+    }
     let own = |value: Option<String>| {
         value
             .map(|v| body::without_control(v.trim().to_owned()))
@@ -299,7 +332,7 @@ fn parse_html(
         .collect::<Vec<_>>()
         .join("\n\n");
     let body = body::without_control(body);
-    (meta, body, LineMap::Unknown)
+    Ok((meta, body, LineMap::Unknown))
 }
 
 /// Loads the articles of one file and hands each to `emit`. `external` is
@@ -313,9 +346,25 @@ pub fn load_file(
     emit: &mut dyn FnMut(Article),
 ) -> Result<Vec<Warning>, SkipReason> {
     let format = Format::of(path).ok_or("not a format newsdex reads")?;
-    if format == Format::JsonLines {
-        return jsonl::load(path, id, external, emit);
-    }
+    let stream = match format {
+        Format::JsonLines => jsonl::load,
+        Format::Json => json::load,
+        Format::Csv => csv::load,
+        Format::Feed => feed::load,
+        Format::Warc => warc::load,
+        Format::Text | Format::Markdown | Format::Html => one_article,
+    };
+    stream(path, id, external, emit)
+}
+
+/// Loads a file that holds one article (text, Markdown, a saved page).
+fn one_article(
+    path: &Path,
+    id: &str,
+    external: &Metadata,
+    emit: &mut dyn FnMut(Article),
+) -> Result<Vec<Warning>, SkipReason> {
+    let format = Format::of(path).ok_or("not a format newsdex reads")?;
     let mut warnings = Vec::new();
     let text = read_text(path, &mut warnings, id)?;
     if body::has_control(&text) {
@@ -324,8 +373,7 @@ pub fn load_file(
     let (own, body, lines) = match format {
         Format::Text => text::parse(&text, id, &mut warnings, external.date.is_some()),
         Format::Markdown => markdown::parse(&text, id, &mut warnings),
-        Format::Html => parse_html(&text, id, &mut warnings),
-        Format::JsonLines => unreachable!("streamed above"),
+        _ => parse_html(&text, id, &mut warnings)?,
     };
     if body.trim().is_empty() {
         return Err("no article text".into());
@@ -336,6 +384,7 @@ pub fn load_file(
         meta: external.clone().or(own).resolved(),
         body,
         lines,
+        notes: Default::default(),
     });
     Ok(warnings)
 }

@@ -63,7 +63,10 @@ fn hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
         (Some(path), None) => path.clone(),
         (None, _) => a.url.clone().unwrap_or_else(|| a.id.clone()),
     };
-    let location = format!("{}  #{}", terminal::line(&location), hit.passage.index);
+    let mut location = format!("{}  #{}", terminal::line(&location), hit.passage.index);
+    if hit.title_match {
+        location.push_str("  (title match: the passage does not hold the words)");
+    }
     writeln!(out, "     {}", styled(DIM, &location, color))?;
     let text = &hit.passage.text;
     let safe = |piece: &str| terminal::safe(piece, &['\n']).into_owned();
@@ -130,7 +133,7 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
     for h in &result.hits {
         hit(out, h, color)?;
     }
-    let unit = if result.filters.articles {
+    let unit = if result.filters.articles || result.title_only {
         "article"
     } else {
         "passage"
@@ -157,6 +160,14 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
         }
     }
     summary.push_str(&format!(" · {:.1} ms", result.took_ms));
+    if result.title_only {
+        let s = if result.total_hits == 1 { "" } else { "s" };
+        summary.push_str(&format!(
+            " · no passage holds it, so the article{s} whose title does {} shown by {} first passage",
+            if result.total_hits == 1 { "is" } else { "are" },
+            if result.total_hits == 1 { "its" } else { "their" },
+        ));
+    }
     if result.relaxed {
         summary.push_str(" · no passage held every word, so passages with any of them are shown");
     }

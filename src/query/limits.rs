@@ -9,10 +9,9 @@ use super::parse::{Atom, AtomKind, Clause, Expr, Occur};
 /// phrases and prefixes, in query order) are kept, the rest dropped. A long
 /// natural-language question (a few dozen words) stays whole.
 pub const MAX_QUERY_WORDS: usize = 256;
-/// Indexed words one prefix (`narco*`) expands to: the most frequent this many.
-pub const MAX_PREFIX_TERMS: usize = 1_000;
-/// Indexed words all the prefixes of one query expand to together; a prefix
-/// after the budget is spent keeps its most frequent word only.
+/// Indexed words all the prefixes of one query expand to together (each
+/// at most [`super::prefix::MAX_PREFIX_TERMS`]); a prefix after the budget
+/// is spent keeps its most frequent word only.
 pub const MAX_QUERY_PREFIX_TERMS: usize = 10_000;
 
 /// `expr` with at most [`MAX_QUERY_WORDS`] words, and a warning saying what

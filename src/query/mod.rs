@@ -72,7 +72,7 @@ macro_rules! delegate_weight {
     };
 }
 
-mod fields;
+mod bonus;
 pub mod limits;
 mod pair;
 pub mod parse;
@@ -81,8 +81,8 @@ mod topk;
 mod words;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery,
+    Query, TermQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -91,7 +91,7 @@ use tantivy::Term;
 use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
-use fields::FieldsQuery;
+use bonus::BonusQuery;
 use pair::PairQuery;
 pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
 use topk::TopKPhraseQuery;
@@ -136,8 +136,12 @@ const MAX_PAIRS: usize = 32;
 
 /// A query ready to run, with what to highlight in its hits.
 pub struct Compiled {
-    /// The Tantivy query.
+    /// The Tantivy query: passages whose text holds what the query asks
+    /// for, their article's title adding to the score.
     pub query: Box<dyn Query>,
+    /// The same query over articles' titles in place of passage text: what
+    /// finds articles that match by their title alone.
+    pub title: Option<Box<dyn Query>>,
     /// Terms and phrases to mark in passages.
     pub highlight: HighlightTerms,
 }
@@ -147,15 +151,19 @@ pub struct QueryBuilder<'a> {
     fields: &'a Fields,
     /// The index searched: prefixes expand to its words.
     searcher: &'a tantivy::Searcher,
+    /// Prefixes that stand for more words than were searched: as typed,
+    /// how many words they stand for, how many were searched.
+    capped: Vec<(String, usize, usize)>,
+    /// The field that atoms without a field search: the passage text, or
+    /// the title when compiling [`Compiled::title`].
+    target: SchemaField,
+    /// The title's evidence for the passage query being compiled: each
+    /// clause, and its terms and boost for a bound (`None`: no bound).
+    bonus: Vec<(Box<dyn Query>, Option<bonus::Bound>)>,
     analyzer: TextAnalyzer,
     unstemmed: TextAnalyzer,
     /// Whether the query being compiled has a bare word that is not a stop word.
     has_content: bool,
-    /// Words the prefixes of the query being compiled may still expand to.
-    prefix_budget: usize,
-    /// Prefixes that stand for more words than were searched: as typed,
-    /// how many words they stand for, how many were searched.
-    capped: Vec<(String, usize, usize)>,
     /// Whether a `MatchMode::Any` compilation relaxes only bare words (the
     /// fallback of `--match all`), keeping phrases, fields, `+word` and
     /// groups required.
@@ -163,6 +171,9 @@ pub struct QueryBuilder<'a> {
     /// Whether the query's bare words are all in capitals ("WHAT ARE THE
     /// EFFECTS"), so a word in capitals is not taken for an acronym.
     capitals: bool,
+    /// Words the prefixes of the query being compiled may still expand to
+    /// (see [`limits::MAX_QUERY_PREFIX_TERMS`]).
+    prefix_budget: usize,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -171,30 +182,33 @@ impl<'a> QueryBuilder<'a> {
         QueryBuilder {
             fields,
             searcher,
+            capped: Vec::new(),
+            prefix_budget: limits::MAX_QUERY_PREFIX_TERMS,
+            target: fields.body,
+            bonus: Vec::new(),
             analyzer: analysis::analyzer(),
             unstemmed: analysis::unstemmed_analyzer(),
             has_content: false,
-            prefix_budget: limits::MAX_QUERY_PREFIX_TERMS,
-            capped: Vec::new(),
             relaxing: false,
             capitals: false,
         }
     }
 
-    /// What the queries compiled so far left out to stay within the limits
-    /// of [`limits`]: the rarer words of prefixes, in one message.
+    /// What the queries compiled so far left out: the rarer words of
+    /// prefixes that stand for too many, in one message.
     pub fn warning(&self) -> Option<String> {
         let [(typed, matched, kept), rest @ ..] = self.capped.as_slice() else {
             return None;
         };
         if rest.is_empty() {
-            let words = if *kept == 1 { "word was" } else { "words were" };
             return Some(format!(
-                "'{typed}*' stands for {matched} indexed words; only the {kept} most frequent {words} searched"
+                "'{typed}*' stands for {matched} words; only the {kept} most frequent were searched"
             ));
         }
-        let shown: Vec<String> = self.capped[..self.capped.len().min(3)]
+        let shown: Vec<String> = self
+            .capped
             .iter()
+            .take(3)
             .map(|(typed, matched, kept)| format!("'{typed}*' ({matched}, {kept} searched)"))
             .collect();
         let more = match self.capped.len() {
@@ -202,10 +216,37 @@ impl<'a> QueryBuilder<'a> {
             _ => String::new(),
         };
         Some(format!(
-            "{} prefixes stand for more indexed words than were searched (the most frequent were): {}{more}",
+            "{} prefixes stand for more words than were searched (the most frequent were): {}{more}",
             self.capped.len(),
             shown.join(", ")
         ))
+    }
+
+    /// The words of passages that start with `prefix` (folded, unstemmed),
+    /// the most frequent [`prefix::MAX_PREFIX_TERMS`]; `typed` is the
+    /// prefix as written, for the message when there are more.
+    fn expand(&mut self, typed: &str, prefix: &str) -> Vec<String> {
+        self.expand_in(self.fields.body_words, typed, prefix)
+    }
+
+    /// The words of `field` that start with `prefix`: the most frequent
+    /// [`prefix::MAX_PREFIX_TERMS`], and no more than the query's prefixes
+    /// may still expand to (at least one).
+    fn expand_in(&mut self, field: SchemaField, typed: &str, prefix: &str) -> Vec<String> {
+        let max = prefix::MAX_PREFIX_TERMS.min(self.prefix_budget.max(1));
+        match prefix::expand(self.searcher, field, prefix, max) {
+            Ok(expansion) => {
+                let kept = expansion.words.len();
+                self.prefix_budget = self.prefix_budget.saturating_sub(kept);
+                if expansion.matched > kept && !self.capped.iter().any(|(t, ..)| t == typed) {
+                    self.capped
+                        .push((typed.to_owned(), expansion.matched, kept));
+                }
+                expansion.words
+            }
+            // An unreadable dictionary: the prefix's own word, exactly.
+            Err(_) => vec![prefix.to_owned()],
+        }
     }
 
     /// Compiles `expr` as the fallback of `--match all`: its bare words
@@ -227,22 +268,57 @@ impl<'a> QueryBuilder<'a> {
         self.capitals = capitals;
         self.has_content = bare_words(expr)
             .any(|w| !is_query_stop_word(w, capitals) && !analysis::terms(analyzer, w).is_empty());
-        let query = self.expr(expr, mode, false, true, &mut highlight)?;
+        self.target = self.fields.body;
+        self.bonus.clear();
+        let query = self.expr(expr, mode, false, &mut highlight);
+        let bonus = std::mem::take(&mut self.bonus);
+        self.target = self.fields.title;
+        let title = self.expr(expr, mode, false, &mut HighlightTerms::default());
+        self.target = self.fields.body;
+        self.bonus.clear();
+        let query = query?;
         let near = self.proximity(expr);
         let query: Box<dyn Query> = if !near.is_empty() {
             Box::new(TopKWordsQuery::new(query, near))
         } else {
-            match self.lone_phrase(expr) {
-                Some(phrases) => Box::new(TopKPhraseQuery::new(query, phrases)),
-                None => query,
+            match (self.lone_phrase(expr), bonus.as_slice()) {
+                // The phrase in the body, and in the title as its bonus:
+                // one walk bounds both.
+                (Some(mut phrases), [(in_title, Some((terms, boost)))]) => {
+                    phrases.push((terms.clone(), *boost));
+                    let union = BooleanQuery::new(vec![
+                        (TantivyOccur::Must, query),
+                        (TantivyOccur::Should, in_title.box_clone()),
+                    ]);
+                    let query = TopKPhraseQuery::new(Box::new(union), phrases);
+                    return Some(Compiled {
+                        query: Box::new(query),
+                        title,
+                        highlight,
+                    });
+                }
+                (Some(phrases), _) => Box::new(TopKPhraseQuery::new(query, phrases)),
+                (None, _) => query,
             }
         };
-        Some(Compiled { query, highlight })
+        let query = match bonus.len() {
+            0 => query,
+            _ => {
+                let bounds: Option<Vec<_>> = bonus.iter().map(|(_, b)| b.clone()).collect();
+                let clauses = bonus.into_iter().map(|(q, _)| (TantivyOccur::Should, q));
+                let bonus = boolean(clauses.collect())?;
+                Box::new(BonusQuery::new(query, bonus, bounds))
+            }
+        };
+        Some(Compiled {
+            query,
+            title,
+            highlight,
+        })
     }
 
-    /// When the whole query is one exact phrase over the default fields,
-    /// the phrases of the union `atom` compiles it to: per field, its
-    /// terms and boost.
+    /// When the whole query is one exact phrase over the passage text, the
+    /// phrase `atom` compiles it to: its terms and boost.
     fn lone_phrase(&mut self, expr: &Expr) -> Option<Vec<(Vec<Term>, f32)>> {
         let atom = match expr {
             Expr::Atom(atom) => atom,
@@ -272,22 +348,19 @@ impl<'a> QueryBuilder<'a> {
         Some(phrases)
     }
 
-    /// `seeked`: whether the query is a required or excluded clause, whose
-    /// scorer is moved by seeks more than walked through.
     fn expr(
         &mut self,
         expr: &Expr,
         mode: MatchMode,
         negated: bool,
-        seeked: bool,
         hl: &mut HighlightTerms,
     ) -> Option<Box<dyn Query>> {
         match expr {
-            Expr::Atom(atom) => self.atom(atom, negated, seeked, hl),
+            Expr::Atom(atom) => self.atom(atom, negated, hl),
             Expr::Or(items) => {
                 let clauses: Vec<_> = items
                     .iter()
-                    .filter_map(|e| self.expr(e, mode, negated, false, hl))
+                    .filter_map(|e| self.expr(e, mode, negated, hl))
                     .map(|q| (TantivyOccur::Should, q))
                     .collect();
                 boolean(clauses)
@@ -309,10 +382,13 @@ impl<'a> QueryBuilder<'a> {
                             (Occur::Default, MatchMode::Any) => TantivyOccur::Should,
                             (Occur::MustNot, _) => TantivyOccur::MustNot,
                         };
+                        // An optional function word would score nothing:
+                        // it makes no hit either.
+                        if occur == TantivyOccur::Should && self.scores_nothing(&c.expr) {
+                            return None;
+                        }
                         let negated = negated || occur == TantivyOccur::MustNot;
-                        let seeked = occur != TantivyOccur::Should;
-                        self.expr(&c.expr, mode, negated, seeked, hl)
-                            .map(|q| (occur, q))
+                        self.expr(&c.expr, mode, negated, hl).map(|q| (occur, q))
                     })
                     .collect();
                 boolean(clauses)
@@ -320,11 +396,23 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
+    /// Whether an expression is a bare function word that adds nothing to
+    /// the score of a query with other words.
+    fn scores_nothing(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Atom(Atom {
+                field: None,
+                kind: AtomKind::Word(w),
+            }) => self.has_content && is_query_stop_word(w, self.capitals),
+            _ => false,
+        }
+    }
+
     /// The fields an atom searches, with their weights.
     fn fields_for(&self, field: Option<Field>) -> Vec<(SchemaField, f32)> {
         let f = self.fields;
         match field {
-            None => vec![(f.body, 1.0), (f.title, TITLE_BOOST)],
+            None => vec![(self.target, 1.0)],
             Some(Field::Body) => vec![(f.body, 1.0)],
             Some(Field::Title) => vec![(f.title, 1.0)],
             Some(Field::Outlet) => vec![(f.outlet, 1.0)],
@@ -332,15 +420,22 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
+    /// Whether an atom's title adds to the score of the passages that
+    /// match it: a word, phrase or prefix without a field, not excluded,
+    /// in the passage query.
+    fn earns_bonus(&self, atom: &Atom, negated: bool) -> bool {
+        atom.field.is_none() && !negated && self.target == self.fields.body
+    }
+
     fn atom(
         &mut self,
         atom: &Atom,
         negated: bool,
-        seeked: bool,
         hl: &mut HighlightTerms,
     ) -> Option<Box<dyn Query>> {
         let in_passage = matches!(atom.field, None | Some(Field::Body));
-        let remember = in_passage && !negated;
+        let remember = in_passage && !negated && self.target == self.fields.body;
+        let bonus = self.earns_bonus(atom, negated);
         let per_field: Vec<(Box<dyn Query>, f32)> = match &atom.kind {
             AtomKind::Word(text) | AtomKind::Phrase { text, .. } => {
                 let slop = match &atom.kind {
@@ -371,15 +466,13 @@ impl<'a> QueryBuilder<'a> {
                     }
                     _ => 1.0,
                 };
-                // The union `boolean` makes of the clauses below, but skipping
-                // where seeked (a union of unions walks every document of its
-                // clauses, and Tantivy's buffered union does that faster).
-                let word = matches!(atom.kind, AtomKind::Word(_)) && seeked;
-                if let (true, None, [term]) = (word, atom.field, &terms[..]) {
-                    let fields = self.fields_for(None).into_iter();
-                    let terms =
-                        fields.map(|(f, boost)| (Term::from_field_text(f, term), boost * weight));
-                    return Some(Box::new(FieldsQuery::new(terms.collect())));
+                if bonus && weight > 0.0 {
+                    let title = self.fields.title;
+                    let query = self.terms_query(title, &terms, slop);
+                    let boost = TITLE_BOOST * weight;
+                    let terms = terms.iter().map(|t| Term::from_field_text(title, t));
+                    self.bonus
+                        .push((boosted(query, boost), Some((terms.collect(), boost))));
                 }
                 self.fields_for(atom.field)
                     .into_iter()
@@ -392,6 +485,14 @@ impl<'a> QueryBuilder<'a> {
                 if remember {
                     hl.prefixes.push(last.clone());
                 }
+                let text_field = matches!(atom.field, None | Some(Field::Body | Field::Title));
+                if let (true, [_]) = (text_field, &terms[..]) {
+                    return Some(self.word_prefix(atom, text, &last, bonus));
+                }
+                if bonus {
+                    let query = self.prefix_query(self.fields.title, text, &terms);
+                    self.bonus.push((boosted(query, TITLE_BOOST), None));
+                }
                 self.fields_for(atom.field)
                     .into_iter()
                     .map(|(field, boost)| (self.prefix_query(field, text, &terms), boost))
@@ -400,21 +501,51 @@ impl<'a> QueryBuilder<'a> {
         };
         let clauses = per_field
             .into_iter()
-            .map(|(q, boost)| {
-                let q: Box<dyn Query> = if boost == 1.0 {
-                    q
-                } else {
-                    Box::new(BoostQuery::new(q, boost))
-                };
-                (TantivyOccur::Should, q)
-            })
+            .map(|(q, boost)| (TantivyOccur::Should, boosted(q, boost)))
             .collect();
         boolean(clauses)
     }
 
-    /// Whether the field records word positions (phrases need them).
-    fn has_positions(&self, field: SchemaField) -> bool {
-        field != self.fields.author
+    /// A one-word prefix in the passage text or the title: the words of
+    /// the passages that start with it, unstemmed, each ranked by its BM25;
+    /// in the title (stemmed), those words' stems.
+    fn word_prefix(
+        &mut self,
+        atom: &Atom,
+        typed: &str,
+        prefix: &str,
+        bonus: bool,
+    ) -> Box<dyn Query> {
+        let words = self.expand(typed, prefix);
+        let mut stems: Vec<String> = words
+            .iter()
+            .map(|w| {
+                let mut stem = w.clone();
+                analysis::stem(&mut stem);
+                stem
+            })
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        if bonus {
+            // Each stem a clause of its own, with its bound.
+            for stem in &stems {
+                let term = Term::from_field_text(self.fields.title, stem);
+                let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                let query = boosted(Box::new(query), TITLE_BOOST);
+                self.bonus.push((query, Some((vec![term], TITLE_BOOST))));
+            }
+        }
+        let in_title = atom.field == Some(Field::Title)
+            || (atom.field.is_none() && self.target == self.fields.title);
+        if words.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        if in_title {
+            prefix::query(self.fields.title, &stems)
+        } else {
+            prefix::query(self.fields.body_words, &words)
+        }
     }
 
     /// One term, or several as a phrase (fields without positions: all of them).
@@ -442,12 +573,16 @@ impl<'a> QueryBuilder<'a> {
         Box::new(phrase)
     }
 
-    /// Terms whose last word starts with the given prefix (`typed`, as the
-    /// user wrote it). One word: the indexed words it expands to, at most
-    /// [`limits::MAX_PREFIX_TERMS`] and what is left of the query's budget
-    /// (at least one). Several: a phrase prefix where the field has
-    /// positions (Tantivy expands its last word 50 ways at most), else every
-    /// word but the last and the last's expansion.
+    /// Whether the field records word positions (phrases need them).
+    fn has_positions(&self, field: SchemaField) -> bool {
+        field != self.fields.author
+    }
+
+    /// Terms whose last word starts with the given prefix (`typed`, as
+    /// written): a phrase prefix where the field has positions and there
+    /// are several words (Tantivy expands the last 50 ways at most); else
+    /// every word but the last, and the words of the field the last one
+    /// starts (see [`QueryBuilder::expand_in`]), each ranked by its BM25.
     fn prefix_query(
         &mut self,
         field: SchemaField,
@@ -455,28 +590,19 @@ impl<'a> QueryBuilder<'a> {
         terms: &[String],
     ) -> Box<dyn Query> {
         let to_term = |t: &String| Term::from_field_text(field, t);
-        let (last, before) = match terms.split_last() {
-            Some(split) => split,
-            None => return Box::new(BooleanQuery::new(Vec::new())),
+        let Some((last, before)) = terms.split_last() else {
+            return Box::new(EmptyQuery);
         };
         if !before.is_empty() && self.has_positions(field) {
             return Box::new(PhrasePrefixQuery::new(terms.iter().map(to_term).collect()));
         }
-        let max = limits::MAX_PREFIX_TERMS.min(self.prefix_budget.max(1));
-        let expansion = match prefix::expand(self.searcher, field, last, max) {
-            Ok(expansion) => expansion,
-            // An unreadable dictionary: the prefix's own word, exactly.
-            Err(_) => prefix::Expansion {
-                terms: vec![to_term(last)],
-                matched: 1,
-            },
-        };
-        self.prefix_budget = self.prefix_budget.saturating_sub(expansion.terms.len());
-        // One entry per prefix: the first field's (the passage text's).
-        let kept = expansion.terms.len();
-        if expansion.matched > kept && !self.capped.iter().any(|(t, ..)| t == typed) {
-            self.capped
-                .push((typed.to_owned(), expansion.matched, kept));
+        let words = self.expand_in(field, typed, last);
+        if words.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        let expanded = prefix::query(field, &words);
+        if before.is_empty() {
+            return expanded;
         }
         let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = before
             .iter()
@@ -486,10 +612,6 @@ impl<'a> QueryBuilder<'a> {
                 (TantivyOccur::Must, q)
             })
             .collect();
-        let expanded = prefix::query(expansion.terms);
-        if clauses.is_empty() {
-            return expanded;
-        }
         clauses.push((TantivyOccur::Must, expanded));
         Box::new(BooleanQuery::new(clauses))
     }
@@ -617,6 +739,15 @@ fn is_query_stop_word(word: &str, capitals: bool) -> bool {
     !acronym && analysis::is_query_stop_word(&word.to_lowercase())
 }
 
+/// The query, in a `BoostQuery` when the boost is not 1.
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
 /// A Boolean query of the clauses, or the clause itself when there is one.
 fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     match clauses.len() {
@@ -649,149 +780,82 @@ mod tests {
         }
     }
 
-    /// An in-RAM index of the newsdex schema: passages (body, title) over
-    /// a few words, with the cases the planner treats apart (a name as a
-    /// phrase or scattered, function words, a phrase in the title only),
-    /// in several segments; and its fields. Built once.
-    fn passages() -> &'static (tantivy::Index, Fields) {
-        static PASSAGES: std::sync::OnceLock<(tantivy::Index, Fields)> = std::sync::OnceLock::new();
-        PASSAGES.get_or_init(build_passages)
-    }
-
-    fn build_passages() -> (tantivy::Index, Fields) {
+    /// The Tantivy query `text` compiles to, as its debug text.
+    fn compiled(text: &str, mode: MatchMode) -> String {
         let (schema, fields) = crate::schema::build();
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(&index);
-        let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let texts = [
-            ("Kenneth Derr said the price of oil rose", ""),
-            (
-                "Derr met Kenneth at a meeting on the price of crude oil",
-                "Oil price",
-            ),
-            ("the company said the price of gas fell", "the company said"),
-            ("oil and gas prices", "crude oil"),
-            ("of the company, the board said", ""),
-            ("Kenneth spoke. Later, much later, Derr left", "gas"),
-        ];
-        let mut below = crate::testing::below();
-        for segment in 0..3 {
-            for i in 0..200 {
-                let (body, title) = texts[(i + segment) % texts.len()];
-                let filler = ["x", "y", "z"][below(3)].repeat(1 + below(4));
-                let body = format!("{body} {filler}");
-                let doc = tantivy::doc!(fields.body => body, fields.title => title);
-                writer.add_document(doc).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        (index, fields)
-    }
-
-    /// Hits by score bits and address.
-    type Hits = Vec<(u32, tantivy::DocAddress)>;
-
-    /// The top `k` of `text` as compiled, twice: as a top k alone (the
-    /// planner's pruned walk) and with a count of every match (the plain
-    /// Boolean walk), hit by hit with score bits; and the body of each hit.
-    fn top_both_ways(text: &str, mode: MatchMode, k: usize) -> (Hits, Hits, Vec<String>) {
-        use tantivy::collector::{Count, TopDocs};
-        use tantivy::schema::Value;
-        let (index, fields) = passages();
         let searcher = index.reader().unwrap().searcher();
         let expr = parse::parse(text).unwrap();
-        let mut builder = QueryBuilder::new(fields, &searcher);
-        let compiled = builder.compile(&expr, mode).unwrap();
-        let top = || TopDocs::with_limit(k).order_by_score();
-        let bits = |hits: Vec<(f32, tantivy::DocAddress)>| -> Hits {
-            hits.into_iter().map(|(s, d)| (s.to_bits(), d)).collect()
-        };
-        let pruned = bits(searcher.search(compiled.query.as_ref(), &top()).unwrap());
-        let (all, _) = searcher
-            .search(compiled.query.as_ref(), &(top(), Count))
+        let compiled = QueryBuilder::new(&fields, &searcher)
+            .compile(&expr, mode)
             .unwrap();
-        let all = bits(all);
-        let bodies = all
-            .iter()
-            .map(|(_, address)| {
-                let doc: tantivy::TantivyDocument = searcher.doc(*address).unwrap();
-                let body = doc.get_first(fields.body).and_then(|v| v.as_str());
-                body.unwrap_or_default().to_owned()
-            })
-            .collect();
-        (pruned, all, bodies)
+        format!("{:?}", compiled.query)
     }
 
-    /// Whatever walk the planner picks for a query (a pair of words, bare
-    /// words with proximity, a lone phrase, required and excluded words),
-    /// its top k is the plain Boolean walk's, bit for bit.
     #[test]
-    fn planned_queries_rank_as_the_plain_boolean_walk() {
-        let queries = [
-            "Kenneth Derr",
-            "price of oil",
-            "\"Kenneth Derr\"",
-            "oil -price title:gas \"crude oil\"",
-            "oil +price -gas",
-            "oil OR price",
-            "\"the company said\"",
-            "+\"of the\"",
-            "(\"of the\")",
+    fn two_word_proximity_is_one_pair_query() {
+        let compile = |text: &str| compiled(text, MatchMode::All).matches("PairQuery").count();
+        assert_eq!(compile("Kenneth Derr"), 1);
+        assert_eq!(compile("price of oil"), 0);
+        assert_eq!(compile("\"Kenneth Derr\""), 0);
+    }
+
+    #[test]
+    fn optional_function_words_are_left_out_required_ones_stay() {
+        let count = |text: &str, mode| compiled(text, mode).matches("\"the\"").count();
+        // (The whole-query phrase "the oil" holds it in both.)
+        let all = count("the oil", MatchMode::All);
+        assert_eq!(count("+the oil", MatchMode::Any), all);
+        assert_eq!(count("the oil", MatchMode::Any), all - 1);
+        // A query of function words only keeps them.
+        assert!(count("the of", MatchMode::Any) > 0);
+    }
+
+    #[test]
+    fn the_title_is_a_bonus_of_bare_words_and_phrases_only() {
+        // A lone phrase's bonus is its title phrase, in a Boolean query.
+        let bonus = |text: &str| {
+            let query = compiled(text, MatchMode::All);
+            query.starts_with("BonusQuery") || query.starts_with("TopKPhraseQuery(BooleanQuery")
+        };
+        for text in ["oil", "oil prices", "\"crude oil\"", "oil OR gas"] {
+            assert!(bonus(text), "{text}");
+        }
+        for text in ["title:oil", "body:oil", "outlet:reuters"] {
+            assert!(!bonus(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_lone_exact_phrase_is_a_top_k_phrase_query() {
+        let compile = |text: &str| compiled(text, MatchMode::All).contains("TopKPhraseQuery");
+        assert!(compile("\"the company said\""));
+        assert!(compile("+\"of the\""));
+        assert!(compile("(\"of the\")"));
+        for text in [
             "\"the company\"~2",
             "title:\"the company\"",
+            "\"company\"",
             "\"of the\" oil",
+            "\"of the\" OR \"in the\"",
+            "\"of the\" -oil",
             "the company",
-            "oil -gas prices",
-        ];
-        for text in queries {
-            for mode in [MatchMode::All, MatchMode::Any] {
-                for k in [1, 3, 10, 1000] {
-                    let (pruned, all, _) = top_both_ways(text, mode, k);
-                    assert_eq!(pruned, all, "{text:?} {mode:?} top {k}");
-                }
-            }
+        ] {
+            assert!(!compile(text), "{text}");
         }
     }
 
     #[test]
-    fn bare_words_standing_together_rank_first() {
-        let (_, _, bodies) = top_both_ways("Kenneth Derr", MatchMode::All, 1000);
-        let together = bodies
-            .iter()
-            .take_while(|b| b.contains("Kenneth Derr"))
-            .count();
-        assert!(together > 0 && together < bodies.len(), "{together}");
-        let apart = bodies[together..].iter();
-        assert!(apart.clone().all(|b| !b.contains("Kenneth Derr")));
-        assert!(apart.clone().any(|b| b.starts_with("Derr met Kenneth")));
-        assert!(apart.clone().any(|b| b.starts_with("Kenneth spoke")));
-    }
-
-    #[test]
-    fn required_excluded_and_optional_words_keep_their_meaning() {
-        for mode in [MatchMode::All, MatchMode::Any] {
-            let (_, _, bodies) = top_both_ways("oil +price -gas", mode, 1000);
-            assert!(!bodies.is_empty());
-            for body in &bodies {
-                assert!(
-                    body.contains("price") && !body.contains("gas"),
-                    "{mode:?}: {body}"
-                );
-            }
+    fn several_bare_words_are_a_top_k_words_query() {
+        let compile = |text: &str, mode| compiled(text, mode).contains("TopKWordsQuery");
+        for text in ["Kenneth Derr", "price of oil", "oil -gas prices"] {
+            assert!(compile(text, MatchMode::All), "{text}");
         }
-        let (_, _, all) = top_both_ways("oil price", MatchMode::All, 1000);
-        assert!(all.iter().all(|b| b.contains("oil") && b.contains("price")));
-        let (_, _, any) = top_both_ways("oil price", MatchMode::Any, 1000);
-        assert!(any.len() > all.len());
-        let (_, _, phrase) = top_both_ways("\"the company said\"", MatchMode::All, 1000);
-        assert!(!phrase.is_empty());
-        // The body holds the phrase, or the title does.
-        let titled = phrase
-            .iter()
-            .filter(|b| !b.contains("the company said"))
-            .count();
-        assert!(titled < phrase.len());
+        assert!(compile("Kenneth Derr", MatchMode::Any));
+        for text in ["oil", "title:oil prices", "\"crude oil\""] {
+            assert!(!compile(text, MatchMode::All), "{text}");
+        }
     }
 
     #[test]

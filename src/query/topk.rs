@@ -1,12 +1,14 @@
 //! The best hits of a lone exact phrase without reading the positions of
-//! every candidate. A quoted phrase compiles to a union of `PhraseQuery`s
-//! (body, title); for the top k Tantivy scores every document holding all
+//! every candidate. A quoted phrase compiles to `PhraseQuery`s: the
+//! passage text's, required, and the title's, a bonus (`Must(body)
+//! Should(title)`); for the top k Tantivy scores every document holding all
 //! the terms, and each one costs a decoding of positions. Here a document's
 //! phrase count is bounded by the smallest frequency of the terms in it (no
 //! positions needed), BM25 grows with the count, so a document whose bound
 //! cannot beat the k-th best score so far is passed over. The others are
 //! scored exactly as the union scores them (same floating-point operations,
-//! same order), so the hits are the same, bit for bit. The bound is tried
+//! same order, as `RequiredOptionalScorer`), so the hits are the same, bit
+//! for bit. The bound is tried
 //! as the terms are sought, rarest first: a document whose rarer terms
 //! already bound it below the threshold is passed over without seeking
 //! the common ones ("the", "said"), the costly part of a phrase's top k.
@@ -32,20 +34,23 @@ thread_local! {
     static PASSED_OVER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
-/// A Should union of exact phrase queries (one field each), for a top k
-/// by score. Everything but [`Weight::for_each_pruning`] is the union's own.
+/// Exact phrase queries (one field each), the first required and the
+/// others optional, for a top k by score. Everything but
+/// [`Weight::for_each_pruning`] is the Boolean query's own.
 pub struct TopKPhraseQuery {
-    /// The union as compiled: `PhraseQuery(terms)` per phrase, boosted
-    /// (`BoostQuery`) when its boost is not 1.
+    /// The query as compiled: `PhraseQuery(terms)` per phrase, boosted
+    /// (`BoostQuery`) when its boost is not 1, the first `Must`, the others
+    /// `Should` (in a union of them when there are several).
     union: Box<dyn Query>,
-    /// The union's phrases in clause order: terms (one field), boost.
+    /// The phrases in clause order: terms (one field), boost.
     phrases: Vec<(Vec<Term>, Score)>,
 }
 
 impl TopKPhraseQuery {
-    /// Wraps `union`, which must be the Should union, in this order, of
-    /// exact (slop 0) `PhraseQuery::new(terms)` per phrase, each boosted
-    /// by `BoostQuery` when its boost is not 1.
+    /// Wraps `union`, which must be the first phrase alone, or
+    /// `Must(first) Should(second)` (the second alone or the Should union
+    /// of the others), of exact (slop 0) `PhraseQuery::new(terms)` per
+    /// phrase, each boosted by `BoostQuery` when its boost is not 1.
     pub fn new(union: Box<dyn Query>, phrases: Vec<(Vec<Term>, Score)>) -> Self {
         TopKPhraseQuery { union, phrases }
     }
@@ -104,9 +109,10 @@ struct TopKPhraseWeight {
 impl Weight for TopKPhraseWeight {
     delegate_weight!(union: scorer, scorer_danger, explain, count, for_each, for_each_no_score);
 
-    /// As the union's (every document holding a phrase, in order, passed
-    /// on when its score beats the threshold), but a document whose bound
-    /// does not beat the threshold is not scored: its score could not either.
+    /// As the Boolean query's (every document holding the first phrase, in
+    /// order, passed on when its score beats the threshold), but a document
+    /// whose bound does not beat the threshold is not scored: its score
+    /// could not either.
     fn for_each_pruning(
         &self,
         mut threshold: Score,
@@ -116,49 +122,64 @@ impl Weight for TopKPhraseWeight {
         let Some(bm25) = &self.bm25 else {
             return self.union.for_each_pruning(threshold, reader, callback);
         };
-        // The union's clauses are scored with boost 1 × the clause's boost.
+        // The clauses are scored with boost 1 × the clause's boost.
         let mut phrases = Vec::with_capacity(self.phrases.len());
-        for ((terms, boost), bm25) in self.phrases.iter().zip(bm25) {
-            if let Some(phrase) = Candidates::open(reader, terms, bm25.boost_by(*boost))? {
-                phrases.push(phrase);
+        for (i, ((terms, boost), bm25)) in self.phrases.iter().zip(bm25).enumerate() {
+            match Candidates::open(reader, terms, bm25.boost_by(*boost))? {
+                Some(phrase) => phrases.push(phrase),
+                // No required phrase in the segment: no hit.
+                None if i == 0 => return Ok(()),
+                None => {}
             }
         }
         let mut left = Vec::with_capacity(100);
         let mut right = Vec::with_capacity(100);
+        let (required, optional) = phrases.split_first_mut().expect("the required phrase");
         loop {
-            let doc = phrases.iter().map(|p| p.doc).min().unwrap_or(TERMINATED);
+            let doc = required.doc;
             if doc == TERMINATED {
                 return Ok(());
             }
-            let mut bound: Score = 0.0;
-            for phrase in phrases.iter().filter(|p| p.doc == doc) {
+            for phrase in optional.iter_mut() {
+                phrase.seek(doc);
+            }
+            let mut bound: Score = required.bound();
+            for phrase in optional.iter().filter(|p| p.doc == doc) {
                 bound += phrase.bound();
             }
             if bound * BOUND_SLACK > threshold {
-                // The union's sum (`SumCombiner` from 0, in clause order).
-                let mut score: Score = 0.0;
-                let mut matched = false;
-                for phrase in phrases.iter_mut().filter(|p| p.doc == doc) {
-                    let count = phrase.phrase_count(&mut left, &mut right);
-                    if count > 0 {
-                        score += phrase.bm25.score(phrase.fieldnorm_id(), count);
-                        matched = true;
+                let count = required.phrase_count(&mut left, &mut right);
+                if count > 0 {
+                    // `RequiredOptionalScorer`'s sum (`SumCombiner` from
+                    // 0): the required phrase, then the optional ones'
+                    // union (itself a sum from 0 when there are several).
+                    let mut score: Score = 0.0;
+                    score += required.bm25.score(required.fieldnorm_id(), count);
+                    let mut bonus: Score = 0.0;
+                    let mut matched = false;
+                    for phrase in optional.iter_mut().filter(|p| p.doc == doc) {
+                        let count = phrase.phrase_count(&mut left, &mut right);
+                        if count > 0 {
+                            bonus += phrase.bm25.score(phrase.fieldnorm_id(), count);
+                            matched = true;
+                        }
+                    }
+                    if matched {
+                        score += bonus;
+                    }
+                    if score > threshold {
+                        threshold = callback(doc, score);
                     }
                 }
-                if matched && score > threshold {
-                    threshold = callback(doc, score);
-                }
             }
-            // Before the other phrases' next candidates a phrase's documents
-            // score by it alone: it passes over those its bound keeps under
-            // the threshold. (One still at `doc` keeps the others from it.)
-            for index in 0..phrases.len() {
-                if phrases[index].doc == doc {
-                    let others = phrases.iter().enumerate().filter(|(i, _)| *i != index);
-                    let alone_below = others.map(|(_, p)| p.doc).min().unwrap_or(TERMINATED);
-                    phrases[index].advance(alone_below, threshold);
-                }
+            // Before the optional phrases' next candidates the required
+            // phrase's documents score by it alone: it passes over those
+            // its bound keeps under the threshold.
+            for phrase in optional.iter_mut().filter(|p| p.doc == doc) {
+                phrase.advance(0, threshold);
             }
+            let alone_below = optional.iter().map(|p| p.doc).min().unwrap_or(TERMINATED);
+            required.advance(alone_below, threshold);
         }
     }
 }
@@ -260,6 +281,14 @@ impl Candidates {
                 }
             }
             return doc;
+        }
+    }
+
+    /// Moves to the first candidate at or after `target` (none passed over).
+    fn seek(&mut self, target: DocId) {
+        if self.doc < target {
+            let doc = self.postings[0].0.seek(target);
+            self.doc = self.align(doc, 0, Score::MIN);
         }
     }
 
@@ -379,18 +408,20 @@ mod tests {
         (index.reader().unwrap().searcher(), index.schema())
     }
 
-    /// The union `QueryBuilder::atom` makes of a phrase over both fields.
+    /// The query `QueryBuilder` makes of a phrase: in the body, required,
+    /// and in the title, a bonus.
     fn union(phrases: &[(Vec<Term>, Score)]) -> BooleanQuery {
         let clauses = phrases
             .iter()
-            .map(|(terms, boost)| {
+            .enumerate()
+            .map(|(i, (terms, boost))| {
                 let phrase = Box::new(PhraseQuery::new(terms.clone()));
                 let query: Box<dyn Query> = if *boost == 1.0 {
                     phrase
                 } else {
                     Box::new(BoostQuery::new(phrase, *boost))
                 };
-                (Occur::Should, query)
+                (if i == 0 { Occur::Must } else { Occur::Should }, query)
             })
             .collect();
         BooleanQuery::new(clauses)

@@ -76,7 +76,7 @@ fn a_broad_prefix_searches_its_most_frequent_words_and_says_so() {
     let r = search_json(&p, &["zq*", "--articles", "--limit", "1000"], 0);
     assert_eq!(
         r.warnings,
-        ["'zq*' stands for 1500 indexed words; only the 1000 most frequent words were searched"]
+        ["'zq*' stands for 1500 words; only the 1000 most frequent were searched"]
     );
     // Kept: the most frequent word (zq1498, in the last 50 passages), then
     // the others, all in one passage, in byte order up to zq0998: the
@@ -93,7 +93,7 @@ fn a_broad_prefix_searches_its_most_frequent_words_and_says_so() {
     let r = search_json(&p, &["zq* OR z*", "--limit", "1"], 0);
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(
-        r.warnings[0].starts_with("2 prefixes stand for more indexed words than were searched"),
+        r.warnings[0].starts_with("2 prefixes stand for more words than were searched"),
         "{:?}",
         r.warnings
     );

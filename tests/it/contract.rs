@@ -20,6 +20,7 @@ pub struct SearchResult {
     #[serde(default)]
     pub facets: Option<Facets>,
     pub relaxed: bool,
+    pub title_only: bool,
     pub unmatched: Vec<String>,
     pub took_ms: f64,
     pub excluded_undated: u64,
@@ -51,6 +52,7 @@ pub struct Hit {
     pub article: Article,
     pub passage: Passage,
     pub same_day_as: Option<usize>,
+    pub title_match: bool,
     pub copies: Option<Copies>,
 }
 

@@ -313,7 +313,8 @@ fn lisa_ranking_stays_above_its_floor() {
 
 /// The ranking's floor on ADI, the third development collection (82
 /// articles: one query moves nDCG@10 by about 0.03): just under what it
-/// reaches (nDCG@10 0.4838, MAP 0.4262; see docs/ranking.md).
+/// reaches (nDCG@10 0.4838, MAP 0.4212, Recall@100 0.9103; see
+/// docs/ranking.md: function words no longer make hits of score 0).
 #[test]
 fn adi_ranking_stays_above_its_floor() {
     let Some(dir) = shared_data("eval/adi") else {
@@ -327,9 +328,9 @@ fn adi_ranking_stays_above_its_floor() {
         "nDCG@10 fell to {:.4}",
         m.ndcg_cut_10
     );
-    assert!(m.map >= 0.420, "MAP fell to {:.4}", m.map);
+    assert!(m.map >= 0.418, "MAP fell to {:.4}", m.map);
     assert!(
-        m.recall_100 >= 0.98,
+        m.recall_100 >= 0.905,
         "Recall@100 fell to {:.4}",
         m.recall_100
     );
