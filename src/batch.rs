@@ -14,7 +14,9 @@
 //! [`run`] answers the queries on a few threads, each taking the next query,
 //! turning its answer into output and handing it to a [`Sink`] in input
 //! order; no thread reads more than a bounded window of queries ahead of the
-//! answers handed on, so a batch of any size runs in bounded memory.
+//! answers handed on, nor while the answers waiting behind a slow query
+//! hold more than [`MAX_HELD_BYTES`], so a batch of any size runs in
+//! bounded memory.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -31,6 +33,13 @@ use crate::search::{SearchRequest, SearchResult, Searcher, Sort};
 /// Queries read ahead of the answers handed on, per thread: bounds the
 /// requests queued and the answers held for reordering.
 const WINDOW_PER_THREAD: usize = 32;
+/// Answers waiting for an earlier, slower one may hold about this much
+/// (passage text, mostly) before the threads wait for it.
+pub const MAX_HELD_BYTES: usize = 64 * 1024 * 1024;
+/// What an answer holds besides its passages' text, roughly.
+const ANSWER_BYTES: usize = 512;
+/// What a hit holds besides its passage's text, roughly.
+const HIT_BYTES: usize = 256;
 
 /// One query of a batch: its request, or why its line is not a query.
 #[derive(Debug, Clone, PartialEq)]
@@ -335,6 +344,28 @@ where
     T: Send,
     S: Sink<T, E> + Send + ?Sized,
 {
+    let held = MAX_HELD_BYTES;
+    run_holding(searcher, input, defaults, threads, held, prepare, sink)
+}
+
+/// [`run`], with answers waiting behind a slower one holding at most about
+/// `max_held` bytes.
+fn run_holding<E, R, P, T, S>(
+    searcher: &Searcher,
+    input: R,
+    defaults: SearchRequest,
+    threads: usize,
+    max_held: usize,
+    prepare: &P,
+    sink: &mut S,
+) -> std::result::Result<BatchSummary, E>
+where
+    E: From<Error> + Send,
+    R: Read + Send,
+    P: Fn(Answer) -> T + Sync,
+    T: Send,
+    S: Sink<T, E> + Send + ?Sized,
+{
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
@@ -343,6 +374,7 @@ where
     let output = Mutex::new(Output {
         sink,
         ready: BTreeMap::new(),
+        held: 0,
         next: 0,
         summary: BatchSummary::default(),
         reading: false,
@@ -360,28 +392,29 @@ where
         done: false,
     });
     let work = || {
-        while let Some((seq, query)) = take(&input, &output, &progress, window) {
+        while let Some((seq, query)) = take(&input, &output, &progress, window, max_held) {
             let answer = match query {
                 Ok(BatchQuery {
                     line,
                     request: Ok(request),
                 }) => panic::catch_unwind(AssertUnwindSafe(|| answer(searcher, &request, line)))
                     .unwrap_or_else(|_| Ok(Err(internal_error(&request, line))))
-                    .map(|answer| (Status::of(&answer), prepare(answer))),
+                    .map(|answer| (Status::of(&answer), weigh(&answer), prepare(answer))),
                 Ok(BatchQuery {
                     request: Err(error),
                     ..
-                }) => Ok((Status::Bad, prepare(Err(error)))),
+                }) => Ok((Status::Bad, ANSWER_BYTES, prepare(Err(error)))),
                 Err(source) => Err(Error::Io {
                     path: "batch input".into(),
                     source,
                 }),
             };
             let mut output = lock(&output);
+            output.held += answer.as_ref().map_or(0, |(_, bytes, _)| *bytes);
             output.ready.insert(seq, answer);
             output.hand_on();
             if output.window_full {
-                progress.notify_one();
+                progress.notify_all();
             }
         }
     };
@@ -410,8 +443,11 @@ struct Input<Q> {
 /// sink they go to in input order.
 struct Output<'s, T, E, S: ?Sized> {
     sink: &'s mut S,
-    /// Answers that came before an earlier one, by input position.
-    ready: BTreeMap<usize, Result<(Status, T)>>,
+    /// Answers that came before an earlier one, by input position, with
+    /// what each holds in bytes.
+    ready: BTreeMap<usize, Result<(Status, usize, T)>>,
+    /// What the answers in `ready` hold, in bytes.
+    held: usize,
     /// The input position of the next answer to hand on.
     next: usize,
     summary: BatchSummary,
@@ -433,7 +469,10 @@ impl<T, E: From<Error>, S: Sink<T, E> + ?Sized> Output<'_, T, E, S> {
             };
             self.next += 1;
             let (status, answer) = match answer {
-                Ok(answer) => answer,
+                Ok((status, bytes, answer)) => {
+                    self.held -= bytes;
+                    (status, answer)
+                }
                 Err(e) => {
                     self.failure = Some(e.into());
                     break;
@@ -474,6 +513,7 @@ fn take<Q, T, E, S: ?Sized>(
     output: &Mutex<Output<'_, T, E, S>>,
     progress: &Condvar,
     window: usize,
+    max_held: usize,
 ) -> Option<(usize, std::io::Result<BatchQuery>)>
 where
     Q: Iterator<Item = std::io::Result<BatchQuery>>,
@@ -484,7 +524,11 @@ where
     }
     {
         let mut output = lock(output);
-        while output.failure.is_none() && input.taken >= output.next + window {
+        // Answers wait in `ready` only behind the next one, which a thread
+        // is answering: it hands them on, and wakes this one, when done.
+        while output.failure.is_none()
+            && (input.taken >= output.next + window || output.held > max_held)
+        {
             output.window_full = true;
             output = progress
                 .wait(output)
@@ -562,8 +606,17 @@ impl Status {
     }
 }
 
-/// Runs one query: its own errors (bad syntax, bad date) become an error
-/// record; others (the index cannot be read) end the batch.
+/// Roughly what an answer holds in memory, in bytes: its passages' text
+/// and a little per hit (the output made of it is about as big).
+fn weigh(answer: &Answer) -> usize {
+    let hits = answer.as_ref().map_or(&[][..], |result| &result.hits);
+    let text: usize = hits.iter().map(|h| h.passage.text.len() + HIT_BYTES).sum();
+    ANSWER_BYTES + text
+}
+
+/// Runs one query: its own errors (bad syntax, bad date, a timeout, a
+/// query the index cannot answer) become an error record; others (the
+/// index cannot be read) end the batch.
 fn answer(searcher: &Searcher, request: &SearchRequest, line: usize) -> Result<Answer> {
     let error = |error: String| {
         Ok(Err(QueryError {
@@ -577,6 +630,10 @@ fn answer(searcher: &Searcher, request: &SearchRequest, line: usize) -> Result<A
         Ok(result) => Ok(Ok(result)),
         Err(Error::Query { reason, .. }) => error(format!("bad query: {reason}")),
         Err(Error::Invalid(reason)) => error(reason),
+        Err(Error::Timeout { seconds, .. }) => {
+            error(format!("stopped after {seconds} s (--timeout)"))
+        }
+        Err(Error::Tantivy(e)) => error(format!("search failed: {e}")),
         Err(e) => Err(e),
     }
 }
@@ -721,6 +778,71 @@ mod tests {
                 "\"outlet\" must be a string or a list of strings"
             )
         );
+    }
+
+    /// While the first query is slow, the others are answered only as far
+    /// as the window, or the bytes the answers held behind it may take,
+    /// allow; then every answer comes, in input order.
+    #[test]
+    fn answers_behind_a_slow_query_stay_bounded() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::Duration;
+
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("c.jsonl");
+        let records: String = (0..50)
+            .map(|i| format!("{{\"id\":\"r{i}\",\"text\":\"Oil prices rose {i} times.\"}}\n"))
+            .collect();
+        std::fs::write(&corpus, records).unwrap();
+        let index = dir.path().join("index");
+        let options = crate::index::IndexOptions {
+            roots: vec![corpus],
+            ..Default::default()
+        };
+        crate::index::index(&index, &options).unwrap();
+        let searcher = Searcher::open(&index).unwrap();
+        let input = "oil prices\n".repeat(1_000);
+        let threads = 3;
+        let window = threads * WINDOW_PER_THREAD;
+        // (bytes held at most, answers behind the slow one at most, at least)
+        for (max_held, bound, least) in [(MAX_HELD_BYTES, window, threads), (1, threads, 1)] {
+            let answered = AtomicUsize::new(0);
+            let behind = AtomicUsize::new(0);
+            let prepare = |answer: Answer| {
+                let id = answer.as_ref().unwrap().query_id.clone().unwrap();
+                if id == "1" {
+                    std::thread::sleep(Duration::from_millis(400));
+                    behind.store(answered.load(Ordering::SeqCst), Ordering::SeqCst);
+                }
+                answered.fetch_add(1, Ordering::SeqCst);
+                id
+            };
+            let mut ids = Vec::new();
+            let mut sink = |id: String| {
+                ids.push(id);
+                Ok::<(), Error>(())
+            };
+            let defaults = SearchRequest::default();
+            let summary = run_holding(
+                &searcher,
+                input.as_bytes(),
+                defaults,
+                threads,
+                max_held,
+                &prepare,
+                &mut sink,
+            )
+            .unwrap();
+            assert_eq!(summary.matched, 1_000);
+            let expected: Vec<String> = (1..=1_000).map(|i| i.to_string()).collect();
+            assert_eq!(ids, expected);
+            let behind = behind.load(Ordering::SeqCst);
+            assert!(
+                behind <= bound,
+                "{behind} answered behind the slow one, bound {bound}"
+            );
+            assert!(behind >= least, "the other threads went on: {behind}");
+        }
     }
 
     #[test]

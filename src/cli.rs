@@ -2,6 +2,7 @@
 //! requests. Nothing below this module sees clap's types.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -30,7 +31,7 @@ impl Cli {
     /// The index folder the command works on, when it works on one.
     pub fn index_dir(&self) -> Option<PathBuf> {
         match self.command {
-            Command::Eval(_) | Command::Completions(_) | Command::Man => None,
+            Command::Eval(_) | Command::Completions(_) | Command::Man(_) => None,
             _ => Some(
                 self.index
                     .clone()
@@ -76,8 +77,16 @@ pub enum Command {
     Check(FormatOnly),
     /// Print a shell completion script (e.g. `newsdex completions bash > /etc/bash_completion.d/newsdex`)
     Completions(CompletionsArgs),
-    /// Print the man page (roff), e.g. `newsdex man > newsdex.1`
-    Man,
+    /// Print a man page (roff): newsdex's, or a command's with all its options, e.g. `newsdex man search > newsdex-search.1`
+    Man(ManArgs),
+}
+
+/// `newsdex man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (its options); none: newsdex's page
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// `newsdex completions`
@@ -285,6 +294,28 @@ pub struct FilterArgs {
     /// Take the query as plain words: no operators, quotes, fields or brackets
     #[arg(long)]
     pub plain: bool,
+    /// Stop a query that runs longer than this (seconds, or e.g. 500ms): an error for that query
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+}
+
+/// `--timeout`: seconds (`2`, `0.5`, `2s`) or milliseconds (`500ms`), more than 0.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let (number, scale) = match text.trim() {
+        t if t.ends_with("ms") => (&t[..t.len() - 2], 1e-3),
+        t if t.ends_with('s') => (&t[..t.len() - 1], 1.0),
+        t => (t, 1.0),
+    };
+    number
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map(|n| n * scale)
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            format!("'{text}' is not a time: give seconds (2, 0.5) or milliseconds (500ms)")
+        })
 }
 
 /// Output options of commands that print hits.
@@ -397,6 +428,7 @@ impl FilterArgs {
             highlight: true,
             stored: true,
             count: true,
+            timeout: self.timeout,
         }
     }
 }
@@ -424,5 +456,18 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn timeouts_are_seconds_or_milliseconds() {
+        use std::time::Duration;
+        let parse = super::parse_timeout;
+        assert_eq!(parse("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse("3s"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse("250ms"), Ok(Duration::from_millis(250)));
+        for bad in ["0", "-1", "x", "", "ms", "inf", "NaN", "1e300"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }

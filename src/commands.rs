@@ -14,7 +14,7 @@ use newsdex::eval::{self, Collection, Evaluation, Qrels, Run};
 use newsdex::index::{self, IndexOptions, IndexReport};
 use newsdex::inspect;
 use newsdex::integrity::{self, CheckReport};
-use newsdex::output::{Format, Printer};
+use newsdex::output::{terminal, Format, Printer};
 use newsdex::search::Searcher;
 
 use crate::cli::{
@@ -70,9 +70,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             clap_complete::generate(args.shell, &mut cli, "newsdex", &mut io::stdout().lock());
             Ok(Outcome::Found)
         }
-        Command::Man => {
-            let cli = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cli).render(&mut io::stdout().lock())?;
+        Command::Man(args) => {
+            crate::man::run(args.command.as_deref())?;
             Ok(Outcome::Found)
         }
     }
@@ -132,12 +131,18 @@ fn newest_change(root: &Path) -> Option<SystemTime> {
         .max()
 }
 
+/// Prints a line on stderr, terminal-safe: it may quote file names, values
+/// and queries.
+pub fn note(text: &str) {
+    eprintln!("{}", terminal::line(text));
+}
+
 fn print_warnings(report: &IndexReport) {
     for warning in &report.warnings {
-        eprintln!("newsdex: warning: {warning}");
+        note(&format!("newsdex: warning: {warning}"));
     }
     for skipped in &report.skipped {
-        eprintln!("newsdex: warning: {skipped}; skipped");
+        note(&format!("newsdex: warning: {skipped}; skipped"));
     }
 }
 
@@ -243,8 +248,11 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     if args.facets {
         result.facets = Some(newsdex::story::count::facets(&searcher, groups, &request)?);
     }
-    for note in &result.notes {
-        eprintln!("newsdex: {note}");
+    for warning in &result.warnings {
+        note(&format!("newsdex: warning: {warning}"));
+    }
+    for message in &result.notes {
+        note(&format!("newsdex: {message}"));
     }
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),
@@ -261,11 +269,11 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     })
 }
 
-/// A batch answer as output: what goes to stdout, and the line for stderr
-/// when the query was bad.
+/// A batch answer as output: what goes to stdout, and the lines for stderr
+/// (why the query was bad, or what its search left out).
 struct Rendered {
     out: Vec<u8>,
-    warning: Option<String>,
+    warnings: Vec<String>,
 }
 
 /// Renders batch answers in a format (on the searching threads).
@@ -279,20 +287,15 @@ impl BatchRenderer {
     fn render(&self, answer: Answer) -> io::Result<Rendered> {
         let mut printer = Printer::new(Vec::new(), self.format, self.color, self.articles);
         printer.skip_header();
-        let warning = match answer {
+        let warnings = match answer {
             Ok(result) => {
                 printer.result(&result)?;
-                let id = result
-                    .query_id
-                    .as_deref()
-                    .map(|id| format!("query {id}: "))
-                    .unwrap_or_default();
-                let notes: Vec<String> = result
-                    .notes
-                    .iter()
-                    .map(|note| format!("newsdex: {id}{note}"))
-                    .collect();
-                (!notes.is_empty()).then(|| notes.join("\n"))
+                let id = result.query_id.as_deref().unwrap_or("1");
+                let warnings = result.warnings.iter();
+                let warnings = warnings.map(|w| format!("newsdex: query {id}: warning: {w}"));
+                let notes = result.notes.iter();
+                let notes = notes.map(|note| format!("newsdex: query {id}: {note}"));
+                warnings.chain(notes).collect()
             }
             Err(error) => {
                 printer.query_error(&error)?;
@@ -301,12 +304,12 @@ impl BatchRenderer {
                     .as_deref()
                     .map(|id| format!(" (query {id})"))
                     .unwrap_or_default();
-                Some(format!("newsdex: line {}{id}: {}", error.line, error.error))
+                vec![format!("newsdex: line {}{id}: {}", error.line, error.error)]
             }
         };
         Ok(Rendered {
             out: printer.into_inner(),
-            warning,
+            warnings,
         })
     }
 }
@@ -320,8 +323,8 @@ struct BatchPrinter<W: Write> {
 impl<W: Write> Sink<io::Result<Rendered>, anyhow::Error> for BatchPrinter<W> {
     fn answer(&mut self, rendered: io::Result<Rendered>) -> Result<()> {
         let rendered = rendered?;
-        if let Some(warning) = rendered.warning {
-            eprintln!("{warning}");
+        for warning in rendered.warnings {
+            note(&warning);
         }
         self.printer.get_mut().write_all(&rendered.out)?;
         Ok(())
@@ -405,7 +408,7 @@ fn run_eval(args: EvalArgs) -> Result<Outcome> {
         let collection = Collection::in_dir(dir, args.qrels.as_deref())?;
         let report = eval::run_collection(&collection, 0)?;
         for warning in &report.warnings {
-            eprintln!("newsdex: warning: {warning}");
+            note(&format!("newsdex: warning: {warning}"));
         }
         if args.format == SummaryFormat::Json {
             writeln!(out, "{}", serde_json::to_string(&report)?)?;
@@ -430,9 +433,13 @@ fn run_eval(args: EvalArgs) -> Result<Outcome> {
     if args.format == SummaryFormat::Json {
         writeln!(out, "{}", serde_json::to_string(&evaluation)?)?;
     } else {
+        let unjudged = match evaluation.without_relevant {
+            0 => String::new(),
+            n => format!(" ({n} without a relevant document, scored 0)"),
+        };
         writeln!(
             out,
-            "{}: {} queries judged",
+            "{}: {} queries judged{unjudged}",
             run.display(),
             evaluation.queries
         )?;
@@ -455,7 +462,7 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     let mut shown = match inspect::show(&searcher, &args.id) {
         Ok(shown) => shown,
         Err(newsdex::Error::Invalid(message)) => {
-            eprintln!("newsdex: {message}");
+            note(&format!("newsdex: {message}"));
             return Ok(Outcome::NothingFound);
         }
         Err(e) => return Err(e.into()),
@@ -473,8 +480,8 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         return Ok(Outcome::Found);
     }
     let a = &shown.article;
-    let field = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-    writeln!(out, "id:      {}", a.id)?;
+    let field = |v: &Option<String>| terminal::line(v.as_deref().unwrap_or("—")).into_owned();
+    writeln!(out, "id:      {}", terminal::line(&a.id))?;
     writeln!(out, "title:   {}", field(&a.title))?;
     writeln!(out, "outlet:  {}", field(&a.outlet))?;
     let date = match (&a.date, a.date_precision) {
@@ -516,10 +523,22 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
         writeln!(
             out,
             "\n#{} (bytes {}–{}{line})\n{}",
-            p.index, p.start, p.end, p.text
+            p.index,
+            p.start,
+            p.end,
+            terminal::safe(&p.text, &['\n'])
         )?;
     }
     Ok(Outcome::Found)
+}
+
+/// A size on disk in KB, MB or GB (1,000s), to one decimal past a megabyte.
+fn size(bytes: u64) -> String {
+    match bytes as f64 {
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b => format!("{:.0} KB", (b / 1e3).ceil()),
+    }
 }
 
 fn run_check(dir: &Path, args: FormatOnly) -> Result<Outcome> {
@@ -553,10 +572,10 @@ fn print_check(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "files:     {} files of {} segments, {:.1} MB, verified against their checksums",
+        "files:     {} files of {} segments, {}, verified against their checksums",
         r.files,
         r.segments,
-        r.bytes as f64 / 1e6
+        size(r.bytes)
     )?;
     if r.damage.is_empty() {
         writeln!(out, "records:   meta.json agrees with the files")?;
@@ -575,10 +594,10 @@ fn print_check(out: &mut impl Write, r: &CheckReport) -> io::Result<()> {
 fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {
     writeln!(
         out,
-        "index:        {} (schema {}, {:.1} MB)",
-        s.index,
+        "index:        {} (schema {}, {})",
+        terminal::line(&s.index),
         s.schema_version,
-        s.index_bytes as f64 / 1e6
+        size(s.index_bytes)
     )?;
     writeln!(out, "articles:     {}", s.articles)?;
     writeln!(out, "passages:     {}", s.passages)?;
@@ -590,7 +609,7 @@ fn print_stats(out: &mut impl Write, s: &inspect::Stats) -> io::Result<()> {
     writeln!(out, "unattributed: {} (no outlet)", s.unattributed)?;
     writeln!(out, "outlets:      {}", s.outlets.len())?;
     for o in &s.outlets {
-        writeln!(out, "  {:>8}  {}", o.articles, o.outlet)?;
+        writeln!(out, "  {:>8}  {}", o.articles, terminal::line(&o.outlet))?;
     }
     Ok(())
 }

@@ -61,6 +61,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A search ran past its `--timeout` and was stopped.
+    #[error("query '{query}' stopped after {seconds} s (--timeout {seconds})")]
+    Timeout {
+        /// The query as given.
+        query: String,
+        /// The timeout, in seconds.
+        seconds: f64,
+    },
     /// A value given on the command line or in batch input is not valid.
     #[error("{0}")]
     Invalid(String),

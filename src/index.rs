@@ -33,6 +33,24 @@ const ZSTD_LEVEL: i32 = 1;
 /// microseconds in a VM: 32 KB blocks made a 1,000-query batch 11 % cheaper
 /// than 16 KB, and the index 2 % smaller).
 const DOCSTORE_BLOCK_BYTES: usize = 32 * 1024;
+/// Fails with one clear message when `dir`, or a folder it would be made
+/// in, is a file.
+fn check_folder(dir: &Path) -> Result<()> {
+    let file = dir.ancestors().find(|p| p.exists()).filter(|p| !p.is_dir());
+    match file {
+        None => Ok(()),
+        Some(file) if file == dir => Err(Error::Invalid(format!(
+            "{}: is a file, not an index folder",
+            dir.display()
+        ))),
+        Some(file) => Err(Error::Invalid(format!(
+            "{}: {} is a file, not a folder",
+            dir.display(),
+            file.display()
+        ))),
+    }
+}
+
 /// An open newsdex index and its fields.
 pub struct Store {
     /// The Tantivy index.
@@ -77,6 +95,7 @@ impl Store {
     /// records (schema, text analysis) but not its files; returns the
     /// commit's record too.
     pub fn open_unverified(dir: &Path) -> Result<(Store, Payload)> {
+        check_folder(dir)?;
         if !dir.join("meta.json").exists() {
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
@@ -180,6 +199,7 @@ impl Store {
 
     /// Opens the index in `dir`, creating it when the folder holds none.
     pub fn open_or_create(dir: &Path) -> Result<Store> {
+        check_folder(dir)?;
         if dir.join("meta.json").exists() {
             Store::open(dir)
         } else {

@@ -198,8 +198,12 @@ pub fn show(searcher: &Searcher, target: &str) -> Result<Shown> {
             return Ok(shown);
         }
     }
+    // A TREC docid, whose whitespace is written `%XX`.
+    if let Some(id) = crate::output::id_of_trec_field(target) {
+        return show(searcher, &id);
+    }
     Err(Error::Invalid(format!(
-        "no article '{target}' in the index (show takes what search prints: an article id such as corpus/file.txt or a record's id, ID#N for one passage, or FILE:LINE)"
+        "no article '{target}' in the index (show takes what search prints: an article id such as corpus/file.txt or a record's id, ID#N for one passage, FILE:LINE, or a TREC docid)"
     )))
 }
 

@@ -35,6 +35,7 @@ pub mod batch;
 pub mod checkpoint;
 mod collect;
 pub mod date;
+mod deadline;
 mod directory;
 mod duplicates;
 mod error;

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod man;
 
 use std::process::ExitCode;
 
@@ -49,8 +50,8 @@ fn main() -> ExitCode {
                 _ => None,
             };
             match damage {
-                Some(damage) => eprintln!("newsdex: error: {damage}"),
-                None => eprintln!("newsdex: error: {e:#}"),
+                Some(damage) => commands::note(&format!("newsdex: error: {damage}")),
+                None => commands::note(&format!("newsdex: error: {}", message(&e))),
             }
             ExitCode::from(2)
         }
@@ -93,6 +94,20 @@ fn diagnose(dir: &std::path::Path) -> Option<newsdex::Error> {
             reason: "its files cannot be read".into(),
         }),
     }
+}
+
+/// An error and its causes, each said once: a cause whose text the message
+/// already ends with (an I/O error a library error quotes) is not repeated.
+fn message(e: &anyhow::Error) -> String {
+    let mut message = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.ends_with(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 /// A closed pipe (`newsdex search … | head`) is not an error.

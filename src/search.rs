@@ -8,8 +8,8 @@ use std::io;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,10 +25,11 @@ use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 use crate::analysis;
 use crate::collect::{ArticleBest, BestPerArticle};
 use crate::date::{self, Bound as DateBound, Precision};
+use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
 use crate::index::Store;
 use crate::outlet;
-use crate::query::{parse, Compiled, MatchMode, QueryBuilder};
+use crate::query::{limits, parse, Compiled, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
@@ -84,6 +85,10 @@ pub struct SearchRequest {
     /// scoring every match, and `total_hits` is only the hits before and on
     /// the page.
     pub count: bool,
+    /// How long the search may take; past it, it stops with
+    /// [`Error::Timeout`]. `None`: no limit.
+    #[serde(default)]
+    pub timeout: Option<Duration>,
 }
 
 /// A date filter's `[since, until)` instants; `None` leaves that side open.
@@ -125,6 +130,7 @@ impl Default for SearchRequest {
             highlight: true,
             stored: true,
             count: true,
+            timeout: None,
         }
     }
 }
@@ -183,6 +189,9 @@ pub struct SearchResult {
     pub took_ms: f64,
     /// Undated articles that matched but that a date filter left out.
     pub excluded_undated: u64,
+    /// What the search left out to keep its work bounded (words past the
+    /// limit of a query, a prefix's rarer words), one message each.
+    pub warnings: Vec<String>,
     /// The hits, best first.
     pub hits: Vec<Hit>,
     /// Messages about the request for stderr (an `--outlet` that matches no
@@ -463,6 +472,8 @@ struct Prepared {
     date_filter: Option<Box<dyn Query>>,
     outlet_filter: Option<Box<dyn Query>>,
     notes: Vec<String>,
+    /// What bounding the query's work cut from it (see [`limits`]).
+    warnings: Vec<String>,
 }
 
 impl Prepared {
@@ -571,8 +582,12 @@ impl Searcher {
         let expr = if req.plain {
             parse::parse_plain(&req.query)
         } else {
-            parse::parse(&req.query).map_err(|e| bad(e.to_string()))?
-        };
+            parse::parse(&req.query)
+        }
+        .map_err(|e| bad(e.to_string()))?;
+        let (expr, cut) = limits::bound(expr);
+        let expr = expr.unwrap_or(Expr::Seq(Vec::new()));
+        let warnings: Vec<String> = cut.into_iter().collect();
         if !expr.has_positive() {
             return Err(bad(if req.query.trim().is_empty() {
                 "the query is empty".into()
@@ -591,6 +606,7 @@ impl Searcher {
             date_filter,
             outlet_filter,
             notes,
+            warnings,
         })
     }
 
@@ -636,8 +652,39 @@ impl Searcher {
     }
 
     /// Runs one search.
+    ///
+    /// # Errors
+    /// [`Error::Query`] for a query that cannot be searched (syntax, nothing
+    /// to search for, a field that cannot answer it), [`Error::Invalid`] for
+    /// a bad filter, [`Error::Timeout`] past `req.timeout`; other errors
+    /// come from reading the index.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResult> {
         let started = Instant::now();
+        let deadline = req.timeout.map(|t| Deadline::new(started + t));
+        match self.answer(req, started, deadline.as_ref()) {
+            // A stopped walk may leave a partial answer or an error behind.
+            _ if deadline.as_ref().is_some_and(|d| d.expired()) => Err(Error::Timeout {
+                query: req.query.clone(),
+                seconds: req.timeout.unwrap_or_default().as_secs_f64(),
+            }),
+            Err(Error::Tantivy(
+                tantivy::TantivyError::SchemaError(reason)
+                | tantivy::TantivyError::InvalidArgument(reason),
+            )) => Err(Error::Query {
+                query: req.query.clone(),
+                reason: format!("it cannot be searched: {reason}"),
+            }),
+            answer => answer,
+        }
+    }
+
+    /// [`Searcher::search`], its walks through the matches stopping at `deadline`.
+    fn answer(
+        &self,
+        req: &SearchRequest,
+        started: Instant,
+        deadline: Option<&Arc<Deadline>>,
+    ) -> Result<SearchResult> {
         let bad = |reason: String| Error::Query {
             query: req.query.clone(),
             reason,
@@ -646,21 +693,29 @@ impl Searcher {
         let statistics = QueryStatistics::new(&searcher);
         let f = &self.store.fields;
         let mut prepared = self.prepare(req, &searcher)?;
-        let mut notes = std::mem::take(&mut prepared.notes);
+        let notes = std::mem::take(&mut prepared.notes);
+        let mut warnings = std::mem::take(&mut prepared.warnings);
         let expr = &prepared.expr;
 
         let mut builder = QueryBuilder::new(f, &searcher);
         let mut compiled = builder
             .compile(expr, req.match_mode)
             .ok_or_else(|| bad("the query has no searchable words".into()))?;
-        let filtered = |text: &dyn Query, dates: bool| prepared.filtered(text, dates);
+        let filtered = |text: &dyn Query, dates: bool| -> Box<dyn Query> {
+            let query = prepared.filtered(text, dates);
+            match deadline {
+                Some(deadline) => Box::new(DeadlineQuery::new(query, deadline.clone())),
+                None => query,
+            }
+        };
+        let expired = || deadline.is_some_and(|d| d.check());
         // With `--articles`, an article whose title alone matches is a hit too.
         let mut matching = hits_query(f, &compiled, req.articles);
         let mut page =
             self.collect(&statistics, filtered(matching.as_ref(), true).as_ref(), req)?;
         let mut relaxed = false;
         let mut relaxed_compiled = None;
-        if page.total == 0 && req.match_mode == MatchMode::All {
+        if page.total == 0 && req.match_mode == MatchMode::All && !expired() {
             if let Some(any) = builder.compile_relaxed(expr) {
                 let any_query = hits_query(f, &any, req.articles);
                 let any_page = self.collect(
@@ -712,7 +767,6 @@ impl Searcher {
         } else {
             Vec::new()
         };
-        notes.extend(builder.warning());
         let excluded_undated = match prepared.date_filter {
             Some(_) => {
                 let undated = BooleanQuery::new(vec![
@@ -726,6 +780,7 @@ impl Searcher {
             }
             None => 0,
         };
+        warnings.extend(builder.warning());
 
         // With `--articles`, which first passages hold nothing of the query.
         let passage_weight = match (req.articles && req.stored, title_only) {
@@ -739,6 +794,9 @@ impl Searcher {
         let mut unstemmed = analysis::unstemmed_analyzer();
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
+            if expired() {
+                break;
+            }
             let (article, mut passage) = if req.stored {
                 read_passage(f, &searcher.doc::<TantivyDocument>(address)?)
             } else {
@@ -800,6 +858,7 @@ impl Searcher {
             unmatched,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             excluded_undated,
+            warnings,
             hits,
             notes,
         })

@@ -2,12 +2,19 @@
 //!
 //! Reads relevance judgments ([`Qrels`]) and ranked runs ([`Run`]) and scores them with
 //! [`evaluate`]: nDCG@10, recall@100, MAP, RR@10 and P@10, per query and averaged over
-//! every judged query that has a relevant document (`trec_eval -c`).
+//! every query of the judgments, as `trec_eval -c` and `ir_measures` average: a query with
+//! no relevant document, or absent from the run, counts with 0.
+//!
+//! Ids are compared as a TREC run writes them ([`crate::output::trec_id`]): whitespace and
+//! control characters as `%XX`. A run file and TREC qrels hold them so already; the ids of
+//! tab-separated (BEIR) qrels and of [`Run::push`] are written so here.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+
+use crate::output::trec_id;
 
 /// Relevance judgments: query id → (doc id → graded relevance; > 0 is relevant).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,8 +69,10 @@ pub struct Measures {
 /// The result of [`evaluate`]: mean and per-query measures.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Evaluation {
-    /// Number of queries averaged: judged queries with at least one relevant doc.
+    /// Number of queries averaged: every query of the judgments.
     pub queries: usize,
+    /// Of those, queries without a relevant document (each scores 0).
+    pub without_relevant: usize,
     /// The measures averaged over those queries.
     pub mean: Measures,
     /// The measures of each averaged query (zeros for a query absent from the run).
@@ -80,6 +89,7 @@ impl Qrels {
     /// (`query-id\tcorpus-id\tscore`, with or without the header line).
     ///
     /// The format is detected per line (3 fields → BEIR, 4 → TREC); blank lines are skipped.
+    /// A line with a tab is split at tabs only, so its ids may hold spaces.
     ///
     /// # Errors
     /// [`EvalError::Io`] if the file cannot be read; [`EvalError::Parse`], naming the path and
@@ -91,7 +101,7 @@ impl Qrels {
     /// Reads qrels like [`Qrels::read`] from `reader`, with `name` as the path in errors.
     pub fn from_reader(reader: impl BufRead, name: &str) -> Result<Qrels, EvalError> {
         let mut qrels = Qrels::new();
-        for_each_line(reader, name, |line, fields| {
+        for_each_line(reader, name, true, |line, fields| {
             let (query, doc, rel) = match *fields {
                 [query, doc, rel] => (query, doc, rel),
                 [query, _, doc, rel] => (query, doc, rel),
@@ -116,9 +126,9 @@ impl Qrels {
     /// Records the relevance of `doc` for `query`, replacing an earlier judgment.
     pub fn insert(&mut self, query: &str, doc: &str, rel: i32) {
         self.judgments
-            .entry(query.to_owned())
+            .entry(trec_id(query).into_owned())
             .or_default()
-            .insert(doc.to_owned(), rel);
+            .insert(trec_id(doc).into_owned(), rel);
     }
 
     /// The judged query ids, in no particular order.
@@ -147,7 +157,7 @@ impl Run {
     /// Reads a run like [`Run::read`] from `reader`, with `name` as the path in errors.
     pub fn from_reader(reader: impl BufRead, name: &str) -> Result<Run, EvalError> {
         let mut run = Run::new();
-        for_each_line(reader, name, |_, fields| {
+        for_each_line(reader, name, false, |_, fields| {
             let [query, _, doc, _, score, _] = *fields else {
                 return Err(format!(
                     "expected 6 fields (qid Q0 docid rank score tag), found {}",
@@ -157,14 +167,20 @@ impl Run {
             let score = score
                 .parse()
                 .map_err(|err| format!("bad score {score:?}: {err}"))?;
-            run.push(query, doc, score);
+            run.push_field(query, doc, score);
             Ok(())
         })?;
         Ok(run)
     }
 
-    /// Appends a retrieved `doc` with its `score` to `query`'s results.
+    /// Appends a retrieved `doc` with its `score` to `query`'s results (ids as searched,
+    /// before [`trec_id`] writes them as one field).
     pub fn push(&mut self, query: &str, doc: &str, score: f64) {
+        self.push_field(&trec_id(query), &trec_id(doc), score);
+    }
+
+    /// [`Run::push`] with ids as a TREC line holds them.
+    fn push_field(&mut self, query: &str, doc: &str, score: f64) {
         self.results
             .entry(query.to_owned())
             .or_default()
@@ -188,24 +204,28 @@ impl Run {
     }
 }
 
-/// Scores `run` against `qrels`: every judged query with a relevant doc (rel ≥ 1) is averaged,
-/// a query absent from the run scoring 0; run queries without judgments are ignored.
+/// Scores `run` against `qrels`, as `trec_eval -c` does: every judged query is averaged,
+/// a query without a relevant doc (rel ≥ 1) or absent from the run scoring 0 on every
+/// measure; run queries without judgments are ignored.
 pub fn evaluate(qrels: &Qrels, run: &Run) -> Evaluation {
+    let relevant = |judged: &HashMap<String, i32>| judged.values().any(|&rel| rel >= 1);
     let per_query: BTreeMap<String, Measures> = qrels
         .judgments
         .iter()
-        .filter(|(_, judged)| judged.values().any(|&rel| rel >= 1))
         .map(|(query, judged)| {
-            let measures = run
-                .ranking(query)
-                .map_or_else(Measures::default, |ranking| score_query(judged, &ranking));
+            let measures = match run.ranking(query) {
+                Some(ranking) if relevant(judged) => score_query(judged, &ranking),
+                _ => Measures::default(),
+            };
             (query.clone(), measures)
         })
         .collect();
+    let without_relevant = qrels.judgments.values().filter(|j| !relevant(j)).count();
     let n = per_query.len().max(1) as f64;
     let mean = |measure: fn(&Measures) -> f64| per_query.values().map(measure).sum::<f64>() / n;
     Evaluation {
         queries: per_query.len(),
+        without_relevant,
         mean: Measures {
             ndcg_cut_10: mean(|m| m.ndcg_cut_10),
             recall_100: mean(|m| m.recall_100),
@@ -265,10 +285,12 @@ fn open(path: &Path) -> Result<BufReader<File>, EvalError> {
 }
 
 /// Calls `parse(line_number, fields)` on each non-blank line, turning its message into
-/// [`EvalError::Parse`].
+/// [`EvalError::Parse`]. Fields are separated by whitespace or, with `tabs` and a line
+/// holding a tab, by tabs only.
 fn for_each_line(
     reader: impl BufRead,
     name: &str,
+    tabs: bool,
     mut parse: impl FnMut(usize, &[&str]) -> Result<(), String>,
 ) -> Result<(), EvalError> {
     for (index, line) in reader.lines().enumerate() {
@@ -276,7 +298,13 @@ fn for_each_line(
             path: name.into(),
             source,
         })?;
-        let fields: Vec<&str> = line.split_whitespace().collect();
+        let line = line.trim_end_matches(['\r', '\n']);
+        let fields: Vec<&str> = if tabs && line.contains('\t') {
+            let fields = line.split('\t').map(str::trim);
+            fields.filter(|f| !f.is_empty()).collect()
+        } else {
+            line.split_whitespace().collect()
+        };
         if !fields.is_empty() {
             parse(index + 1, &fields).map_err(|message| EvalError::Parse {
                 path: name.into(),
@@ -295,7 +323,7 @@ mod tests {
     /// Graded qrels mixing TREC and BEIR lines.
     /// q1: 4 relevant (d1:2, d2:1, d4:3, d9:1 never retrieved), d3 judged non-relevant.
     /// q2: 2 relevant (d5:1, d7:2), d6 judged -1 (not relevant, gain 0).
-    /// q3: no relevant doc → not averaged. q4: relevant but absent from the run → zeros.
+    /// q3: no relevant doc → zeros. q4: relevant but absent from the run → zeros.
     const QRELS: &str = "query-id\tcorpus-id\tscore\n\
         q1 0 d1 2\nq1 0 d2 1\nq1 0 d3 0\nq1 0 d4 3\nq1\td9\t1\n\n\
         q2\td5\t1\nq2\td6\t-1\nq2\td7\t2\n\
@@ -305,7 +333,8 @@ mod tests {
     /// q1: d1/d2 tie at 4.0 → d2 first (doc id descending); the second d1 is a duplicate
     /// and is ignored. Ranking: d3(0) d2(1) d1(2) d4(3) dx(unjudged).
     /// q2: 2.0000000001 and 2.0 are the same C float → tie → dz before d5.
-    /// Ranking: d6(-1) dz(-) d5(1) d7(2). q3 is unaveraged and q5 unjudged: both ignored.
+    /// Ranking: d6(-1) dz(-) d5(1) d7(2). q3 scores 0 (nothing relevant); q5 is unjudged and
+    /// ignored.
     const RUN: &str = "q1 Q0 d3 1 5.0 t\nq1 Q0 d1 2 4.0 t\nq1 Q0 d2 3 4.0 t\nq1 Q0 d4 4 3 t\n\
         q1 Q0 dx 5 2.0 t\nq1 Q0 d1 6 1.0 t\n\n\
         q2 Q0 d7 1 1.0 t\nq2 Q0 d5 2 2.0000000001 t\nq2 Q0 dz 3 2.0 t\nq2 Q0 d6 4 3.0 t\n\
@@ -335,7 +364,7 @@ mod tests {
         let eval = tiny();
         assert_eq!(
             eval.per_query.keys().collect::<Vec<_>>(),
-            ["q1", "q2", "q4"]
+            ["q1", "q2", "q3", "q4"]
         );
         let l2 = f64::log2;
         // q1 rels by rank [0, 1, 2, 3, 0]:
@@ -365,23 +394,25 @@ mod tests {
         };
         assert!((q2.ndcg_cut_10 - 0.517442).abs() < 1e-6);
         assert_close(eval.per_query["q2"], q2);
+        assert_close(eval.per_query["q3"], Measures::default());
         assert_close(eval.per_query["q4"], Measures::default());
     }
 
     #[test]
     fn tiny_run_mean() {
         let eval = tiny();
-        assert_eq!(eval.queries, 3);
-        // Means over q1, q2, q4 (= 0):
-        // nDCG = (0.562916 + 0.517442) / 3 = 0.360119; recall = (0.75 + 1) / 3 = 0.583333;
-        // MAP = (0.479167 + 0.416667) / 3 = 0.298611; RR = (1/2 + 1/3) / 3 = 0.277778;
-        // P@10 = (0.3 + 0.2) / 3 = 0.166667.
+        assert_eq!((eval.queries, eval.without_relevant), (4, 1));
+        // Means over q1, q2, q3 (= 0, nothing relevant) and q4 (= 0, not in the run), as
+        // trec_eval -c averages:
+        // nDCG = (0.562916 + 0.517442) / 4 = 0.270089; recall = (0.75 + 1) / 4 = 0.4375;
+        // MAP = (0.479167 + 0.416667) / 4 = 0.223958; RR = (1/2 + 1/3) / 4 = 0.208333;
+        // P@10 = (0.3 + 0.2) / 4 = 0.125.
         let expected = Measures {
-            ndcg_cut_10: 0.360_119_136_437_131_45,
-            recall_100: 1.75 / 3.0,
-            map: 0.298_611_111_111_111_1,
-            recip_rank_10: (0.5 + 1.0 / 3.0) / 3.0,
-            p_10: 0.5 / 3.0,
+            ndcg_cut_10: 0.360_119_136_437_131_45 * 3.0 / 4.0,
+            recall_100: 1.75 / 4.0,
+            map: 0.298_611_111_111_111_1 * 3.0 / 4.0,
+            recip_rank_10: (0.5 + 1.0 / 3.0) / 4.0,
+            p_10: 0.5 / 4.0,
         };
         assert_close(eval.mean, expected);
     }
@@ -406,6 +437,29 @@ mod tests {
             ..Measures::default()
         };
         assert_close(eval.mean, expected);
+    }
+
+    #[test]
+    fn tab_separated_ids_may_hold_spaces_and_match_the_runs_escaped_ids() {
+        let qrels = "query-id\tcorpus-id\tscore\nmy query\tmy doc.txt\t1\nmy query\td2\t0\n";
+        let qrels = Qrels::from_reader(qrels.as_bytes(), "q").unwrap();
+        let file = Run::from_reader("my%20query Q0 my%20doc.txt 1 2.0 t\n".as_bytes(), "r");
+        let mut pushed = Run::new();
+        pushed.push("my query", "my doc.txt", 2.0);
+        for run in [file.unwrap(), pushed] {
+            let eval = evaluate(&qrels, &run);
+            assert_eq!(eval.queries, 1);
+            assert_close(
+                eval.per_query["my%20query"],
+                Measures {
+                    ndcg_cut_10: 1.0,
+                    recall_100: 1.0,
+                    map: 1.0,
+                    recip_rank_10: 1.0,
+                    p_10: 0.1,
+                },
+            );
+        }
     }
 
     #[test]

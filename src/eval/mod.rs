@@ -51,8 +51,16 @@ impl Collection {
     /// The collection in `dir`; `qrels` replaces `qrels/test.tsv`.
     ///
     /// # Errors
-    /// [`Error::Invalid`] naming the file that is missing.
+    /// [`Error::Invalid`] naming the folder when it is not one, or the file that is missing.
     pub fn in_dir(dir: &Path, qrels: Option<&Path>) -> Result<Collection> {
+        if !dir.is_dir() {
+            let what = if dir.exists() {
+                "not a folder"
+            } else {
+                "no such folder"
+            };
+            return Err(Error::Invalid(format!("{}: {what}", dir.display())));
+        }
         let first = |names: &[&str]| {
             names
                 .iter()

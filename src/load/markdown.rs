@@ -45,8 +45,48 @@ fn string_of(value: &Value) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// Longest front matter read, in bytes: metadata is a few lines.
+const MAX_FRONT_MATTER_BYTES: usize = 64 * 1024;
+/// Deepest nesting of `[…]` and `{…}` read in front matter.
+const MAX_FRONT_MATTER_DEPTH: usize = 32;
+
+/// Why front matter is too big or too deep to read, if it is: the YAML
+/// parser's time grows fast with the nesting of flow collections.
+fn too_complex(yaml: &str) -> Option<String> {
+    if yaml.len() > MAX_FRONT_MATTER_BYTES {
+        return Some(format!(
+            "front matter is longer than {} KB",
+            MAX_FRONT_MATTER_BYTES / 1024
+        ));
+    }
+    let (mut depth, mut quote) = (0usize, None);
+    for c in yaml.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_FRONT_MATTER_DEPTH {
+                    return Some(format!(
+                        "front matter nests lists or mappings more than {MAX_FRONT_MATTER_DEPTH} deep"
+                    ));
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            (None, '\n') => quote = None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Metadata from front matter YAML. Problems become warnings.
 fn front_matter_metadata(yaml: &str, location: &str, warnings: &mut Vec<Warning>) -> Metadata {
+    if let Some(reason) = too_complex(yaml) {
+        warnings.push(Warning::new(location, format!("{reason}; ignored")));
+        return Metadata::default();
+    }
     let mapping = match serde_norway::from_str::<Value>(yaml) {
         Ok(Value::Mapping(mapping)) => mapping,
         Ok(Value::Null) => return Metadata::default(),
@@ -232,6 +272,44 @@ mod tests {
         assert!(warnings[0]
             .to_string()
             .starts_with("bad.md: front matter is not valid YAML"));
+    }
+
+    #[test]
+    fn deeply_nested_or_huge_front_matter_is_ignored_at_once_with_a_warning() {
+        let deep = format!("---\ntitle: {}\n---\nBody text.\n", "[".repeat(60_000));
+        let huge = format!(
+            "---\ntitle: x\nnote: \"{}\"\n---\nBody.\n",
+            "a".repeat(70_000)
+        );
+        for (text, reason) in [
+            (
+                deep.as_str(),
+                "d.md: front matter nests lists or mappings more than 32 deep; ignored",
+            ),
+            (
+                huge.as_str(),
+                "d.md: front matter is longer than 64 KB; ignored",
+            ),
+        ] {
+            let started = std::time::Instant::now();
+            let mut warnings = vec![];
+            let (meta, body, _) = parse(text, "d.md", &mut warnings);
+            assert!(
+                started.elapsed().as_secs_f64() < 1.0,
+                "{:?}",
+                started.elapsed()
+            );
+            assert_eq!(meta, Metadata::default());
+            assert!(body.starts_with("Body"));
+            let warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+            assert_eq!(warnings, [reason]);
+        }
+        // Nesting within the limit, and brackets inside quotes, are read as YAML.
+        let fine = "---\ntitle: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x\"\ntags: [[a, [b]], {c: [d]}]\n---\nBody.\n";
+        let mut warnings = vec![];
+        let (meta, _, _) = parse(fine, "f.md", &mut warnings);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(meta.title.unwrap().value.ends_with("[x"));
     }
 
     #[test]

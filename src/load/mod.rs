@@ -152,7 +152,9 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
     let mut found = Discovery::default();
     for root in roots {
         if root.is_file() {
-            if Format::of(root).is_some() {
+            if root.to_str().is_none() {
+                found.warnings.push(not_utf8(root));
+            } else if Format::of(root).is_some() {
                 found.files.push(root.clone());
             } else {
                 found.warnings.push(Warning::new(
@@ -184,6 +186,10 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
             if !entry.file_type().is_file() {
                 continue;
             }
+            if entry.path().to_str().is_none() {
+                found.warnings.push(not_utf8(entry.path()));
+                continue;
+            }
             let name = entry.file_name().to_string_lossy();
             if Manifest::is_manifest_name(&name) {
                 found.manifest.read(entry.path(), &mut found.warnings);
@@ -196,6 +202,15 @@ pub fn discover(roots: &[PathBuf]) -> Discovery {
         }
     }
     found
+}
+
+/// The warning for a file whose path is not UTF-8: an article id is its
+/// path, as text.
+fn not_utf8(path: &Path) -> Warning {
+    Warning::new(
+        crate::output::terminal::path(path),
+        "the file name is not valid UTF-8 (its id would not be its name); skipped, rename it to index it",
+    )
 }
 
 /// Why a whole file was skipped.

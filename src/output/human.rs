@@ -1,10 +1,12 @@
 //! The `human` format: rank, attribution, source location and the passage
-//! with its matches highlighted, then a summary line.
+//! with its matches highlighted, then a summary line. What comes from
+//! files and queries is printed terminal-safe ([`terminal`]).
 
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use super::terminal;
 use crate::date::Precision;
 use crate::search::{ArticleRef, Hit, SearchResult};
 
@@ -54,29 +56,31 @@ fn hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
         date.push_str(&format!(" (same day as #{rank}, time not given)"));
     }
     let heading = format!("{outlet} · {date} · {title}");
+    let heading = terminal::line(&heading);
     writeln!(out, "{:>3}. {}", hit.rank, styled(HEADER, &heading, color))?;
     let location = match (&a.path, hit.passage.line) {
         (Some(path), Some(line)) => format!("{path}:{line}"),
         (Some(path), None) => path.clone(),
         (None, _) => a.url.clone().unwrap_or_else(|| a.id.clone()),
     };
-    let mut location = format!("{location}  #{}", hit.passage.index);
+    let mut location = format!("{}  #{}", terminal::line(&location), hit.passage.index);
     if hit.title_match {
         location.push_str("  (title match: the passage does not hold the words)");
     }
     writeln!(out, "     {}", styled(DIM, &location, color))?;
     let text = &hit.passage.text;
+    let safe = |piece: &str| terminal::safe(piece, &['\n']).into_owned();
     let mut marked = String::with_capacity(text.len() + 32);
     let mut at = 0;
     for &[start, end] in &hit.passage.highlights {
-        if start < at || end > text.len() {
+        let (Some(before), Some(matched)) = (text.get(at..start), text.get(start..end)) else {
             continue;
-        }
-        marked.push_str(&text[at..start]);
-        marked.push_str(&styled(MATCH, &text[start..end], color));
+        };
+        marked.push_str(&safe(before));
+        marked.push_str(&styled(MATCH, &safe(matched), color));
         at = end;
     }
-    marked.push_str(&text[at..]);
+    marked.push_str(&safe(&text[at..]));
     for line in marked.lines() {
         writeln!(out, "     {line}")?;
     }
@@ -123,6 +127,7 @@ fn folded_text(hit: &Hit) -> String {
 pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::Result<()> {
     if let Some(id) = &result.query_id {
         let heading = format!("query {id}: {}", result.query);
+        let heading = terminal::line(&heading);
         writeln!(out, "{}\n", styled(HEADER, &heading, color))?;
     }
     for h in &result.hits {
@@ -136,7 +141,8 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
     let plural = if result.total_hits == 1 { "" } else { "s" };
     let mut summary = format!(
         "{} {unit}{plural} matched \"{}\"",
-        result.total_hits, result.query
+        result.total_hits,
+        terminal::line(&result.query)
     );
     if !result.hits.is_empty() {
         let first = result.hits[0].rank;

@@ -2,9 +2,11 @@
 //! only render; they compute nothing.
 
 mod human;
+pub mod terminal;
 
 pub use human::date_text;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -72,6 +74,57 @@ pub struct QueryError {
     pub query: Option<String>,
     /// What is wrong.
     pub error: String,
+}
+
+/// An id as one field of a TREC line: each whitespace or control character
+/// is written as `%XX`, one per UTF-8 byte (a space as `%20`, a line break
+/// as `%0A`); every other character, `%` included, stays as it is, so an id
+/// without such characters is written unchanged.
+pub fn trec_id(id: &str) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_whitespace() || c.is_control();
+    if !id.contains(escaped) {
+        return Cow::Borrowed(id);
+    }
+    let mut out = String::with_capacity(id.len() + 8);
+    for c in id.chars() {
+        if escaped(c) {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The id a TREC field stands for: [`trec_id`] undone, or `None` when the
+/// field holds no escape that `trec_id` writes.
+pub fn id_of_trec_field(field: &str) -> Option<String> {
+    if !field.contains('%') {
+        return None;
+    }
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    let id = String::from_utf8(out).ok()?;
+    (id != field && trec_id(&id) == field).then_some(id)
 }
 
 /// Writes results one after another in one format.
@@ -150,11 +203,12 @@ impl<W: Write> Printer<W> {
     }
 
     fn trec(&mut self, hit: &Hit) -> io::Result<()> {
-        let qid = hit.query_id.as_deref().unwrap_or("1");
+        let qid = trec_id(hit.query_id.as_deref().unwrap_or("1"));
+        let id = trec_id(&hit.article.id);
         let docid = if self.articles {
-            hit.article.id.clone()
+            id
         } else {
-            format!("{}#{}", hit.article.id, hit.passage.index)
+            Cow::Owned(format!("{id}#{}", hit.passage.index))
         };
         writeln!(
             self.out,
@@ -205,5 +259,30 @@ impl<W: Write> Printer<W> {
         }
         writer.flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{id_of_trec_field, trec_id};
+
+    #[test]
+    fn trec_ids_are_one_field_and_plain_ids_stay_as_they_are() {
+        assert_eq!(trec_id("corpus/a.txt"), "corpus/a.txt");
+        assert_eq!(trec_id("50%-off"), "50%-off");
+        assert_eq!(trec_id("my file.txt"), "my%20file.txt");
+        assert_eq!(trec_id("a\tb\nc\r"), "a%09b%0Ac%0D");
+        assert_eq!(
+            trec_id("no\u{a0}break\u{3000}x\u{1b}"),
+            "no%C2%A0break%E3%80%80x%1B"
+        );
+        for id in ["a b", "x\ny", "\u{2028}", "no\u{a0}break", "50% off"] {
+            assert_eq!(trec_id(id).split_whitespace().count(), 1, "{id:?}");
+            assert_eq!(id_of_trec_field(&trec_id(id)).as_deref(), Some(id));
+        }
+        // Fields that trec_id did not write so stand for no other id.
+        for field in ["plain", "50%-off", "a%41b", "url%2Fpath", "%FF"] {
+            assert_eq!(id_of_trec_field(field), None, "{field}");
+        }
     }
 }

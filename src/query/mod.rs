@@ -73,6 +73,7 @@ macro_rules! delegate_weight {
 }
 
 mod bonus;
+pub mod limits;
 mod pair;
 pub mod parse;
 mod prefix;
@@ -81,7 +82,7 @@ mod words;
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery,
-    Query, RegexQuery, TermQuery,
+    Query, TermQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -170,6 +171,9 @@ pub struct QueryBuilder<'a> {
     /// Whether the query's bare words are all in capitals ("WHAT ARE THE
     /// EFFECTS"), so a word in capitals is not taken for an acronym.
     capitals: bool,
+    /// Words the prefixes of the query being compiled may still expand to
+    /// (see [`limits::MAX_QUERY_PREFIX_TERMS`]).
+    prefix_budget: usize,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -179,6 +183,7 @@ impl<'a> QueryBuilder<'a> {
             fields,
             searcher,
             capped: Vec::new(),
+            prefix_budget: limits::MAX_QUERY_PREFIX_TERMS,
             target: fields.body,
             bonus: Vec::new(),
             analyzer: analysis::analyzer(),
@@ -221,10 +226,18 @@ impl<'a> QueryBuilder<'a> {
     /// the most frequent [`prefix::MAX_PREFIX_TERMS`]; `typed` is the
     /// prefix as written, for the message when there are more.
     fn expand(&mut self, typed: &str, prefix: &str) -> Vec<String> {
-        let field = self.fields.body_words;
-        match prefix::expand(self.searcher, field, prefix, prefix::MAX_PREFIX_TERMS) {
+        self.expand_in(self.fields.body_words, typed, prefix)
+    }
+
+    /// The words of `field` that start with `prefix`: the most frequent
+    /// [`prefix::MAX_PREFIX_TERMS`], and no more than the query's prefixes
+    /// may still expand to (at least one).
+    fn expand_in(&mut self, field: SchemaField, typed: &str, prefix: &str) -> Vec<String> {
+        let max = prefix::MAX_PREFIX_TERMS.min(self.prefix_budget.max(1));
+        match prefix::expand(self.searcher, field, prefix, max) {
             Ok(expansion) => {
                 let kept = expansion.words.len();
+                self.prefix_budget = self.prefix_budget.saturating_sub(kept);
                 if expansion.matched > kept && !self.capped.iter().any(|(t, ..)| t == typed) {
                     self.capped
                         .push((typed.to_owned(), expansion.matched, kept));
@@ -248,6 +261,7 @@ impl<'a> QueryBuilder<'a> {
 
     /// Compiles `expr`; `None` when it holds no searchable word at all.
     pub fn compile(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
+        self.prefix_budget = limits::MAX_QUERY_PREFIX_TERMS;
         let mut highlight = HighlightTerms::default();
         let analyzer = &mut self.analyzer;
         let capitals = !bare_words(expr).any(|w| w.chars().any(char::is_lowercase));
@@ -476,12 +490,12 @@ impl<'a> QueryBuilder<'a> {
                     return Some(self.word_prefix(atom, text, &last, bonus));
                 }
                 if bonus {
-                    let query = prefix_query(self.fields.title, &terms);
+                    let query = self.prefix_query(self.fields.title, text, &terms);
                     self.bonus.push((boosted(query, TITLE_BOOST), None));
                 }
                 self.fields_for(atom.field)
                     .into_iter()
-                    .map(|(field, boost)| (prefix_query(field, &terms), boost))
+                    .map(|(field, boost)| (self.prefix_query(field, text, &terms), boost))
                     .collect()
             }
         };
@@ -543,7 +557,7 @@ impl<'a> QueryBuilder<'a> {
                 IndexRecordOption::WithFreqs,
             ));
         }
-        if field == self.fields.author {
+        if !self.has_positions(field) {
             let musts = terms
                 .iter()
                 .map(|t| {
@@ -557,6 +571,49 @@ impl<'a> QueryBuilder<'a> {
         let mut phrase = PhraseQuery::new(terms.iter().map(to_term).collect());
         phrase.set_slop(slop);
         Box::new(phrase)
+    }
+
+    /// Whether the field records word positions (phrases need them).
+    fn has_positions(&self, field: SchemaField) -> bool {
+        field != self.fields.author
+    }
+
+    /// Terms whose last word starts with the given prefix (`typed`, as
+    /// written): a phrase prefix where the field has positions and there
+    /// are several words (Tantivy expands the last 50 ways at most); else
+    /// every word but the last, and the words of the field the last one
+    /// starts (see [`QueryBuilder::expand_in`]), each ranked by its BM25.
+    fn prefix_query(
+        &mut self,
+        field: SchemaField,
+        typed: &str,
+        terms: &[String],
+    ) -> Box<dyn Query> {
+        let to_term = |t: &String| Term::from_field_text(field, t);
+        let Some((last, before)) = terms.split_last() else {
+            return Box::new(EmptyQuery);
+        };
+        if !before.is_empty() && self.has_positions(field) {
+            return Box::new(PhrasePrefixQuery::new(terms.iter().map(to_term).collect()));
+        }
+        let words = self.expand_in(field, typed, last);
+        if words.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        let expanded = prefix::query(field, &words);
+        if before.is_empty() {
+            return expanded;
+        }
+        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = before
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(to_term(t), IndexRecordOption::WithFreqs));
+                (TantivyOccur::Must, q)
+            })
+            .collect();
+        clauses.push((TantivyOccur::Must, expanded));
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// Proximity evidence for several bare words: boosts for passages that
@@ -698,39 +755,6 @@ fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Q
         1 if clauses[0].0 != TantivyOccur::MustNot => Some(clauses.pop()?.1),
         _ => Some(Box::new(BooleanQuery::new(clauses))),
     }
-}
-
-/// Terms whose last word starts with the given prefix.
-fn prefix_query(field: SchemaField, terms: &[String]) -> Box<dyn Query> {
-    if terms.len() == 1 {
-        let pattern = format!("{}.*", regex_escape(&terms[0]));
-        match RegexQuery::from_pattern(&pattern, field) {
-            Ok(q) => Box::new(q),
-            Err(_) => Box::new(TermQuery::new(
-                Term::from_field_text(field, &terms[0]),
-                IndexRecordOption::WithFreqs,
-            )),
-        }
-    } else {
-        Box::new(PhrasePrefixQuery::new(
-            terms
-                .iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect(),
-        ))
-    }
-}
-
-/// Escapes regex metacharacters (analysed terms are mostly alphanumeric).
-fn regex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if !c.is_alphanumeric() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

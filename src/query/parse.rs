@@ -135,12 +135,8 @@ fn err(column: usize, message: impl Into<String>) -> ParseError {
 /// A [`ParseError`] with the column and a message for the user when the text is
 /// empty, too long, or breaks the grammar (unclosed quote, unknown field, ...).
 pub fn parse(input: &str) -> Result<Expr, ParseError> {
+    check_length(input)?;
     let chars: Vec<char> = input.chars().collect();
-    if chars.len() > MAX_CHARS {
-        let n = chars.len();
-        let msg = format!("query is too long ({n} characters; the limit is {MAX_CHARS})");
-        return Err(err(MAX_CHARS + 1, msg));
-    }
     let mut parser = Parser {
         tokens: lex(&chars)?,
         pos: 0,
@@ -153,9 +149,28 @@ pub fn parse(input: &str) -> Result<Expr, ParseError> {
     }
 }
 
+/// Fails when the query is longer than [`MAX_CHARS`] characters.
+fn check_length(input: &str) -> Result<(), ParseError> {
+    // A quick bound first: a character is at most 4 bytes.
+    if input.len() <= MAX_CHARS {
+        return Ok(());
+    }
+    let n = input.chars().count();
+    if n <= MAX_CHARS {
+        return Ok(());
+    }
+    let msg = format!("query is too long ({n} characters; the limit is {MAX_CHARS})");
+    Err(err(MAX_CHARS + 1, msg))
+}
+
 /// `--plain`: no operators, quotes, fields or brackets; AND/OR/NOT are words.
-/// Never fails; returns Seq of Default Word atoms (possibly empty Seq).
-pub fn parse_plain(input: &str) -> Expr {
+/// Returns Seq of Default Word atoms (possibly empty Seq).
+///
+/// # Errors
+/// A [`ParseError`] when the text is longer than [`MAX_CHARS`] characters,
+/// as with [`parse`].
+pub fn parse_plain(input: &str) -> Result<Expr, ParseError> {
+    check_length(input)?;
     let word = |w: &str| {
         Expr::Atom(Atom {
             field: None,
@@ -166,13 +181,13 @@ pub fn parse_plain(input: &str) -> Expr {
         occur: Occur::Default,
         expr: word(w),
     };
-    Expr::Seq(
+    Ok(Expr::Seq(
         input
             .split(is_space)
             .filter(|w| !w.is_empty())
             .map(clause)
             .collect(),
-    )
+    ))
 }
 
 /// Whitespace, control characters and invisible direction/format marks.
@@ -720,10 +735,18 @@ mod tests {
 
     #[test]
     fn plain_mode() {
-        let plain = parse_plain(" AND \"x\u{200F}title:y (z) -w* ");
+        let plain = parse_plain(" AND \"x\u{200F}title:y (z) -w* ").unwrap();
         assert_eq!(plain, words(&["AND", "\"x", "title:y", "(z)", "-w*"]));
-        assert_eq!(parse_plain("Maduro"), words(&["Maduro"]));
-        assert_eq!(parse_plain(" \u{0} "), Expr::Seq(vec![]));
+        assert_eq!(parse_plain("Maduro"), Ok(words(&["Maduro"])));
+        assert_eq!(parse_plain(" \u{0} "), Ok(Expr::Seq(vec![])));
+        // The length limit holds for plain words too.
+        assert!(parse_plain(&"é ".repeat(5_000)).is_ok());
+        let message = "query is too long (10001 characters; the limit is 10000)";
+        let too_long = parse_plain(&"é".repeat(10_001)).unwrap_err();
+        assert_eq!(
+            (too_long.column, too_long.message.as_str()),
+            (10_001, message)
+        );
     }
 
     #[test]
@@ -734,7 +757,7 @@ mod tests {
         for q in ["-maduro", "NOT x", "-(a b)", "-a OR NOT b", "+(-a)"] {
             assert!(!ok(q).has_positive(), "{q}");
         }
-        assert!(!parse_plain("").has_positive());
+        assert!(!parse_plain("").unwrap().has_positive());
     }
 
     #[test]
@@ -757,7 +780,7 @@ mod tests {
             if let Ok(expr) = parse(&input) {
                 expr.has_positive();
             }
-            parse_plain(&input).has_positive();
+            parse_plain(&input).unwrap().has_positive();
         }
         for (run, parses) in [
             ("-", true),

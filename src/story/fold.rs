@@ -66,13 +66,22 @@ fn stories(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Result<
 fn collapsed(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Result<SearchResult> {
     let wanted = req.offset.saturating_add(req.limit);
     let mut fetch = wanted.saturating_mul(OVERFETCH).max(20);
+    let started = std::time::Instant::now();
     loop {
         let inner = SearchRequest {
             offset: 0,
             limit: fetch,
+            // `--timeout` is for the whole search, however many fetches.
+            timeout: req.timeout.map(|t| t.saturating_sub(started.elapsed())),
             ..req.clone()
         };
-        let mut result = searcher.search(&inner)?;
+        let mut result = searcher.search(&inner).map_err(|e| match e {
+            crate::Error::Timeout { query, .. } => crate::Error::Timeout {
+                query,
+                seconds: req.timeout.unwrap_or_default().as_secs_f64(),
+            },
+            e => e,
+        })?;
         let exhausted = result.hits.len() < fetch;
         let hits = fold(std::mem::take(&mut result.hits), groups);
         if hits.len() >= wanted || exhausted || fetch == usize::MAX {

@@ -24,6 +24,7 @@ pub struct SearchResult {
     pub unmatched: Vec<String>,
     pub took_ms: f64,
     pub excluded_undated: u64,
+    pub warnings: Vec<String>,
     pub hits: Vec<Hit>,
 }
 

@@ -1,7 +1,8 @@
 //! `newsdex eval`: trec_eval's measures on a run file, and a whole BEIR
 //! collection indexed, searched and scored in one command. The Cranfield
-//! tests need `../shared` (and the reference comparison Python's
-//! ir_measures): they are skipped without it, except in CI, where they fail.
+//! tests need `../shared`, and the reference checks python3 with
+//! ir_measures and pytrec_eval: without them they are skipped, except in CI
+//! (`CI=true`), where they fail.
 
 use std::path::Path;
 use std::process::Command;
@@ -23,6 +24,7 @@ struct Measures {
 #[derive(Debug, Deserialize)]
 struct Evaluation {
     queries: usize,
+    without_relevant: usize,
     mean: Measures,
 }
 
@@ -56,21 +58,23 @@ fn eval_scores_a_run_file_with_trec_eval_definitions() {
         0,
     );
     let eval: Evaluation = serde_json::from_str(&out).unwrap();
-    assert_eq!(eval.queries, 3);
+    // q1, q2, q3 (nothing relevant: 0) and q4 (not in the run: 0), as trec_eval -c averages.
+    assert_eq!((eval.queries, eval.without_relevant), (4, 1));
     let m = &eval.mean;
-    assert!(close(m.ndcg_cut_10, 0.360_119_136, 1e-8), "{m:?}");
-    assert!(close(m.recall_100, 1.75 / 3.0, 1e-12));
-    assert!(close(m.map, 0.298_611_111, 1e-8));
-    assert!(close(m.recip_rank_10, (0.5 + 1.0 / 3.0) / 3.0, 1e-12));
-    assert!(close(m.p_10, 0.5 / 3.0, 1e-12));
+    assert!(close(m.ndcg_cut_10, 0.360_119_136 * 0.75, 1e-8), "{m:?}");
+    assert!(close(m.recall_100, 1.75 / 4.0, 1e-12));
+    assert!(close(m.map, 0.298_611_111 * 0.75, 1e-8));
+    assert!(close(m.recip_rank_10, (0.5 + 1.0 / 3.0) / 4.0, 1e-12));
+    assert!(close(m.p_10, 0.5 / 4.0, 1e-12));
 
     let human = p.stdout(&["eval", "--qrels", "qrels.tsv", "run.trec"], 0);
     for line in [
-        "nDCG@10     0.3601",
-        "Recall@100  0.5833",
-        "MAP         0.2986",
-        "MRR@10      0.2778",
-        "P@10        0.1667",
+        "run.trec: 4 queries judged (1 without a relevant document, scored 0)",
+        "nDCG@10     0.2701",
+        "Recall@100  0.4375",
+        "MAP         0.2240",
+        "MRR@10      0.2083",
+        "P@10        0.1250",
     ] {
         assert!(human.contains(line), "{line}\n{human}");
     }
@@ -92,6 +96,154 @@ fn eval_reports_bad_input_with_exit_2() {
     let out = p.run(&["eval", "--collection", "."]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no corpus.jsonl"));
+    let out = p.run(&["eval", "--collection", "no/such/folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "newsdex: error: no/such/folder: no such folder\n"
+    );
+}
+
+/// The reference means of `tests/reference_eval.py` (ir_measures and
+/// trec_eval's own aggregation) for a qrels file and a run, or `None` when
+/// python3 with ir_measures and pytrec_eval is not installed (outside CI).
+fn reference_means(qrels: &Path, run: &Path) -> Option<Measures> {
+    let has_reference = Command::new("python3")
+        .args(["-c", "import ir_measures, pytrec_eval"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !available(
+        has_reference,
+        "python3 with ir_measures and pytrec_eval (.ci/run installs them)",
+    ) {
+        return None;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_eval.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(qrels)
+        .arg(run)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn assert_same_means(ours: &Measures, reference: &Measures, tolerance: f64) {
+    for (name, a, b) in [
+        ("nDCG@10", ours.ndcg_cut_10, reference.ndcg_cut_10),
+        ("Recall@100", ours.recall_100, reference.recall_100),
+        ("MAP", ours.map, reference.map),
+        ("MRR@10", ours.recip_rank_10, reference.recip_rank_10),
+        ("P@10", ours.p_10, reference.p_10),
+    ] {
+        assert!(
+            close(a, b, tolerance),
+            "{name}: newsdex {a:.6}, reference {b:.6}"
+        );
+    }
+}
+
+/// A topic of the qrels without a relevant document, and one the run does
+/// not answer, count in the mean with 0, as in trec_eval's (and
+/// ir_measures') own aggregation.
+#[test]
+fn the_mean_is_trec_evals_with_topics_that_have_nothing_relevant() {
+    let p = Project::empty();
+    p.write("qrels.tsv", QRELS);
+    p.write("run.trec", RUN);
+    let out = p.stdout(
+        &[
+            "eval",
+            "--qrels",
+            "qrels.tsv",
+            "run.trec",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let ours: Evaluation = serde_json::from_str(&out).unwrap();
+    let Some(reference) = reference_means(&p.path("qrels.tsv"), &p.path("run.trec")) else {
+        return;
+    };
+    assert_same_means(&ours.mean, &reference, 1e-9);
+}
+
+/// Ids with spaces, tabs and line breaks (file names, JSON Lines ids, batch
+/// query ids) are one field each in `batch --format trec`, and `eval` reads
+/// the run and matches it to tab-separated qrels holding the ids as they are.
+#[test]
+fn trec_runs_keep_ids_with_whitespace_in_one_field_and_eval_reads_them() {
+    let p = Project::empty();
+    p.write(
+        "c/my notes.txt",
+        "Cocoa report\n\nCocoa prices rose in Bahia this week.\n",
+    );
+    p.write(
+        "c/feed.jsonl",
+        concat!(
+            "{\"id\": \"wire 1\\tx\", \"text\": \"Cocoa arrivals fell.\"}\n",
+            "{\"id\": \"wire\\n2\", \"text\": \"Cocoa exports grew.\"}\n",
+            "{\"id\": \"w3\", \"text\": \"Coffee prices fell.\"}\n",
+        ),
+    );
+    p.stdout(&["--index", "idx", "index", "c"], 0);
+    p.write("queries.tsv", "cocoa query\tcocoa\ncoffee q\tcoffee\n");
+    let run = p.stdout(
+        &[
+            "--index",
+            "idx",
+            "batch",
+            "queries.tsv",
+            "--articles",
+            "--format",
+            "trec",
+        ],
+        0,
+    );
+    let lines: Vec<Vec<&str>> = run
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines.len(), 4, "{run}");
+    assert!(lines.iter().all(|fields| fields.len() == 6), "{run}");
+    let docs: Vec<(&str, &str)> = lines.iter().map(|f| (f[0], f[2])).collect();
+    for expected in [
+        ("cocoa%20query", "c/my%20notes.txt"),
+        // A record id's tab and line break are read as spaces.
+        ("cocoa%20query", "wire%201%20x"),
+        ("cocoa%20query", "wire%202"),
+        ("coffee%20q", "w3"),
+    ] {
+        assert!(docs.contains(&expected), "{expected:?} in {docs:?}");
+    }
+    p.write("run.trec", &run);
+    p.write(
+        "qrels.tsv",
+        "query-id\tcorpus-id\tscore\ncocoa query\tc/my notes.txt\t1\ncoffee q\tw3\t1\n",
+    );
+    let out = p.stdout(
+        &[
+            "eval",
+            "--qrels",
+            "qrels.tsv",
+            "run.trec",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let eval: Evaluation = serde_json::from_str(&out).unwrap();
+    assert_eq!(eval.queries, 2);
+    assert!(eval.mean.recall_100 == 1.0, "{:?}", eval.mean);
+    if let Some(reference) = reference_means(&p.path("qrels.tsv"), &p.path("run.trec")) {
+        assert_same_means(&eval.mean, &reference, 1e-9);
+    }
 }
 
 /// `eval --collection` on a collection folder, as JSON.
@@ -250,40 +402,8 @@ fn a_batch_run_scores_the_same_here_and_in_the_reference_implementation() {
         );
     }
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_eval.py");
-    let has_reference = Command::new("python3")
-        .args(["-c", "import ir_measures, pytrec_eval"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !available(
-        has_reference,
-        "python3 with ir_measures and pytrec_eval (.ci/run installs them)",
-    ) {
+    let Some(reference) = reference_means(&qrels, &p.path("run.trec")) else {
         return;
-    }
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(&qrels)
-        .arg(p.path("run.trec"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let reference: Measures = serde_json::from_slice(&out.stdout).unwrap();
-    let m = &ours.mean;
-    for (name, a, b) in [
-        ("nDCG@10", m.ndcg_cut_10, reference.ndcg_cut_10),
-        ("Recall@100", m.recall_100, reference.recall_100),
-        ("MAP", m.map, reference.map),
-        ("MRR@10", m.recip_rank_10, reference.recip_rank_10),
-        ("P@10", m.p_10, reference.p_10),
-    ] {
-        assert!(
-            close(a, b, 5e-5),
-            "{name}: newsdex {a:.6}, reference {b:.6}"
-        );
-    }
+    };
+    assert_same_means(&ours.mean, &reference, 5e-5);
 }

@@ -389,3 +389,72 @@ fn duplicate_articles_are_indexed_once() {
         .to_string()
         .contains("edited"));
 }
+
+/// Escape sequences and direction marks in file names and manifest values
+/// reach the terminal escaped, also with `--color never`; a file name that
+/// is not UTF-8 is skipped with a warning that shows its bytes.
+#[test]
+fn file_names_and_values_reach_the_terminal_escaped() {
+    let project = Project::empty();
+    let evil = "c/evil\u{1b}[2J\u{202E}txt.md";
+    project.write(evil, "Clear screen\n\nThe cartel text of an evil name.\n");
+    project.write(
+        "c/manifest.csv",
+        "path,outlet,title\nplain.txt,\"Wire\u{1b}]0;owned\u{7}\",\"Title \u{1b}[31mred\"\n",
+    );
+    project.write("c/plain.txt", "Plain\n\nThe cartel text of a plain name.\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9 cartel.txt");
+        std::fs::write(
+            project.path("c").join(name),
+            "Latin-1 name\n\nThe cartel text.\n",
+        )
+        .unwrap();
+    }
+    let out = project.run(&["index", "c"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    #[cfg(unix)]
+    assert!(
+        err.contains("c/caf\\xE9 cartel.txt: the file name is not valid UTF-8"),
+        "{err:?}"
+    );
+    assert_eq!(stats(&project)["articles"], 2);
+    for format in [&["--color", "never"][..], &["--color", "always"], &[]] {
+        let mut args = vec!["search", "cartel"];
+        args.extend_from_slice(format);
+        let out = project.run(&args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        // Without the colour codes the printer writes itself (`--color
+        // always`), no escape is left: those of the names and values are
+        // shown escaped (below).
+        let mut plain = String::new();
+        for (i, piece) in text.split('\u{1b}').enumerate() {
+            let sgr = piece.strip_prefix('[').and_then(|p| {
+                let end = p.find(|c: char| !c.is_ascii_digit() && c != ';')?;
+                p[end..].strip_prefix('m')
+            });
+            match (i, sgr) {
+                (0, _) => plain.push_str(piece),
+                (_, Some(rest)) => plain.push_str(rest),
+                (_, None) => panic!("{format:?}: a raw escape in {text:?}"),
+            }
+        }
+        assert!(
+            !text.contains('\u{202E}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        for shown in [
+            "evil\\u{1b}[2J\\u{202e}txt.md:1",
+            "Wire\\u{1b}]0;owned\\u{7} · undated · Title \\u{1b}[31mred",
+        ] {
+            assert!(plain.contains(shown), "{format:?}: {shown} in {plain:?}");
+        }
+    }
+    // JSON carries the values as they are.
+    let json = project.stdout(&["search", "cartel", "--format", "json"], 0);
+    assert!(json.contains("Wire\\u001b]0;owned\\u0007"), "{json}");
+}

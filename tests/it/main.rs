@@ -2,7 +2,9 @@
 //! the corpus and assert what a user would see.
 
 mod batch;
+mod bounds;
 mod build;
+mod cli;
 mod common;
 mod contract;
 mod crash;
@@ -21,6 +23,7 @@ mod ingest;
 mod matching;
 mod outlets;
 mod queries;
+mod readme;
 mod readonly;
 mod scale_corpus;
 mod search;

@@ -152,6 +152,10 @@ const MILD: &[&str] = &[
     "\u{202E}",
     "e\u{301}",
     "NOT Rubio",
+    "author:(AT&T: Venezuela's*)",
+    "author:\"desk Ana\"~2",
+    "outlet:AT&T*",
+    "title:Venezuela's*",
 ];
 
 /// A random query: up to 12 pieces, with or without spaces between them;
@@ -237,6 +241,10 @@ fn check_outcome(req: &SearchRequest, outcome: newsdex::Result<newsdex::search::
                 }
             }
         }
+        // A query the index rejected: the query planner built what the field cannot answer.
+        Err(Error::Query { reason, .. }) if reason.contains("cannot be searched") => {
+            panic!("query {:?} failed in the index: {reason}", req.query)
+        }
         Err(Error::Query { reason, .. }) => assert!(!reason.trim().is_empty(), "{req:?}"),
         Err(Error::Invalid(message)) => assert!(!message.trim().is_empty(), "{req:?}"),
         Err(other) => panic!("query {:?} gave an internal error: {other}", req.query),
@@ -247,10 +255,82 @@ fn corpus_project() -> Project {
     let project = Project::with_corpus();
     project.write(
         "corpus/extra.jsonl",
-        "{\"id\":\"rtl\",\"outlet\":\"Al Arabiya\",\"date\":\"2025-11-18\",\"title\":\"مادورو\",\"text\":\"مادورو والكارتل \u{200F}Cartel de los Soles\u{200F} oil.\"}\n",
+        concat!(
+            "{\"id\":\"rtl\",\"outlet\":\"Al Arabiya\",\"date\":\"2025-11-18\",\"title\":\"مادورو\",\"text\":\"مادورو والكارتل \u{200F}Cartel de los Soles\u{200F} oil.\"}\n",
+            "{\"id\":\"byline\",\"outlet\":\"AT&T Wire\",\"author\":\"AT&T: Venezuela's desk, Ana María Soles\",\"title\":\"Venezuela's oil\",\"text\":\"Venezuela's oil exports fell.\"}\n",
+        ),
     );
     project.index();
     project
+}
+
+/// Every kind of term in every field a query can name.
+fn field_term_queries() -> Vec<String> {
+    let terms = [
+        "Venezuela",
+        "AT&T:",
+        "Venezuela's",
+        "Ana-María",
+        "\"Venezuela's desk\"",
+        "\"desk Venezuela's\"~3",
+        "“Ana María”",
+        "Venez*",
+        "Venezuela's*",
+        "AT&T:*",
+        "d*",
+        "(AT&T: Venezuela's*)",
+        "(desk OR \"Ana María\" OR sol*)",
+        "(+desk -oil)",
+        "(Ana María)",
+        "é*",
+    ];
+    let mut queries = Vec::new();
+    for field in ["", "title:", "body:", "outlet:", "author:"] {
+        for term in terms {
+            queries.push(format!("{field}{term}"));
+            queries.push(format!("Venezuela {field}{term}"));
+            queries.push(format!("-{field}{term} oil"));
+        }
+    }
+    queries
+}
+
+/// A word that splits into several tokens, a phrase or a prefix, in any
+/// field (also `author:`, which records no positions), is searched or a
+/// query error: never an index error.
+#[test]
+fn every_kind_of_term_in_every_field_is_searched_or_a_query_error() {
+    let project = corpus_project();
+    let searcher = Searcher::open(&project.path("index")).unwrap();
+    let mut found = 0;
+    for query in field_term_queries() {
+        for (plain, match_mode) in [
+            (false, MatchMode::All),
+            (false, MatchMode::Any),
+            (true, MatchMode::All),
+        ] {
+            let req = SearchRequest {
+                query: query.clone(),
+                plain,
+                match_mode,
+                ..SearchRequest::default()
+            };
+            let outcome = searcher.search(&req);
+            if outcome.as_ref().is_ok_and(|r| r.total_hits > 0) {
+                found += 1;
+            }
+            check_outcome(&req, outcome);
+        }
+    }
+    assert!(found > 100, "{found}");
+    // The query of the fuzz run that ended a batch finds the byline.
+    let req = SearchRequest {
+        query: "author:(AT&T: Venezuela's*)".into(),
+        ..SearchRequest::default()
+    };
+    let result = searcher.search(&req).unwrap();
+    let ids: Vec<&str> = result.hits.iter().map(|h| h.article.id.as_str()).collect();
+    assert_eq!(ids, ["byline"]);
 }
 
 #[test]

@@ -60,12 +60,46 @@ fn tren_de_aragua_ranks_the_passages_naming_it_with_attribution() {
     );
 }
 
+/// Whether a passage holds the words as a phrase: in order, next to each
+/// other, in any case and across line breaks.
+fn holds_phrase(text: &str, phrase: &str) -> bool {
+    let words = |t: &str| {
+        t.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    let (text, phrase) = (words(text), words(phrase));
+    let bare = |w: &String| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned();
+    let text: Vec<String> = text.iter().map(bare).collect();
+    text.windows(phrase.len()).any(|w| w == phrase.as_slice())
+}
+
 #[test]
 fn exact_phrase_outranks_scattered_words() {
     let p = Project::with_corpus();
-    let r = search_json(&p, &["Cartel de los Soles", "--limit", "1"], 0);
-    assert!(r.hits[0].passage.text.contains("Cartel de los Soles"));
-    assert_eq!(marked(&r.hits[0])[0], "Cartel de los Soles");
+    let r = search_json(&p, &["Cartel de los Soles", "--limit", "1000"], 0);
+    assert_eq!(r.hits.len() as u64, r.total_hits);
+    let holding: Vec<bool> = r
+        .hits
+        .iter()
+        .map(|h| holds_phrase(&h.passage.text, "Cartel de los Soles"))
+        .collect();
+    let with = holding.iter().filter(|h| **h).count();
+    assert!(with >= 5 && with < holding.len(), "{holding:?}");
+    // Every passage holding the phrase ranks above every passage that does not.
+    assert!(
+        holding[..with].iter().all(|h| *h),
+        "ranks holding the phrase: {holding:?}"
+    );
+    for hit in &r.hits[..with] {
+        let marked = marked(hit);
+        assert!(
+            marked
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case("Cartel de los Soles")),
+            "{marked:?}"
+        );
+    }
 }
 
 #[test]
@@ -334,10 +368,35 @@ fn no_match_exits_1_and_bad_queries_exit_2_with_a_message() {
 #[test]
 fn apostrophes_never_open_quotes_and_plain_takes_words_as_words() {
     let p = Project::with_corpus();
-    let r = search_json(&p, &["Venezuela's military"], 0);
-    assert!(r.total_hits > 0);
+    for query in ["Venezuela's military", "Venezuela’s military"] {
+        let r = search_json(&p, &[query, "--limit", "100"], 0);
+        assert!(!r.relaxed, "{query}: every word matched, no fallback");
+        assert!(r.total_hits > 0, "{query}");
+        // Each hit marks the words (either apostrophe) wherever its text
+        // holds them, and nothing else; a word may match in the title instead.
+        let words = ["venezuela's", "venezuela’s", "military"];
+        for hit in &r.hits {
+            let marked: Vec<String> = marked(hit).iter().map(|m| m.to_lowercase()).collect();
+            let allowed = |m: &String| words.contains(&m.as_str());
+            assert!(marked.iter().all(allowed), "{query}: {marked:?}");
+            assert!(!marked.is_empty(), "{query}");
+            let text = hit.passage.text.to_lowercase();
+            for word in words.iter().filter(|w| text.contains(**w)) {
+                assert!(
+                    marked.contains(&word.to_string()),
+                    "{query}: {word} in {marked:?}"
+                );
+            }
+        }
+    }
     let plain = search_json(&p, &["--plain", "Maduro AND (Rubio"], 0);
+    assert!(!plain.relaxed);
     assert!(plain.total_hits > 0);
+    for hit in &plain.hits {
+        let marked = marked(hit);
+        assert!(marked.iter().any(|m| m.contains("Maduro")), "{marked:?}");
+        assert!(marked.iter().any(|m| m.contains("Rubio")), "{marked:?}");
+    }
 }
 
 #[test]
