@@ -261,29 +261,35 @@ fn collection_eval(p: &Project, dir: &Path) -> Evaluation {
     serde_json::from_str(&out).unwrap()
 }
 
+/// Evaluates the shared collection `name` (its `queries` all run) and
+/// checks its `[nDCG@10, MAP, Recall@100]` floors.
+fn assert_floors(name: &str, queries: usize, [ndcg, map, recall]: [f64; 3]) {
+    let Some(dir) = shared_data(&format!("eval/{name}")) else {
+        return;
+    };
+    let eval = collection_eval(&Project::empty(), &dir);
+    assert_eq!(eval.queries, queries);
+    let m = &eval.mean;
+    assert!(
+        m.ndcg_cut_10 >= ndcg,
+        "{name}: nDCG@10 fell to {:.4}",
+        m.ndcg_cut_10
+    );
+    assert!(m.map >= map, "{name}: MAP fell to {:.4}", m.map);
+    assert!(
+        m.recall_100 >= recall,
+        "{name}: Recall@100 fell to {:.4}",
+        m.recall_100
+    );
+}
+
 /// The ranking's floor on Cranfield: just under what it reaches (nDCG@10
 /// 0.3821, MAP 0.3138; see docs/ranking.md), above every reference engine
 /// in the collection's README (best: 0.3730, 0.3104). A ranking change that
 /// loses quality fails here.
 #[test]
 fn cranfield_ranking_stays_above_its_floor() {
-    let Some(dir) = shared_data("eval/cranfield") else {
-        return;
-    };
-    let eval = collection_eval(&Project::empty(), &dir);
-    assert_eq!(eval.queries, 225);
-    let m = &eval.mean;
-    assert!(
-        m.ndcg_cut_10 >= 0.380,
-        "nDCG@10 fell to {:.4}",
-        m.ndcg_cut_10
-    );
-    assert!(m.map >= 0.312, "MAP fell to {:.4}", m.map);
-    assert!(
-        m.recall_100 >= 0.745,
-        "Recall@100 fell to {:.4}",
-        m.recall_100
-    );
+    assert_floors("cranfield", 225, [0.380, 0.312, 0.745]);
 }
 
 /// The ranking's floor on LISA, the second development collection: just
@@ -292,23 +298,7 @@ fn cranfield_ranking_stays_above_its_floor() {
 /// 0.4454 / 0.3480 / 0.6770, under this floor.
 #[test]
 fn lisa_ranking_stays_above_its_floor() {
-    let Some(dir) = shared_data("eval/lisa") else {
-        return;
-    };
-    let eval = collection_eval(&Project::empty(), &dir);
-    assert_eq!(eval.queries, 35);
-    let m = &eval.mean;
-    assert!(
-        m.ndcg_cut_10 >= 0.455,
-        "nDCG@10 fell to {:.4}",
-        m.ndcg_cut_10
-    );
-    assert!(m.map >= 0.365, "MAP fell to {:.4}", m.map);
-    assert!(
-        m.recall_100 >= 0.725,
-        "Recall@100 fell to {:.4}",
-        m.recall_100
-    );
+    assert_floors("lisa", 35, [0.455, 0.365, 0.725]);
 }
 
 /// The ranking's floor on ADI, the third development collection (82
@@ -317,23 +307,7 @@ fn lisa_ranking_stays_above_its_floor() {
 /// docs/ranking.md: function words no longer make hits of score 0).
 #[test]
 fn adi_ranking_stays_above_its_floor() {
-    let Some(dir) = shared_data("eval/adi") else {
-        return;
-    };
-    let eval = collection_eval(&Project::empty(), &dir);
-    assert_eq!(eval.queries, 35);
-    let m = &eval.mean;
-    assert!(
-        m.ndcg_cut_10 >= 0.480,
-        "nDCG@10 fell to {:.4}",
-        m.ndcg_cut_10
-    );
-    assert!(m.map >= 0.418, "MAP fell to {:.4}", m.map);
-    assert!(
-        m.recall_100 >= 0.905,
-        "Recall@100 fell to {:.4}",
-        m.recall_100
-    );
+    assert_floors("adi", 35, [0.480, 0.418, 0.905]);
 }
 
 /// A run written by `batch` scores the same in `eval --qrels`, in
