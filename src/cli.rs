@@ -149,6 +149,10 @@ pub struct SearchArgs {
     /// With --format json: add counts by outlet and by month ("facets") to the result
     #[arg(long)]
     pub facets: bool,
+    /// Show how each hit's score was made: each word's BM25 per field, phrases and proximity, the title's part, an article's best passage
+    /// (human: a tree under each hit; json and jsonl: an "explain" tree per hit; not with csv, tsv or trec)
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `newsdex copies`
@@ -429,6 +433,7 @@ impl FilterArgs {
             stored: true,
             count: true,
             timeout: self.timeout,
+            explain: false,
         }
     }
 }

@@ -34,6 +34,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Index(args) => run_index(&dir, args),
         Command::Search(args) => {
+            if args.explain && !Format::from(args.output.format).shows_explain() {
+                anyhow::bail!(
+                    "--explain needs --format human, json or jsonl (csv, tsv and trec have no place for a score's parts)"
+                );
+            }
             ensure_fresh(&dir, explicit)?;
             run_search(&dir, args)
         }
@@ -235,9 +240,10 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
 }
 
 fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
-    let searcher = Searcher::open(dir)?;
     let format = Format::from(args.output.format);
+    let searcher = Searcher::open(dir)?;
     let mut request = args.filters.request(args.query.join(" "), args.query_id);
+    request.explain = args.explain;
     request.highlight = format.shows_highlights();
     request.stored = format.shows_passages();
     request.count = format.shows_total();

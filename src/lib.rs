@@ -40,6 +40,7 @@ mod directory;
 mod duplicates;
 mod error;
 pub mod eval;
+pub mod explain;
 pub mod highlight;
 pub mod index;
 pub mod inspect;

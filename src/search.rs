@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring,
+    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, EnableScoring,
     ExistsQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
@@ -27,9 +27,10 @@ use crate::collect::{ArticleBest, BestPerArticle};
 use crate::date::{self, Bound as DateBound, Precision};
 use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
+use crate::explain::{self, Explain};
 use crate::index::Store;
 use crate::outlet;
-use crate::query::{limits, parse, Compiled, Expr, MatchMode, QueryBuilder};
+use crate::query::{limits, parse, BestOf, Compiled, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
@@ -89,6 +90,10 @@ pub struct SearchRequest {
     /// [`Error::Timeout`]. `None`: no limit.
     #[serde(default)]
     pub timeout: Option<Duration>,
+    /// Explain each hit's score ([`Hit::explain`]): computed for the hits
+    /// returned only.
+    #[serde(default)]
+    pub explain: bool,
 }
 
 /// A date filter's `[since, until)` instants; `None` leaves that side open.
@@ -131,6 +136,7 @@ impl Default for SearchRequest {
             stored: true,
             count: true,
             timeout: None,
+            explain: false,
         }
     }
 }
@@ -226,6 +232,10 @@ pub struct Hit {
     /// (see [`crate::story`]).
     #[serde(default)]
     pub copies: Option<CopiesRef>,
+    /// With `search --explain`: how the score was made, each node the sum
+    /// of its parts (see [`crate::explain`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explain>,
     /// Copies of this hit that search folded into it (`--collapse`), best
     /// first; the human format names their outlets. Not part of the JSON.
     #[serde(skip)]
@@ -791,6 +801,14 @@ impl Searcher {
             ),
             _ => None,
         };
+        // With `--explain`: the query that found the hits, scored with the
+        // same statistics.
+        let explaining = match req.explain {
+            true => Some(prepared.filtered(matching.as_ref(), true).weight(
+                EnableScoring::enabled_from_statistics_provider(&statistics, &searcher),
+            )?),
+            false => None,
+        };
         let mut unstemmed = analysis::unstemmed_analyzer();
         let mut hits = Vec::with_capacity(page.docs.len());
         for (i, (score, address)) in page.docs.into_iter().enumerate() {
@@ -815,6 +833,20 @@ impl Searcher {
                     }
                     _ => false,
                 };
+            let explain = match &explaining {
+                Some(weight) => {
+                    let segment = searcher.segment_reader(address.segment_ord);
+                    let explanation = weight.explain(segment, address.doc_id)?;
+                    let schema = searcher.schema();
+                    Some(explain::for_hit(
+                        &explanation,
+                        schema,
+                        req.articles,
+                        passage.index,
+                    ))
+                }
+                None => None,
+            };
             hits.push(Hit {
                 query_id: req.query_id.clone(),
                 query: req.query.clone(),
@@ -825,6 +857,7 @@ impl Searcher {
                 same_day_as: None,
                 title_match,
                 copies: None,
+                explain,
                 folded: Vec::new(),
             });
         }
@@ -999,9 +1032,12 @@ impl Bm25StatisticsProvider for QueryStatistics<'_> {
 /// that matches both scores as the better of the two, which is its own).
 fn hits_query(f: &Fields, compiled: &Compiled, articles: bool) -> Box<dyn Query> {
     match (&compiled.title, articles) {
-        (Some(title), true) => Box::new(DisjunctionMaxQuery::new(vec![
-            compiled.query.box_clone(),
-            first_passages(f, title.box_clone()),
+        (Some(title), true) => Box::new(BestOf::new(vec![
+            ("its own text".into(), compiled.query.box_clone()),
+            (
+                "its article's title (first passage)".into(),
+                first_passages(f, title.box_clone()),
+            ),
         ])),
         _ => compiled.query.box_clone(),
     }

@@ -8,6 +8,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::terminal;
 use crate::date::Precision;
+use crate::explain::Explain;
 use crate::search::{ArticleRef, Hit, SearchResult};
 
 const MATCH: Style = Style::new()
@@ -87,7 +88,22 @@ fn hit(out: &mut impl Write, hit: &Hit, color: bool) -> io::Result<()> {
     if !hit.folded.is_empty() {
         writeln!(out, "     {}", styled(DIM, &folded_text(hit), color))?;
     }
+    if let Some(tree) = &hit.explain {
+        explain(out, tree, 0)?;
+    }
     writeln!(out)
+}
+
+/// `search --explain`: the score's tree, a part a line, each part's value
+/// then what it is, its parts indented under it.
+fn explain(out: &mut impl Write, node: &Explain, depth: usize) -> io::Result<()> {
+    let indent = "   ".repeat(depth);
+    let description = terminal::line(&node.description);
+    writeln!(out, "     {indent}{:.4}  {description}", node.value)?;
+    for part in &node.details {
+        explain(out, part, depth + 1)?;
+    }
+    Ok(())
 }
 
 /// "also in 4 more outlets: Valley Courier, …": the copies folded into a hit.

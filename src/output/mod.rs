@@ -41,6 +41,11 @@ impl Format {
         !matches!(self, Format::Trec)
     }
 
+    /// Whether the format shows how a score was made (`search --explain`).
+    pub fn shows_explain(self) -> bool {
+        matches!(self, Format::Human | Format::Json | Format::Jsonl)
+    }
+
     /// Whether the format shows how many passages matched in all.
     pub fn shows_total(self) -> bool {
         matches!(self, Format::Human | Format::Json)

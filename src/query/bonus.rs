@@ -16,6 +16,7 @@ use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weig
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
 use super::words::{boolean_weight, shared};
+use crate::explain;
 
 /// A bound is trusted only this far (see `words::BOUND_SLACK`).
 const BOUND_SLACK: Score = 1.0 + 1e-5;
@@ -127,7 +128,22 @@ struct BonusWeight {
 }
 
 impl Weight for BonusWeight {
-    delegate_weight!(query: scorer, scorer_danger, explain, count, for_each, for_each_no_score);
+    delegate_weight!(query: scorer, scorer_danger, count, for_each, for_each_no_score);
+
+    /// The required part's parts, and the title's, named.
+    fn explain(
+        &self,
+        reader: &SegmentReader,
+        doc: DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        let score = explain::score_of(self.query.as_ref(), reader, doc)?;
+        let mut parts = vec![self.required.explain(reader, doc)?];
+        if let Ok(bonus) = self.bonus.explain(reader, doc) {
+            let title = "title bonus (the article's title holds them)";
+            parts.push(explain::group(title, bonus.value(), vec![bonus]));
+        }
+        Ok(explain::sum(score, parts))
+    }
 
     /// The required part's pruning, with the threshold lowered by the
     /// most the bonus can add; each document it passes on gets its bonus,

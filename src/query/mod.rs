@@ -73,6 +73,7 @@ macro_rules! delegate_weight {
 }
 
 mod bonus;
+mod label;
 pub mod limits;
 mod pair;
 pub mod parse;
@@ -92,6 +93,8 @@ use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
 use bonus::BonusQuery;
+pub use label::BestOf;
+use label::{phrase_label, Labeled};
 use pair::PairQuery;
 pub use parse::{Atom, AtomKind, Clause, Expr, Field, Occur, ParseError};
 use topk::TopKPhraseQuery;
@@ -541,11 +544,13 @@ impl<'a> QueryBuilder<'a> {
         if words.is_empty() {
             return Box::new(EmptyQuery);
         }
-        if in_title {
-            prefix::query(self.fields.title, &stems)
+        let (query, n) = if in_title {
+            (prefix::query(self.fields.title, &stems), stems.len())
         } else {
-            prefix::query(self.fields.body_words, &words)
-        }
+            (prefix::query(self.fields.body_words, &words), words.len())
+        };
+        let s = if n == 1 { "" } else { "s" };
+        Box::new(Labeled::new(query, format!("prefix {typed}* ({n} word{s})")))
     }
 
     /// One term, or several as a phrase (fields without positions: all of them).
@@ -570,7 +575,14 @@ impl<'a> QueryBuilder<'a> {
         }
         let mut phrase = PhraseQuery::new(terms.iter().map(to_term).collect());
         phrase.set_slop(slop);
-        Box::new(phrase)
+        let words: Vec<&str> = terms.iter().map(String::as_str).collect();
+        let label = phrase_label(self.field_name(field), &words, slop);
+        Box::new(Labeled::new(Box::new(phrase), label))
+    }
+
+    /// A field's name in explanations.
+    fn field_name(&self, field: SchemaField) -> &str {
+        self.searcher.schema().get_field_name(field)
     }
 
     /// Whether the field records word positions (phrases need them).
@@ -600,7 +612,10 @@ impl<'a> QueryBuilder<'a> {
         if words.is_empty() {
             return Box::new(EmptyQuery);
         }
-        let expanded = prefix::query(field, &words);
+        let n = words.len();
+        let s = if n == 1 { "" } else { "s" };
+        let label = format!("prefix {typed}* ({n} word{s})");
+        let expanded: Box<dyn Query> = Box::new(Labeled::new(prefix::query(field, &words), label));
         if before.is_empty() {
             return expanded;
         }

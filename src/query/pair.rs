@@ -11,6 +11,8 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
+use super::label::phrase_label;
+use crate::explain;
 use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
 };
@@ -40,7 +42,12 @@ impl Query for PairQuery {
             } => Some(Bm25Weight::for_terms(statistics_provider, &self.terms)?),
             EnableScoring::Disabled { .. } => None,
         };
+        let field_name = enable_scoring
+            .schema()
+            .get_field_name(self.terms[0].field())
+            .to_owned();
         Ok(Box::new(PairWeight {
+            field_name,
             terms: self.terms.clone(),
             phrases: self.phrases.clone(),
             bm25,
@@ -55,6 +62,8 @@ impl Query for PairQuery {
 }
 
 struct PairWeight {
+    /// The terms' field, by name (for explanations).
+    field_name: String,
     terms: [Term; 2],
     phrases: Vec<(u32, Score)>,
     /// BM25 of the two terms as a phrase; `None` when scoring is disabled.
@@ -152,25 +161,28 @@ impl Weight for PairWeight {
         })
     }
 
+    /// Each phrase found, named, boosted: they add up to the score.
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let not_matching =
             || TantivyError::InvalidArgument(format!("Document #({doc}) does not match"));
         let mut scorer = self.pair_scorer(reader, 1.0)?.ok_or_else(not_matching)?;
-        if scorer.seek(doc) != doc {
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
             return Err(not_matching());
         }
         let fieldnorm_id = scorer.fieldnorms.fieldnorm_id(doc);
-        let mut explanation = Explanation::new("Pair phrases, sum of", scorer.score());
+        let words = self.terms.clone().map(|t| t.value().as_str().unwrap_or("").to_owned());
+        let words = [words[0].as_str(), words[1].as_str()];
+        let mut parts = Vec::new();
         // The positions of `doc` are loaded.
-        for (slop, bm25) in &scorer.phrases {
-            let count = scorer.phrase_count(*slop);
-            if let (Some(bm25), true) = (bm25, count > 0) {
-                let mut detail = bm25.explain(fieldnorm_id, count);
-                detail.add_context(format!("phrase with slop {slop}"));
-                explanation.add_detail(detail);
+        for &(slop, phrase_boost) in &self.phrases {
+            let count = scorer.phrase_count(slop);
+            if let (Some(bm25), true) = (&self.bm25, count > 0) {
+                let detail = explain::boost(phrase_boost, bm25.explain(fieldnorm_id, count));
+                let name = phrase_label(&self.field_name, &words, slop);
+                parts.push(explain::label(&name, detail));
             }
         }
-        Ok(explanation)
+        Ok(explain::sum(scorer.score(), parts))
     }
 }
 
@@ -469,8 +481,9 @@ mod tests {
         let explained = address("explained");
         let explanation = pair.explain(&searcher, explained).unwrap();
         let json = explanation.to_pretty_json();
-        assert!(json.contains("slop 4") && json.contains("slop 8"), "{json}");
-        assert!(!json.contains("slop 0"), "{json}");
+        assert!(json.contains("~4") || json.contains("(within 4)"), "{json}");
+        assert!(json.contains("(within 8)"), "{json}");
+        assert!(!json.contains("phrase body"), "{json}");
         let score = top_bits(&searcher, &pair, 1000)
             .into_iter()
             .find(|&(_, doc)| doc == explained)

@@ -16,9 +16,11 @@ use std::sync::Arc;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BooleanWeight, EnableScoring, Occur, Query, Scorer, SumCombiner,
-    Weight,
+    Bm25Weight, BooleanQuery, BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer,
+    SumCombiner, Weight,
 };
+
+use crate::explain;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
@@ -211,7 +213,25 @@ struct TopKWordsWeight {
 }
 
 impl Weight for TopKWordsWeight {
-    delegate_weight!(query: scorer, scorer_danger, explain, count, for_each, for_each_no_score);
+    delegate_weight!(query: scorer, scorer_danger, count, for_each, for_each_no_score);
+
+    /// The words' parts, and the proximity clauses found, named.
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let score = explain::score_of(self.query.as_ref(), reader, doc)?;
+        let words = self.words.explain(reader, doc)?;
+        let mut parts = vec![explain::group("words", words.value(), vec![words])];
+        let near: Vec<Explanation> = self
+            .near
+            .iter()
+            .filter_map(|(weight, _)| weight.explain(reader, doc).ok())
+            .collect();
+        if !near.is_empty() {
+            let value = near.iter().map(Explanation::value).sum();
+            let name = "proximity (the words together, in order or near)";
+            parts.push(explain::group(name, value, near));
+        }
+        Ok(explain::sum(score, parts))
+    }
 
     /// As the Boolean query's (every document holding the words, in order,
     /// passed on when its score beats the threshold), but a document whose

@@ -1,0 +1,192 @@
+//! Names for the parts of a query, read by `search --explain` (see
+//! [`crate::explain`]): [`Labeled`] names what a query scores (a phrase, a
+//! prefix's words), [`BestOf`] is the better of several queries and says
+//! which one a hit's score is. Both search, count and score exactly as the
+//! queries they stand for.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tantivy::query::{
+    BooleanWeight, DisjunctionMaxCombiner, DisjunctionMaxQuery, EnableScoring, Explanation, Occur,
+    Query, Weight,
+};
+use tantivy::{DocId, SegmentReader, Term};
+
+use super::words::shared;
+use crate::explain;
+
+/// The name of a phrase of `terms` in `field` with this slop:
+/// `phrase body "tren de aragua"`, `near body maduro–caracas (within 8)`,
+/// `near body "tren de aragua"~4`.
+pub fn phrase_label(field: &str, terms: &[&str], slop: u32) -> String {
+    match (slop, terms) {
+        (0, _) => format!("phrase {field} \"{}\"", terms.join(" ")),
+        (_, [a, b]) => format!("near {field} {a}–{b} (within {slop})"),
+        _ => format!("near {field} \"{}\"~{slop}", terms.join(" ")),
+    }
+}
+
+/// A query with a name for its explanation; everything else is the query's own.
+pub struct Labeled {
+    query: Box<dyn Query>,
+    label: String,
+}
+
+impl Labeled {
+    /// `query`, named `label` in explanations.
+    pub fn new(query: Box<dyn Query>, label: String) -> Self {
+        Labeled { query, label }
+    }
+}
+
+impl Clone for Labeled {
+    fn clone(&self) -> Self {
+        Labeled {
+            query: self.query.box_clone(),
+            label: self.label.clone(),
+        }
+    }
+}
+
+/// The query's own (a name changes nothing it does).
+impl fmt::Debug for Labeled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.query.fmt(f)
+    }
+}
+
+impl Query for Labeled {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(LabeledWeight {
+            inner: self.query.weight(enable_scoring)?,
+            label: self.label.clone(),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct LabeledWeight {
+    inner: Box<dyn Weight>,
+    label: String,
+}
+
+impl Weight for LabeledWeight {
+    delegate_weight!(
+        inner: scorer,
+        scorer_danger,
+        count,
+        for_each,
+        for_each_no_score,
+        for_each_pruning,
+    );
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        Ok(explain::label(&self.label, self.inner.explain(reader, doc)?))
+    }
+}
+
+/// The better of several queries (Tantivy's `DisjunctionMaxQuery`, no tie
+/// breaker), each with a name for explanations.
+pub struct BestOf {
+    query: DisjunctionMaxQuery,
+    named: Vec<(String, Box<dyn Query>)>,
+}
+
+impl BestOf {
+    /// A document's score is the best of the `named` queries that match it.
+    pub fn new(named: Vec<(String, Box<dyn Query>)>) -> Self {
+        let query = DisjunctionMaxQuery::new(named.iter().map(|(_, q)| q.box_clone()).collect());
+        BestOf { query, named }
+    }
+}
+
+impl Clone for BestOf {
+    fn clone(&self) -> Self {
+        BestOf::new(
+            self.named
+                .iter()
+                .map(|(n, q)| (n.clone(), q.box_clone()))
+                .collect(),
+        )
+    }
+}
+
+impl fmt::Debug for BestOf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.query.fmt(f)
+    }
+}
+
+impl Query for BestOf {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        if !enable_scoring.is_scoring_enabled() {
+            return self.query.weight(enable_scoring);
+        }
+        // The weight `DisjunctionMaxQuery::weight` makes, sharing its
+        // parts' weights with the explanation.
+        let mut named: Vec<(String, Arc<dyn Weight>)> = Vec::with_capacity(self.named.len());
+        for (name, query) in &self.named {
+            named.push((name.clone(), Arc::from(query.weight(enable_scoring)?)));
+        }
+        let clauses = named.iter().map(|(_, w)| shared(Occur::Should, w));
+        let query = Box::new(BooleanWeight::with_minimum_number_should_match(
+            clauses.collect(),
+            1,
+            true,
+            Box::new(|| DisjunctionMaxCombiner::with_tie_breaker(0.0)),
+        ));
+        Ok(Box::new(BestOfWeight { query, named }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct BestOfWeight {
+    query: Box<dyn Weight>,
+    named: Vec<(String, Arc<dyn Weight>)>,
+}
+
+impl Weight for BestOfWeight {
+    delegate_weight!(
+        query: scorer,
+        scorer_danger,
+        count,
+        for_each,
+        for_each_no_score,
+        for_each_pruning,
+    );
+
+    /// The best part, named, with the others' scores in its name.
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let value = self.query.explain(reader, doc)?.value();
+        let mut matched: Vec<(&str, Explanation)> = Vec::new();
+        for (name, weight) in &self.named {
+            if let Ok(explanation) = weight.explain(reader, doc) {
+                matched.push((name, explanation));
+            }
+        }
+        let best = matched
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1 .1.value().total_cmp(&b.1 .1.value()))
+            .map(|(i, _)| i);
+        let Some(best) = best else {
+            return self.query.explain(reader, doc);
+        };
+        let (name, explanation) = matched.swap_remove(best);
+        let mut label = name.to_owned();
+        for (other, explanation) in &matched {
+            label.push_str(&format!(
+                " (better than {other}: {:.4})",
+                explanation.value()
+            ));
+        }
+        Ok(explain::group(&label, value, vec![explanation]))
+    }
+}
