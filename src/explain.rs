@@ -137,8 +137,10 @@ pub fn for_hit(
         parts: Vec::new(),
     });
     let root = match node {
-        Node::Group { parts, .. } => parts,
-        leaf => vec![leaf],
+        Node::Group {
+            name: None, parts, ..
+        } => parts,
+        node => vec![node],
     };
     let (name, value) = (
         if articles {

@@ -162,7 +162,8 @@ impl Weight for BestOfWeight {
         for_each_pruning,
     );
 
-    /// The best part, named, with the others' scores in its name.
+    /// The best part, named, with the others' scores in its name; the
+    /// first part alone when no other matches.
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let value = self.query.explain(reader, doc)?.value();
         let mut matched: Vec<(&str, Explanation)> = Vec::new();
@@ -179,6 +180,10 @@ impl Weight for BestOfWeight {
         let Some(best) = best else {
             return self.query.explain(reader, doc);
         };
+        if best == 0 && matched.len() == 1 && self.named[0].0 == matched[0].0 {
+            // The first, alone: nothing to choose between.
+            return Ok(matched.swap_remove(0).1);
+        }
         let (name, explanation) = matched.swap_remove(best);
         let mut label = name.to_owned();
         for (other, explanation) in &matched {

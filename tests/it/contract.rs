@@ -54,6 +54,18 @@ pub struct Hit {
     pub same_day_as: Option<usize>,
     pub title_match: bool,
     pub copies: Option<Copies>,
+    /// Only with `search --explain`.
+    #[serde(default)]
+    pub explain: Option<Explain>,
+}
+
+/// A node of `search --explain`'s tree.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Explain {
+    pub value: f64,
+    pub description: String,
+    pub details: Vec<Explain>,
 }
 
 #[derive(Debug, Deserialize)]

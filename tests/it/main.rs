@@ -12,6 +12,7 @@ mod damage;
 mod dates;
 mod encodings;
 mod eval;
+mod explain;
 mod exports;
 mod extraction;
 mod formats;
