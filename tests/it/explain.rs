@@ -123,3 +123,27 @@ fn explanations_show_only_when_asked_and_where_they_fit() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_hit_by_its_title_alone_is_explained_by_its_title() {
+    let p = Project::empty();
+    p.write(
+        "corpus/strike.md",
+        "---\ntitle: Quarry workers strike over pay\n---\n\nUnion members walked out on Monday.\n\nTalks resume on Friday, a spokesman said.\n",
+    );
+    p.write(
+        "corpus/other.md",
+        "---\ntitle: Harbour news\n---\n\nShips came in on Monday. The quarry was shut.\n",
+    );
+    p.index();
+    for args in [&["strike pay"][..], &["workers"][..]] {
+        let hits = explained(&p, args);
+        assert!(some_part(&hits, "title \"strike\"") || some_part(&hits, "title \"worker\""));
+        assert!(!some_part(&hits, "body"), "{hits:#?}");
+    }
+    // With --articles, among passages that match by their own text.
+    let hits = explained(&p, &["quarry", "--articles"]);
+    assert_eq!(hits.len(), 2);
+    assert!(some_part(&hits, "its article's title (first passage)"));
+    assert!(some_part(&hits, "body \"quarri\""), "{hits:#?}");
+}
