@@ -144,9 +144,9 @@ pub fn for_hit(
     };
     let (name, value) = (
         if articles {
-            format!("article score: its best passage's, #{passage}, sum of")
+            format!("score of the article = its best passage, #{passage} = sum of")
         } else {
-            format!("passage #{passage} score, sum of")
+            format!("score of passage #{passage} = sum of")
         },
         explanation.value(),
     );
@@ -245,7 +245,9 @@ fn number(x: Score) -> String {
 }
 
 fn description(node: &Value) -> &str {
-    node.get("description").and_then(Value::as_str).unwrap_or("")
+    node.get("description")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 fn value_of(node: &Value) -> Score {
@@ -477,7 +479,7 @@ mod tests {
         sum.add_detail(Explanation::new("Const", 0.0));
         let tree = for_hit(&group("words", 3.0, vec![sum]), &schema, false, 2);
         assert_eq!(tree.value, 3.0);
-        assert_eq!(tree.description, "passage #2 score, sum of");
+        assert_eq!(tree.description, "score of passage #2 = sum of");
         let words = &tree.details[0];
         assert_eq!(words.description, "words");
         let values: Vec<f32> = words.details.iter().map(|d| d.value).collect();

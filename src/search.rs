@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{
-    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, EnableScoring,
-    ExistsQuery, Occur, Query, RangeQuery, TermQuery,
+    Bm25StatisticsProvider, BooleanQuery, ConstScoreQuery, EnableScoring, ExistsQuery, Occur,
+    Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};

@@ -31,12 +31,29 @@ pub fn phrase_label(field: &str, terms: &[&str], slop: u32) -> String {
 pub struct Labeled {
     query: Box<dyn Query>,
     label: String,
+    /// Whether the name is a group's, over the query's parts, rather than
+    /// a name for the query's one piece of evidence (a phrase).
+    group: bool,
 }
 
 impl Labeled {
-    /// `query`, named `label` in explanations.
+    /// `query`, one piece of evidence (a phrase), named `label` in explanations.
     pub fn new(query: Box<dyn Query>, label: String) -> Self {
-        Labeled { query, label }
+        Labeled {
+            query,
+            label,
+            group: false,
+        }
+    }
+
+    /// `query`, whose parts (a prefix's words) are grouped under `label`
+    /// in explanations.
+    pub fn group(query: Box<dyn Query>, label: String) -> Self {
+        Labeled {
+            query,
+            label,
+            group: true,
+        }
     }
 }
 
@@ -45,6 +62,7 @@ impl Clone for Labeled {
         Labeled {
             query: self.query.box_clone(),
             label: self.label.clone(),
+            group: self.group,
         }
     }
 }
@@ -61,6 +79,7 @@ impl Query for Labeled {
         Ok(Box::new(LabeledWeight {
             inner: self.query.weight(enable_scoring)?,
             label: self.label.clone(),
+            group: self.group,
         }))
     }
 
@@ -72,6 +91,7 @@ impl Query for Labeled {
 struct LabeledWeight {
     inner: Box<dyn Weight>,
     label: String,
+    group: bool,
 }
 
 impl Weight for LabeledWeight {
@@ -85,7 +105,11 @@ impl Weight for LabeledWeight {
     );
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        Ok(explain::label(&self.label, self.inner.explain(reader, doc)?))
+        let inner = self.inner.explain(reader, doc)?;
+        Ok(match self.group {
+            true => explain::group(&self.label, inner.value(), vec![inner]),
+            false => explain::label(&self.label, inner),
+        })
     }
 }
 

@@ -550,7 +550,10 @@ impl<'a> QueryBuilder<'a> {
             (prefix::query(self.fields.body_words, &words), words.len())
         };
         let s = if n == 1 { "" } else { "s" };
-        Box::new(Labeled::new(query, format!("prefix {typed}* ({n} word{s})")))
+        Box::new(Labeled::group(
+            query,
+            format!("prefix {typed}* ({n} word{s})"),
+        ))
     }
 
     /// One term, or several as a phrase (fields without positions: all of them).
@@ -615,7 +618,8 @@ impl<'a> QueryBuilder<'a> {
         let n = words.len();
         let s = if n == 1 { "" } else { "s" };
         let label = format!("prefix {typed}* ({n} word{s})");
-        let expanded: Box<dyn Query> = Box::new(Labeled::new(prefix::query(field, &words), label));
+        let expanded: Box<dyn Query> =
+            Box::new(Labeled::group(prefix::query(field, &words), label));
         if before.is_empty() {
             return expanded;
         }

@@ -7,12 +7,12 @@
 
 use std::cmp::Ordering;
 
+use super::label::phrase_label;
+use crate::explain;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
-use super::label::phrase_label;
-use crate::explain;
 use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
 };
@@ -170,7 +170,10 @@ impl Weight for PairWeight {
             return Err(not_matching());
         }
         let fieldnorm_id = scorer.fieldnorms.fieldnorm_id(doc);
-        let words = self.terms.clone().map(|t| t.value().as_str().unwrap_or("").to_owned());
+        let words = self
+            .terms
+            .clone()
+            .map(|t| t.value().as_str().unwrap_or("").to_owned());
         let words = [words[0].as_str(), words[1].as_str()];
         let mut parts = Vec::new();
         // The positions of `doc` are loaded.

@@ -66,7 +66,10 @@ fn the_parts_add_up_to_every_hits_score() {
     // Bare words: each word's BM25, proximity, the title's part.
     let hits = explained(&p, &["Tren de Aragua"]);
     assert!(some_part(&hits, "body \"tren\": BM25 tf="), "{hits:#?}");
-    assert!(some_part(&hits, "phrase body \"tren de aragua\""), "{hits:#?}");
+    assert!(
+        some_part(&hits, "phrase body \"tren de aragua\""),
+        "{hits:#?}"
+    );
     assert!(some_part(&hits, "proximity"), "{hits:#?}");
     // A function word must match but scores nothing.
     assert!(some_part(&hits, "body \"de\" ×0"), "{hits:#?}");
@@ -85,7 +88,9 @@ fn the_parts_add_up_to_every_hits_score() {
     assert!(some_part(&hits, "prefix narco*"), "{hits:#?}");
     // One hit per article: its best passage, or its title.
     let hits = explained(&p, &["Maduro terrorist", "--articles"]);
-    assert!(hits.iter().all(|h| h[0].starts_with("article score")));
+    assert!(hits
+        .iter()
+        .all(|h| h[0].starts_with("score of the article = its best passage, #")));
     let hits = explained(&p, &["breaking", "--articles"]);
     assert!(some_part(&hits, "its article's title"), "{hits:#?}");
     // Any word, and what `--match all` relaxes to.
@@ -109,8 +114,11 @@ fn explanations_show_only_when_asked_and_where_they_fit() {
     let jsonl = p.stdout(&["search", "Maduro", "--format", "jsonl", "--explain"], 0);
     assert!(jsonl.lines().all(|l| l.contains("\"explain\":{\"value\"")));
     // Human output: a tree under each hit.
-    let human = p.stdout(&["search", "Tren de Aragua", "--explain", "--limit", "1"], 0);
-    assert!(human.contains("passage #"), "{human}");
+    let human = p.stdout(
+        &["search", "Tren de Aragua", "--explain", "--limit", "1"],
+        0,
+    );
+    assert!(human.contains("score of passage #"), "{human}");
     assert!(human.contains("  body \"aragua\": BM25 tf=1"), "{human}");
     for format in ["csv", "tsv", "trec"] {
         let out = p.run(&["search", "Maduro", "--explain", "--format", format]);
