@@ -219,3 +219,90 @@ impl Weight for BestOfWeight {
         Ok(explain::group(&label, value, vec![explanation]))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::Count;
+    use tantivy::query::{BooleanQuery, PhraseQuery, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::doc;
+
+    use super::*;
+    use crate::testing::top_bits;
+
+    /// Names change nothing a query finds or scores, and the best of
+    /// several explains the one that gave the score.
+    #[test]
+    fn names_change_no_score_and_the_best_part_is_explained() {
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
+        let vocabulary = ["oil", "price", "crude", "a", "b", "said"];
+        let mut below = crate::testing::below();
+        for _ in 0..2 {
+            for _ in 0..500 {
+                let mut text = |n: usize| {
+                    let words = (0..1 + below(n)).map(|_| vocabulary[below(vocabulary.len())]);
+                    words.collect::<Vec<_>>().join(" ")
+                };
+                let (b, t) = (text(30), text(5));
+                writer.add_document(doc!(body => b, title => t)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = writer.index().reader().unwrap().searcher();
+        let term = |field, w| Term::from_field_text(field, w);
+        let phrase = || -> Box<dyn Query> {
+            Box::new(PhraseQuery::new(vec![
+                term(body, "oil"),
+                term(body, "price"),
+            ]))
+        };
+        let word = |field, w| -> Box<dyn Query> {
+            Box::new(TermQuery::new(term(field, w), IndexRecordOption::WithFreqs))
+        };
+        let plain = BooleanQuery::new(vec![
+            (Occur::Must, word(body, "crude")),
+            (Occur::Should, phrase()),
+        ]);
+        let named = BooleanQuery::new(vec![
+            (Occur::Must, word(body, "crude")),
+            (
+                Occur::Should,
+                Box::new(Labeled::new(phrase(), "phrase".into())),
+            ),
+        ]);
+        let max = DisjunctionMaxQuery::new(vec![word(body, "oil"), word(title, "oil")]);
+        let best = BestOf::new(vec![
+            ("text".into(), word(body, "oil")),
+            ("title".into(), word(title, "oil")),
+        ]);
+        let count = |q: &dyn Query| searcher.search(q, &Count).unwrap();
+        for (a, b) in [(&plain as &dyn Query, &named as &dyn Query), (&max, &best)] {
+            for k in [1, 10, 10_000] {
+                assert_eq!(top_bits(&searcher, a, k), top_bits(&searcher, b, k));
+            }
+            assert_eq!(count(a), count(b));
+        }
+        let tops = top_bits(&searcher, &best, 10_000);
+        let mut both = 0;
+        for &(bits, address) in &tops {
+            let explanation = best.explain(&searcher, address).unwrap();
+            assert_eq!(explanation.value(), f32::from_bits(bits));
+            let text = word(body, "oil").explain(&searcher, address);
+            let in_title = word(title, "oil").explain(&searcher, address);
+            let json = explanation.to_pretty_json();
+            if let (Ok(text), Ok(in_title)) = (&text, &in_title) {
+                both += 1;
+                let better = if text.value() >= in_title.value() {
+                    "text"
+                } else {
+                    "title"
+                };
+                assert!(
+                    json.contains(&format!("newsdex group: {better} (better than")),
+                    "{json}"
+                );
+            }
+        }
+        assert!(both > 10, "{both}");
+    }
+}
