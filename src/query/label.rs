@@ -223,9 +223,9 @@ impl Weight for BestOfWeight {
 #[cfg(test)]
 mod tests {
     use tantivy::collector::Count;
+    use tantivy::doc;
     use tantivy::query::{BooleanQuery, PhraseQuery, TermQuery};
     use tantivy::schema::IndexRecordOption;
-    use tantivy::doc;
 
     use super::*;
     use crate::testing::top_bits;
