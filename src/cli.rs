@@ -428,6 +428,7 @@ impl FilterArgs {
             highlight: true,
             stored: true,
             count: true,
+            suggest: false,
             timeout: self.timeout,
         }
     }
