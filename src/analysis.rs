@@ -1003,6 +1003,27 @@ mod tests {
     }
 
     #[test]
+    fn surface_words_hold_what_the_stems_do_not() {
+        let mut a = TextAnalyzer::from(SurfaceWords::default());
+        let text = "The company's companies, a cartel; cartels. Happy?";
+        let terms = terms(&mut a, text);
+        // the, s, a, cartel stem to themselves; company stems to a stem
+        // it does not start with, but "companies" starts with it; "happy"
+        // is the only word of `happi`, so the passage holds its marker (one
+        // filler less: as many tokens as words).
+        let mut expected: Vec<String> = ["company", "companies", "cartels", "happy"]
+            .map(String::from)
+            .to_vec();
+        expected.push(marker("happi"));
+        expected.extend(std::iter::repeat_n(FILLER.to_owned(), 3));
+        assert_eq!(terms, expected);
+        assert_eq!(terms.len(), 8, "as many as the words");
+        assert!(!is_surface_word(FILLER.as_bytes()));
+        assert!(!is_surface_word(marker("happi").as_bytes()));
+        assert!(is_surface_word(b"0day"));
+    }
+
+    #[test]
     fn curly_and_straight_apostrophes_analyse_alike() {
         let mut a = analyzer();
         assert_eq!(terms(&mut a, "Venezuela’s"), terms(&mut a, "Venezuela's"));

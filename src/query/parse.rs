@@ -607,6 +607,50 @@ mod tests {
     }
 
     #[test]
+    fn a_tilde_after_a_word_asks_for_its_spellings() {
+        let fuzzy = |text: &str, distance| {
+            atom(
+                None,
+                AtomKind::Fuzzy {
+                    text: text.into(),
+                    distance,
+                },
+            )
+        };
+        assert_eq!(ok("Aragua~"), fuzzy("Aragua", None));
+        assert_eq!(ok("Aragua~1"), fuzzy("Aragua", Some(1)));
+        assert_eq!(ok("(Aragua~2)"), fuzzy("Aragua", Some(2)));
+        assert_eq!(ok("Aragua~0"), fuzzy("Aragua", Some(0)));
+        assert_eq!(
+            ok("Tren de Aragua~"),
+            seq(vec![
+                (D, w("Tren")),
+                (D, w("de")),
+                (D, fuzzy("Aragua", None))
+            ])
+        );
+        assert_eq!(
+            ok("title:Aragua~1"),
+            atom(
+                Some(Field::Title),
+                AtomKind::Fuzzy {
+                    text: "Aragua".into(),
+                    distance: Some(1)
+                }
+            )
+        );
+        // Not followed by a gap: `~` still only separates words.
+        assert_eq!(ok("a~b"), words(&["a", "b"]));
+        assert_eq!(ok("a~1b"), words(&["a", "1b"]));
+        fails("Aragua~3", 8, "edits after '~' must be 0 to 2");
+        fails("Aragua~12", 8, "edits after '~' must be 0 to 2");
+        // Round trip through the display form.
+        for text in ["Aragua~", "Aragua~2"] {
+            assert_eq!(ok(text).to_string(), text);
+        }
+    }
+
+    #[test]
     fn words_keep_apostrophes_hyphens_and_dots() {
         assert_eq!(ok("Venezuela's"), w("Venezuela's"));
         let apostrophes = ["can't", "Maduro’s", "Aragua'", "'tis", "‘Tren’"];
