@@ -267,7 +267,9 @@ pub fn suggestions(
                 tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
             Ok(searcher.search(&query, &tantivy::collector::Count)? as u64)
         };
-        let typed_passages = count(&typed_stem)?;
+        // (The typed word's passages only bound the others': its document
+        // frequency is enough, deleted passages and all.)
+        let typed_passages = searcher.doc_freq(&Term::from_field_text(stems, &typed_stem))?;
         let limit = match typed_passages {
             0 => u64::MAX,
             n => {
