@@ -87,9 +87,9 @@ pub struct SurfaceWords {
     terms: String,
     ends: Vec<usize>,
     /// Stems of this text from words that do not start with them, and stems
-    /// that start a word of it.
+    /// that start a word of it (one a line).
     cut: Vec<String>,
-    whole: Vec<String>,
+    whole: String,
     token: TantivyToken,
 }
 
@@ -102,31 +102,34 @@ impl Tokenizer for SurfaceWords {
         self.cut.clear();
         self.whole.clear();
         let mut fillers = 0usize;
-        let mut words = self.words.token_stream(text);
-        while words.advance() {
-            let word = &words.token().text;
-            let mut stem = word.clone();
-            self::stem(&mut stem);
-            if stem == *word {
-                fillers += 1;
-                self.whole.push(stem);
-                continue;
-            }
-            self.terms.push_str(word);
-            self.ends.push(self.terms.len());
-            if word.starts_with(stem.as_str()) {
-                self.whole.push(stem);
-            } else {
-                self.cut.push(stem);
+        let mut stem = String::new();
+        {
+            let mut words = self.words.token_stream(text);
+            while words.advance() {
+                let word = &words.token().text;
+                stem.clear();
+                stem.push_str(word);
+                self::stem(&mut stem);
+                if stem == *word {
+                    fillers += 1;
+                } else {
+                    self.terms.push_str(word);
+                    self.ends.push(self.terms.len());
+                    if !word.starts_with(stem.as_str()) {
+                        self.cut.push(stem.clone());
+                        continue;
+                    }
+                }
+                // (Without allocating: one string, a stem a line.)
+                self.whole.push_str(&stem);
+                self.whole.push('\n');
             }
         }
-        drop(words);
         if !self.cut.is_empty() {
             self.cut.sort_unstable();
             self.cut.dedup();
-            self.whole.sort_unstable();
             for stem in &self.cut {
-                if self.whole.binary_search(stem).is_err() {
+                if !self.whole.lines().any(|w| w == stem) {
                     self.terms.push_str(&marker(stem));
                     self.ends.push(self.terms.len());
                     fillers = fillers.saturating_sub(1);
