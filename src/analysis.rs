@@ -35,6 +35,154 @@ pub fn unstemmed_analyzer() -> TextAnalyzer {
     TextAnalyzer::from(FoldedWords::default())
 }
 
+/// Name of the analyzer of the passages' unstemmed words (see [`SurfaceWords`]).
+pub const SURFACE: &str = "newsdex-surface";
+
+/// The term [`SurfaceWords`] gives in place of a word that stems to itself.
+/// It sorts before every word, and no query asks for it.
+pub const FILLER: &str = "\u{1}";
+/// First character of a [`SurfaceWords`] marker term (see [`marker`]).
+const MARKER: char = '\u{2}';
+
+/// The marker term of `stem`: present in the passages where `stem` stands
+/// only for words that do not start with it ("company", "companies" for
+/// `compani`), so that a prefix taking the stemmed field's `stem` for a word
+/// can leave those passages out.
+pub fn marker(stem: &str) -> String {
+    let mut term = String::with_capacity(stem.len() + 1);
+    term.push(MARKER);
+    term.push_str(stem);
+    term
+}
+
+/// Whether an indexed term of the unstemmed words is a word (not the
+/// [`FILLER`] or a [`marker`]).
+pub fn is_surface_word(term: &[u8]) -> bool {
+    term.first().is_some_and(|&b| b > 0x02)
+}
+
+/// The passages' words as written (folded, not stemmed), for prefixes, with
+/// the words the stemmed field already holds left out, so that they cost
+/// little. A passage's tokens become:
+/// - a word whose stem differs from it ("designation", "organized"): the
+///   word itself;
+/// - a word that stems to itself ("cartel", "said", "the"): the [`FILLER`],
+///   since the stemmed field holds the word as a term (one posting per
+///   passage rather than one per word);
+/// - then, for each stem that in this passage comes only from words that
+///   do not start with it (`compani` from "company"), its [`marker`] in
+///   place of one filler.
+///
+/// So each passage has as many tokens as words, and a word of the first kind
+/// scores by BM25 exactly as if every word were indexed (same length, same
+/// average length, same counts). The rule a prefix `p*` relies on (see
+/// `query::prefix`): a passage holds a word starting with `p` if and only if
+/// it holds such a word of the first kind, or its stemmed field holds a term
+/// `T` starting with `p` (which is then a word that stems to itself, or a
+/// stem that starts some word of the passage) and it has no marker of `T`.
+#[derive(Clone, Default)]
+pub struct SurfaceWords {
+    words: FoldedWords,
+    /// The terms of the text being analysed, concatenated, and where each ends.
+    terms: String,
+    ends: Vec<usize>,
+    /// Stems of this text from words that do not start with them, and stems
+    /// that start a word of it (one a line).
+    cut: Vec<String>,
+    whole: String,
+    token: TantivyToken,
+}
+
+impl Tokenizer for SurfaceWords {
+    type TokenStream<'a> = SurfaceWordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SurfaceWordStream<'a> {
+        self.terms.clear();
+        self.ends.clear();
+        self.cut.clear();
+        self.whole.clear();
+        let mut fillers = 0usize;
+        let mut stem = String::new();
+        {
+            let mut words = self.words.token_stream(text);
+            while words.advance() {
+                let word = &words.token().text;
+                stem.clear();
+                stem.push_str(word);
+                self::stem(&mut stem);
+                if stem == *word {
+                    fillers += 1;
+                } else {
+                    self.terms.push_str(word);
+                    self.ends.push(self.terms.len());
+                    if !word.starts_with(stem.as_str()) {
+                        self.cut.push(stem.clone());
+                        continue;
+                    }
+                }
+                // (Without allocating: one string, a stem a line.)
+                self.whole.push_str(&stem);
+                self.whole.push('\n');
+            }
+        }
+        if !self.cut.is_empty() {
+            self.cut.sort_unstable();
+            self.cut.dedup();
+            for stem in &self.cut {
+                if !self.whole.lines().any(|w| w == stem) {
+                    self.terms.push_str(&marker(stem));
+                    self.ends.push(self.terms.len());
+                    fillers = fillers.saturating_sub(1);
+                }
+            }
+        }
+        for _ in 0..fillers {
+            self.terms.push_str(FILLER);
+            self.ends.push(self.terms.len());
+        }
+        self.token.reset();
+        SurfaceWordStream {
+            terms: &self.terms,
+            ends: &self.ends,
+            token: &mut self.token,
+            next: 0,
+        }
+    }
+}
+
+/// The token stream of [`SurfaceWords`].
+pub struct SurfaceWordStream<'a> {
+    terms: &'a str,
+    ends: &'a [usize],
+    token: &'a mut TantivyToken,
+    next: usize,
+}
+
+impl TokenStream for SurfaceWordStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(&end) = self.ends.get(self.next) else {
+            return false;
+        };
+        let start = match self.next {
+            0 => 0,
+            n => self.ends[n - 1],
+        };
+        self.token.text.clear();
+        self.token.text.push_str(&self.terms[start..end]);
+        self.token.position = self.next;
+        self.next += 1;
+        true
+    }
+
+    fn token(&self) -> &TantivyToken {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        self.token
+    }
+}
+
 /// Words of this many bytes or more are not indexed (as Tantivy's
 /// `RemoveLongFilter::limit(64)` drops them).
 const LONG_WORD_BYTES: usize = 64;
@@ -411,6 +559,9 @@ pub fn register(index: &Index) {
         .tokenizers()
         .register(ANALYZER, TextAnalyzer::from(analyzer));
     index.tokenizers().register(UNSTEMMED, unstemmed_analyzer());
+    index
+        .tokenizers()
+        .register(SURFACE, TextAnalyzer::from(SurfaceWords::default()));
 }
 
 /// Texts up to this many bytes are remembered for [`ReplayRepeated`]:
@@ -852,6 +1003,27 @@ mod tests {
             super::stem(&mut stem);
             assert_eq!(stem.chars().next(), word.chars().next(), "{word} -> {stem}");
         }
+    }
+
+    #[test]
+    fn surface_words_hold_what_the_stems_do_not() {
+        let mut a = TextAnalyzer::from(SurfaceWords::default());
+        let text = "The company's companies, a cartel; cartels. Happy?";
+        let terms = terms(&mut a, text);
+        // the, s, a, cartel stem to themselves; company stems to a stem
+        // it does not start with, but "companies" starts with it; "happy"
+        // is the only word of `happi`, so the passage holds its marker (one
+        // filler less: as many tokens as words).
+        let mut expected: Vec<String> = ["company", "companies", "cartels", "happy"]
+            .map(String::from)
+            .to_vec();
+        expected.push(marker("happi"));
+        expected.extend(std::iter::repeat_n(FILLER.to_owned(), 3));
+        assert_eq!(terms, expected);
+        assert_eq!(terms.len(), 8, "as many as the words");
+        assert!(!is_surface_word(FILLER.as_bytes()));
+        assert!(!is_surface_word(marker("happi").as_bytes()));
+        assert!(is_surface_word(b"0day"));
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub struct IndexArgs {
 /// `newsdex search`
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query: words, "phrases", AND/OR/NOT, +word, -word, title:, outlet:, prefix*
+    /// The query: words, "phrases", AND/OR/NOT, +word, -word, title:, outlet:, prefix*, spelling~
     /// (several arguments are joined with spaces)
     #[arg(required = true, num_args = 1.., value_name = "QUERY")]
     pub query: Vec<String>,
@@ -432,6 +432,7 @@ impl FilterArgs {
             highlight: true,
             stored: true,
             count: true,
+            suggest: false,
             timeout: self.timeout,
             explain: false,
         }

@@ -247,6 +247,7 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     request.highlight = format.shows_highlights();
     request.stored = format.shows_passages();
     request.count = format.shows_total();
+    request.suggest = !request.plain && matches!(format, Format::Human | Format::Json);
     let groups = newsdex::story::groups(&searcher)?;
     // Copies fold by default where a person reads the hits.
     let collapse = args.collapse || (format == Format::Human && !args.no_collapse);
@@ -259,6 +260,11 @@ fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
     }
     for message in &result.notes {
         note(&format!("newsdex: {message}"));
+    }
+    if format == Format::Human {
+        for suggestion in &result.suggestions {
+            note(&format!("newsdex: {}", suggestion.message()));
+        }
     }
     let mut printer = Printer::new(
         BufWriter::new(io::stdout().lock()),

@@ -6,15 +6,16 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
-use crate::analysis::{ANALYZER, UNSTEMMED};
+use crate::analysis::{ANALYZER, SURFACE};
 
 /// Version of the schema and of what is stored; an index written with
 /// another version must be rebuilt. (2: the dictionaries of string fast
 /// fields are no longer zstd-compressed. 3: dates keep their precision and
 /// offset, sort keys, and the URL's domain for outlet filters. 4: copy
 /// signatures and indexing order, for copies of one story. 5: `notes`.
-/// 6: the passage's words unstemmed, for prefixes.)
-pub const SCHEMA_VERSION: u32 = 6;
+/// 6: the passage's words unstemmed, for prefixes. 7: of those, only the
+/// words the stemmed text does not hold, see [`crate::analysis::SurfaceWords`].)
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -31,7 +32,8 @@ pub struct Fields {
     /// Passage text (analysed, positions, stored).
     pub body: Field,
     /// Passage text folded but not stemmed (frequencies, no positions), for
-    /// prefixes on the words as written.
+    /// prefixes on the words as written: only the words that do not stem
+    /// to themselves (see [`crate::analysis::SurfaceWords`]).
     pub body_words: Field,
     /// Article title (analysed, stored).
     pub title: Field,
@@ -108,7 +110,7 @@ pub fn build() -> (Schema, Fields) {
             "body_words",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
-                    .set_tokenizer(UNSTEMMED)
+                    .set_tokenizer(SURFACE)
                     .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),

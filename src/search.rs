@@ -94,6 +94,10 @@ pub struct SearchRequest {
     /// returned only.
     #[serde(default)]
     pub explain: bool,
+    /// Look for close spellings of the query's words that the passages
+    /// hold, for [`SearchResult::suggestions`] (not with `plain`).
+    #[serde(default)]
+    pub suggest: bool,
 }
 
 /// A date filter's `[since, until)` instants; `None` leaves that side open.
@@ -137,6 +141,7 @@ impl Default for SearchRequest {
             count: true,
             timeout: None,
             explain: false,
+            suggest: false,
         }
     }
 }
@@ -198,6 +203,11 @@ pub struct SearchResult {
     /// What the search left out to keep its work bounded (words past the
     /// limit of a query, a prefix's rarer words), one message each.
     pub warnings: Vec<String>,
+    /// Close spellings of the query's words that the passages hold and the
+    /// query does not search (likely misspellings or variants; `word~`
+    /// searches them). Only for a request with `suggest`.
+    #[serde(default)]
+    pub suggestions: Vec<crate::query::fuzzy::Suggestion>,
     /// The hits, best first.
     pub hits: Vec<Hit>,
     /// Messages about the request for stderr (an `--outlet` that matches no
@@ -791,6 +801,10 @@ impl Searcher {
             None => 0,
         };
         warnings.extend(builder.warning());
+        let suggestions = match req.suggest && !req.plain && !expired() {
+            true => crate::query::suggestions(f, &searcher, expr),
+            false => Vec::new(),
+        };
 
         // With `--articles`, which first passages hold nothing of the query.
         let passage_weight = match (req.articles && req.stored, title_only) {
@@ -892,6 +906,7 @@ impl Searcher {
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             excluded_undated,
             warnings,
+            suggestions,
             hits,
             notes,
         })

@@ -31,7 +31,7 @@ pub fn bound(expr: Expr) -> (Option<Expr>, Option<String>) {
 /// Words of an atom: those of its text, at least one.
 fn atom_words(kind: &AtomKind) -> usize {
     match kind {
-        AtomKind::Word(_) | AtomKind::Prefix(_) => 1,
+        AtomKind::Word(_) | AtomKind::Prefix(_) | AtomKind::Fuzzy { .. } => 1,
         AtomKind::Phrase { text, .. } => text.split_whitespace().count().max(1),
     }
 }

@@ -73,6 +73,7 @@ macro_rules! delegate_weight {
 }
 
 mod bonus;
+pub mod fuzzy;
 mod label;
 pub mod limits;
 mod pair;
@@ -229,7 +230,10 @@ impl<'a> QueryBuilder<'a> {
     /// the most frequent [`prefix::MAX_PREFIX_TERMS`]; `typed` is the
     /// prefix as written, for the message when there are more.
     fn expand(&mut self, typed: &str, prefix: &str) -> Vec<String> {
-        self.expand_in(self.fields.body_words, typed, prefix)
+        let max = prefix::MAX_PREFIX_TERMS.min(self.prefix_budget.max(1));
+        let (words, stems) = (self.fields.body_words, self.fields.body);
+        let expansion = prefix::expand_words(self.searcher, words, stems, prefix, max);
+        self.expanded(typed, prefix, expansion)
     }
 
     /// The words of `field` that start with `prefix`: the most frequent
@@ -237,7 +241,18 @@ impl<'a> QueryBuilder<'a> {
     /// may still expand to (at least one).
     fn expand_in(&mut self, field: SchemaField, typed: &str, prefix: &str) -> Vec<String> {
         let max = prefix::MAX_PREFIX_TERMS.min(self.prefix_budget.max(1));
-        match prefix::expand(self.searcher, field, prefix, max) {
+        let expansion = prefix::expand(self.searcher, field, prefix, max);
+        self.expanded(typed, prefix, expansion)
+    }
+
+    /// The words of an expansion, counted against the query's budget.
+    fn expanded(
+        &mut self,
+        typed: &str,
+        prefix: &str,
+        expansion: tantivy::Result<prefix::Expansion>,
+    ) -> Vec<String> {
+        match expansion {
             Ok(expansion) => {
                 let kept = expansion.words.len();
                 self.prefix_budget = self.prefix_budget.saturating_sub(kept);
@@ -440,6 +455,9 @@ impl<'a> QueryBuilder<'a> {
         let remember = in_passage && !negated && self.target == self.fields.body;
         let bonus = self.earns_bonus(atom, negated);
         let per_field: Vec<(Box<dyn Query>, f32)> = match &atom.kind {
+            AtomKind::Fuzzy { text, distance } => {
+                return self.spelling(atom, text, *distance, negated, hl);
+            }
             AtomKind::Word(text) | AtomKind::Phrase { text, .. } => {
                 let slop = match &atom.kind {
                     AtomKind::Phrase { slop, .. } => *slop,
@@ -547,13 +565,101 @@ impl<'a> QueryBuilder<'a> {
         let (query, n) = if in_title {
             (prefix::query(self.fields.title, &stems), stems.len())
         } else {
-            (prefix::query(self.fields.body_words, &words), words.len())
+            (
+                prefix::words_query(
+                    self.searcher,
+                    self.fields.body_words,
+                    self.fields.body,
+                    &words,
+                ),
+                words.len(),
+            )
         };
         let s = if n == 1 { "" } else { "s" };
         Box::new(Labeled::group(
             query,
             format!("prefix {typed}* ({n} word{s})"),
         ))
+    }
+
+    /// `word~N`: the word as typed, and the words of the passages within
+    /// `distance` edits of it (see [`fuzzy`]), each searched by its stem as
+    /// a word of its own, weighted by [`fuzzy::weight`]; in the title (a
+    /// bonus, or the title-only query), the same stems. A text that is not
+    /// one word (`U.S.~`), or a field other than the text and the title,
+    /// searches the words as typed.
+    fn spelling(
+        &mut self,
+        atom: &Atom,
+        text: &str,
+        distance: Option<u8>,
+        negated: bool,
+        hl: &mut HighlightTerms,
+    ) -> Option<Box<dyn Query>> {
+        let as_word = || Atom {
+            field: atom.field,
+            kind: AtomKind::Word(text.to_owned()),
+        };
+        let text_field = matches!(atom.field, None | Some(Field::Body | Field::Title));
+        let words = analysis::terms(&mut self.unstemmed, text);
+        let ([word], true) = (words.as_slice(), text_field) else {
+            return self.atom(&as_word(), negated, hl);
+        };
+        let distance = distance.unwrap_or_else(|| fuzzy::auto_distance(word));
+        let (words_field, stems_field) = (self.fields.body_words, self.fields.body);
+        let near = fuzzy::near(
+            self.searcher,
+            words_field,
+            stems_field,
+            word,
+            distance,
+            fuzzy::MAX_FUZZY_TERMS,
+        )
+        .unwrap_or_default();
+        let mut typed_stem = word.clone();
+        analysis::stem(&mut typed_stem);
+        // Each stem once, at its smallest distance; the word as typed first.
+        let mut stems: Vec<(String, u8)> = vec![(typed_stem.clone(), 0)];
+        for found in near {
+            let mut stem = found.word;
+            analysis::stem(&mut stem);
+            match stems.iter_mut().find(|(s, _)| *s == stem) {
+                Some((_, d)) => *d = (*d).min(found.distance),
+                None => stems.push((stem, found.distance)),
+            }
+        }
+        let remember = matches!(atom.field, None | Some(Field::Body))
+            && !negated
+            && self.target == self.fields.body;
+        if remember {
+            hl.terms.extend(stems.iter().map(|(s, _)| s.clone()));
+        }
+        let in_title = atom.field == Some(Field::Title)
+            || (atom.field.is_none() && self.target == self.fields.title);
+        let field = if in_title {
+            self.fields.title
+        } else {
+            self.fields.body
+        };
+        let bonus = self.earns_bonus(atom, negated);
+        let mut clauses = Vec::with_capacity(stems.len());
+        for (stem, distance) in &stems {
+            // The weight from the passages' statistics, in the title too.
+            let weight = fuzzy::weight(self.searcher, stems_field, &typed_stem, stem, *distance);
+            let query = |field: SchemaField| -> Box<dyn Query> {
+                let term = Term::from_field_text(field, stem);
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+            };
+            if bonus {
+                let title = self.fields.title;
+                let boost = TITLE_BOOST * weight;
+                let term = Term::from_field_text(title, stem);
+                self.bonus
+                    .push((boosted(query(title), boost), Some((vec![term], boost))));
+            }
+            clauses.push((TantivyOccur::Should, boosted(query(field), weight)));
+        }
+        boolean(clauses)
     }
 
     /// One term, or several as a phrase (fields without positions: all of them).
@@ -714,6 +820,28 @@ impl<'a> QueryBuilder<'a> {
             })
             .collect()
     }
+}
+
+/// The close spellings of the query's bare content words that the passages
+/// hold (see [`fuzzy::suggestions`]); none when the dictionaries cannot be read.
+pub fn suggestions(
+    fields: &Fields,
+    searcher: &tantivy::Searcher,
+    expr: &Expr,
+) -> Vec<fuzzy::Suggestion> {
+    let words: Vec<&str> = match expr {
+        Expr::Atom(Atom {
+            field: None,
+            kind: AtomKind::Word(w),
+        }) => vec![w.as_str()],
+        _ => bare_words(expr).collect(),
+    };
+    let capitals = !words.iter().any(|w| w.chars().any(char::is_lowercase));
+    let words: Vec<&str> = words
+        .into_iter()
+        .filter(|w| !is_query_stop_word(w, capitals))
+        .collect();
+    fuzzy::suggestions(searcher, fields.body_words, fields.body, &words).unwrap_or_default()
 }
 
 /// The bare words of a query (no field, not excluded), in query order.

@@ -6,7 +6,7 @@
 //! disjunct := clause ( [AND] clause )*
 //! clause   := '+' clause | '-' clause | NOT clause | primary
 //! primary  := '(' query ')' | FIELD ':' (atom | '(' query ')') | atom
-//! atom     := phrase [ '~' DIGITS ] | word [ '*' ]
+//! atom     := phrase [ '~' DIGITS ] | word [ '*' | '~' [ DIGIT ] ]
 //! ```
 //! The text is first split into tokens, then parsed by recursive descent.
 //! Only brackets recurse, and their depth is capped, so no input can
@@ -18,6 +18,8 @@ const MAX_CHARS: usize = 10_000;
 const MAX_DEPTH: usize = 64;
 /// Largest accepted phrase slop (`"a b"~N`).
 const MAX_SLOP: u32 = 100;
+/// Largest accepted edit distance of a spelling (`word~N`).
+const MAX_EDITS: u8 = super::fuzzy::MAX_DISTANCE;
 
 /// How a clause takes part in its sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,14 @@ pub enum AtomKind {
     Word(String),
     /// `word*`: words starting with this text (held without the star).
     Prefix(String),
+    /// `word~` or `word~N`: words within `N` edits of this text (held
+    /// without the tilde); `None`: as many as the word's length allows.
+    Fuzzy {
+        /// The word as typed.
+        text: String,
+        /// Edits allowed, 0 to 2 (`None`: see `fuzzy::auto_distance`).
+        distance: Option<u8>,
+    },
     /// `"quoted text"`, optionally followed by `~N` (slop `N`, else 0).
     Phrase {
         /// The text between the quotes, trimmed.
@@ -198,7 +208,9 @@ fn is_space(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Separates tokens and is otherwise ignored (`~` only means slop right after a phrase).
+/// Separates tokens and is otherwise ignored (`~` only means slop right
+/// after a phrase, and a spelling right after a word when a gap, a bracket,
+/// a quote or the end follows it, or a digit and then one of those).
 fn is_gap(c: char) -> bool {
     is_space(c) || c == '~'
 }
@@ -347,6 +359,31 @@ fn lex_word(chars: &[char], start: usize, after_field: bool) -> Result<(Tok, usi
         }
         Some(p) => AtomKind::Prefix(run[..p].iter().collect()),
     };
+    if let (AtomKind::Word(text), Some('~')) = (&kind, chars.get(end)) {
+        let digits = chars[end + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let after = end + 1 + digits;
+        if chars.get(after).is_none_or(|&c| is_break(c)) {
+            let distance = match digits {
+                0 => None,
+                _ => Some(
+                    chars[end + 1..after]
+                        .iter()
+                        .collect::<String>()
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|&n| n <= MAX_EDITS)
+                        .ok_or_else(|| {
+                            err(end + 2, format!("edits after '~' must be 0 to {MAX_EDITS}"))
+                        })?,
+                ),
+            };
+            let text = text.clone();
+            return Ok((Tok::Atom(AtomKind::Fuzzy { text, distance }), after));
+        }
+    }
     Ok((Tok::Atom(kind), end))
 }
 
@@ -486,6 +523,14 @@ impl std::fmt::Display for Expr {
                 match &atom.kind {
                     AtomKind::Word(w) => write!(f, "{w}"),
                     AtomKind::Prefix(p) => write!(f, "{p}*"),
+                    AtomKind::Fuzzy {
+                        text,
+                        distance: None,
+                    } => write!(f, "{text}~"),
+                    AtomKind::Fuzzy {
+                        text,
+                        distance: Some(d),
+                    } => write!(f, "{text}~{d}"),
                     AtomKind::Phrase { text, slop: 0 } => write!(f, "\"{text}\""),
                     AtomKind::Phrase { text, slop } => write!(f, "\"{text}\"~{slop}"),
                 }
@@ -559,6 +604,50 @@ mod tests {
             message: message.into(),
         };
         assert_eq!(parse(input), Err(expected), "{input:?}");
+    }
+
+    #[test]
+    fn a_tilde_after_a_word_asks_for_its_spellings() {
+        let fuzzy = |text: &str, distance| {
+            atom(
+                None,
+                AtomKind::Fuzzy {
+                    text: text.into(),
+                    distance,
+                },
+            )
+        };
+        assert_eq!(ok("Aragua~"), fuzzy("Aragua", None));
+        assert_eq!(ok("Aragua~1"), fuzzy("Aragua", Some(1)));
+        assert_eq!(ok("(Aragua~2)"), fuzzy("Aragua", Some(2)));
+        assert_eq!(ok("Aragua~0"), fuzzy("Aragua", Some(0)));
+        assert_eq!(
+            ok("Tren de Aragua~"),
+            seq(vec![
+                (D, w("Tren")),
+                (D, w("de")),
+                (D, fuzzy("Aragua", None))
+            ])
+        );
+        assert_eq!(
+            ok("title:Aragua~1"),
+            atom(
+                Some(Field::Title),
+                AtomKind::Fuzzy {
+                    text: "Aragua".into(),
+                    distance: Some(1)
+                }
+            )
+        );
+        // Not followed by a gap: `~` still only separates words.
+        assert_eq!(ok("a~b"), words(&["a", "b"]));
+        assert_eq!(ok("a~1b"), words(&["a", "1b"]));
+        fails("Aragua~3", 8, "edits after '~' must be 0 to 2");
+        fails("Aragua~12", 8, "edits after '~' must be 0 to 2");
+        // Round trip through the display form.
+        for text in ["Aragua~", "Aragua~2"] {
+            assert_eq!(ok(text).to_string(), text);
+        }
     }
 
     #[test]

@@ -1,12 +1,27 @@
 //! Prefixes (`narco*`): the words of the text that start with what the
-//! user typed, folded but not stemmed, found in the term dictionary of the
-//! passages' unstemmed words and capped, so that `a*` on a large index does
-//! not walk the posting lists of tens of thousands of words. Each word is
-//! then searched, and ranked, as a word of its own.
+//! user typed, folded but not stemmed, and capped, so that `a*` on a large
+//! index does not walk the posting lists of tens of thousands of words.
+//! Each word is then searched, and ranked, as a word of its own.
+//!
+//! The passages' words are in two dictionaries (see
+//! [`crate::analysis::SurfaceWords`]): a word that does not stem to itself
+//! ("designation") is a term of the unstemmed words; one that does
+//! ("cartel") is a term of the stemmed text, and searched there. The words
+//! of a prefix `p` are the unstemmed words starting with `p`, and the
+//! stemmed terms `T` starting with `p` that stem to themselves (a stem such
+//! as `compani`, which no word of the text may be, stems to itself too).
+//! A stemmed term `T` finds the passages of every word that stems to it;
+//! those are right for `p*` when the word starts with `T` (so with `p`),
+//! and wrong only when it does not ("company" for `compani`): the passages
+//! where every such word of `T` is of that kind hold `T`'s marker, and are
+//! left out of `T`'s matches. So `p*` matches exactly the passages that
+//! hold a word starting with `p`.
 
 use std::collections::HashMap;
 
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+
+use crate::analysis;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
@@ -38,6 +53,54 @@ pub fn expand(
     max: usize,
 ) -> tantivy::Result<Expansion> {
     let mut passages: HashMap<Vec<u8>, u64> = HashMap::new();
+    scan(searcher, field, prefix, &mut passages, |_| true)?;
+    Ok(ranked(passages, max))
+}
+
+/// The words of the passages that start with `prefix`, as [`expand`] gives
+/// them: the unstemmed words of `words` (the field of
+/// [`crate::analysis::SurfaceWords`]) and the terms of `stems` (the
+/// stemmed passage text) that stem to themselves.
+///
+/// # Errors
+/// A term dictionary cannot be read.
+pub fn expand_words(
+    searcher: &Searcher,
+    words: Field,
+    stems: Field,
+    prefix: &str,
+    max: usize,
+) -> tantivy::Result<Expansion> {
+    let mut passages: HashMap<Vec<u8>, u64> = HashMap::new();
+    scan(
+        searcher,
+        words,
+        prefix,
+        &mut passages,
+        analysis::is_surface_word,
+    )?;
+    let mut stem = String::new();
+    scan(searcher, stems, prefix, &mut passages, |term| {
+        let Ok(term) = std::str::from_utf8(term) else {
+            return false;
+        };
+        stem.clear();
+        stem.push_str(term);
+        analysis::stem(&mut stem);
+        stem == term
+    })?;
+    Ok(ranked(passages, max))
+}
+
+/// Adds the terms of `field` that start with `prefix` and that `keep`
+/// accepts to `passages`, with their number of passages.
+fn scan(
+    searcher: &Searcher,
+    field: Field,
+    prefix: &str,
+    passages: &mut HashMap<Vec<u8>, u64>,
+    mut keep: impl FnMut(&[u8]) -> bool,
+) -> tantivy::Result<()> {
     let start = prefix.as_bytes();
     let end = prefix_end(start);
     for segment in searcher.segment_readers() {
@@ -49,6 +112,9 @@ pub fn expand(
         let mut stream = range.into_stream()?;
         while stream.advance() {
             let doc_freq = u64::from(stream.value().doc_freq);
+            if !keep(stream.key()) {
+                continue;
+            }
             if let Some(count) = passages.get_mut(stream.key()) {
                 *count += doc_freq;
             } else if passages.len() < MAX_SCANNED {
@@ -56,6 +122,12 @@ pub fn expand(
             }
         }
     }
+    Ok(())
+}
+
+/// The `max` words of the most passages (ties in byte order), and how many
+/// words there are.
+fn ranked(passages: HashMap<Vec<u8>, u64>, max: usize) -> Expansion {
     let matched = passages.len();
     let mut ranked: Vec<(Vec<u8>, u64)> = passages.into_iter().collect();
     ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -64,7 +136,53 @@ pub fn expand(
         .into_iter()
         .map(|(bytes, _)| String::from_utf8_lossy(&bytes).into_owned())
         .collect();
-    Ok(Expansion { words, matched })
+    Expansion { words, matched }
+}
+
+/// Passages holding any of the passage words `words` (as
+/// [`expand_words`] gives them), each word scored by its BM25 in the field
+/// that holds it, the scores of the words a passage holds added up.
+pub fn words_query(
+    searcher: &Searcher,
+    words_field: Field,
+    stems_field: Field,
+    words: &[String],
+) -> Box<dyn Query> {
+    let mut stem = String::new();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .map(|w| {
+            stem.clear();
+            stem.push_str(w);
+            analysis::stem(&mut stem);
+            if stem != *w {
+                return (Occur::Should, term_query(words_field, w));
+            }
+            let found = term_query(stems_field, w);
+            let marker = Term::from_field_text(words_field, &analysis::marker(w));
+            let q = match searcher.doc_freq(&marker) {
+                Ok(0) => found,
+                _ => {
+                    let not: Box<dyn Query> =
+                        Box::new(TermQuery::new(marker, IndexRecordOption::Basic));
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, found),
+                        (Occur::MustNot, not),
+                    ]))
+                }
+            };
+            (Occur::Should, q)
+        })
+        .collect();
+    match clauses.len() {
+        1 => clauses.pop().expect("one clause").1,
+        _ => Box::new(BooleanQuery::new(clauses)),
+    }
+}
+
+fn term_query(field: Field, word: &str) -> Box<dyn Query> {
+    let term = Term::from_field_text(field, word);
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
 }
 
 /// Passages holding any of the words of `field`, each word scored by its

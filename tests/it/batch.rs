@@ -244,6 +244,8 @@ fn comparable(out: &str) -> Vec<serde_json::Value> {
             value.as_object_mut().unwrap().remove("took_ms");
             // Counted by `search` only (null in batch output).
             value.as_object_mut().unwrap().remove("stories");
+            // Looked for by `search` only (empty in batch output).
+            value.as_object_mut().unwrap().remove("suggestions");
             value
         })
         .collect()

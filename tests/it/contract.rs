@@ -25,7 +25,18 @@ pub struct SearchResult {
     pub took_ms: f64,
     pub excluded_undated: u64,
     pub warnings: Vec<String>,
+    /// Close spellings the query does not search (`search` only; empty in
+    /// batch output).
+    pub suggestions: Vec<Suggestion>,
     pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suggestion {
+    pub word: String,
+    pub spelling: String,
+    pub passages: u64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -182,3 +182,146 @@ fn a_prefix_of_too_many_words_searches_the_most_frequent_and_says_so() {
         "{stderr}"
     );
 }
+
+/// The passages' ids that `query` finds (all of them), sorted.
+fn passages_found(p: &Project, query: &str) -> Vec<String> {
+    let out = p.run(&["search", query, "--format", "trec", "--limit", "1000"]);
+    let mut ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split(' ').nth(2).unwrap().to_owned())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[test]
+fn a_prefix_matches_exactly_the_passages_with_a_word_that_starts_so() {
+    // Words that stem to themselves ("cartel", "happi" is no word) are held
+    // once, in the stemmed text; a stem some words do not start with
+    // ("company" → compani) must not match a prefix they do not start with.
+    let p = Project::empty();
+    let passages = [
+        "The company grew fast that year.",
+        "Two companies merged in the spring.",
+        "A cartel ran the port.",
+        "Three cartels ran the ports.",
+        "He pushed a cart up the hill.",
+        "She was happy to leave.",
+        "Their happiness was short.",
+        "Happily, the company and its companion stayed.",
+    ];
+    for (i, text) in passages.iter().enumerate() {
+        p.write(
+            &format!("corpus/a{i}.txt"),
+            format!("Story {i}\n\n{text}\n"),
+        );
+    }
+    p.index();
+    let ids = |ns: &[usize]| -> Vec<String> {
+        let mut ids: Vec<String> = ns.iter().map(|n| format!("corpus/a{n}.txt#0")).collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(passages_found(&p, "compani*"), ids(&[1, 7]));
+    assert_eq!(passages_found(&p, "compan*"), ids(&[0, 1, 7]));
+    assert_eq!(passages_found(&p, "company*"), ids(&[0, 7]));
+    assert_eq!(passages_found(&p, "cartel*"), ids(&[2, 3]));
+    assert_eq!(passages_found(&p, "cart*"), ids(&[2, 3, 4]));
+    assert_eq!(passages_found(&p, "happi*"), ids(&[6, 7]));
+    assert_eq!(passages_found(&p, "happ*"), ids(&[5, 6, 7]));
+    assert_eq!(passages_found(&p, "happy*"), ids(&[5]));
+}
+
+#[test]
+fn a_word_with_a_tilde_finds_its_close_spellings_ranked_below_it() {
+    let p = Project::with_corpus();
+    // The Canary article spells it "Aragau".
+    let exact = search_json(&p, &["Tren de Aragua", "--limit", "100"], 0);
+    assert!(exact.hits.iter().all(|h| h.article.id != CANARY));
+    let r = search_json(&p, &["Tren de Aragua~", "--limit", "100"], 0);
+    let canary = r
+        .hits
+        .iter()
+        .position(|h| h.article.id == CANARY)
+        .expect("the Canary passage");
+    assert!(r.hits[canary].passage.text.contains("Tren de Aragau"));
+    // Highlighted as written.
+    let text = &r.hits[canary].passage.text;
+    assert!(r.hits[canary]
+        .passage
+        .highlights
+        .iter()
+        .any(|&[s, e]| &text[s..e] == "Aragau"));
+    // Every exact match ranks above it.
+    assert_eq!(canary, exact.total_hits as usize, "{:?}", r.hits);
+    let alone = search_json(&p, &["Aragua", "--limit", "100"], 0);
+    for tilde in ["Aragua~1", "Aragua~2", "Aragua~"] {
+        let r = search_json(&p, &[tilde, "--limit", "100"], 0);
+        assert!(r.hits.iter().any(|h| h.article.id == CANARY), "{tilde}");
+        // The exact matches first, in their own order.
+        let first: Vec<_> = r.hits[..alone.hits.len()]
+            .iter()
+            .map(|h| (&h.article.id, h.passage.index))
+            .collect();
+        let exact: Vec<_> = alone
+            .hits
+            .iter()
+            .map(|h| (&h.article.id, h.passage.index))
+            .collect();
+        assert_eq!(first, exact, "{tilde}");
+    }
+    // One edit: "Aragau"; two (the default for six letters): also "argue".
+    assert_eq!(
+        search_json(&p, &["Aragua~1", "--limit", "100"], 0).total_hits,
+        alone.total_hits + 1
+    );
+    assert!(search_json(&p, &["Aragua~", "--limit", "100"], 0).total_hits > alone.total_hits + 1);
+    let r = search_json(&p, &["Aragua~0", "--limit", "100"], 0);
+    assert!(r.hits.iter().all(|h| h.article.id != CANARY));
+    // A phrase's slop is still a slop.
+    search_json(&p, &["\"Tren Aragua\"~1"], 0);
+    let out = p.run(&["search", "Aragua~3"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("edits after '~' must be 0 to 2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_rare_close_spelling_is_mentioned_and_not_searched() {
+    let p = Project::with_corpus();
+    let out = p.run(&["search", "Tren de Aragua", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("also 1 passage with \"Aragau\": add ~ to include it"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("Aragau"), "not searched: {stdout}");
+    let r = search_json(&p, &["Tren de Aragua", "--limit", "100"], 0);
+    assert_eq!(r.suggestions.len(), 1);
+    let s = &r.suggestions[0];
+    assert_eq!(
+        (s.word.as_str(), s.spelling.as_str(), s.passages),
+        ("Aragua", "aragau", 1)
+    );
+    // The hits are those of the plain query, which looks for no spellings.
+    let plain = search_json(&p, &["Tren de Aragua", "--limit", "100", "--plain"], 0);
+    assert!(plain.suggestions.is_empty());
+    let ids = |r: &crate::contract::SearchResult| -> Vec<(String, u64)> {
+        r.hits
+            .iter()
+            .map(|h| (h.article.id.clone(), h.passage.index))
+            .collect()
+    };
+    assert_eq!(ids(&r), ids(&plain));
+    // A misspelt word that no passage holds: the common spelling.
+    let r = search_json(&p, &["Venezula"], 1);
+    assert_eq!(r.suggestions[0].spelling, "venezuela");
+    // A real word's rare neighbour with another first letter is not one.
+    let r = search_json(&p, &["Cartel de los Soles"], 0);
+    assert!(r.suggestions.is_empty(), "{:?}", r.suggestions);
+}

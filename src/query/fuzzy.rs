@@ -1,0 +1,309 @@
+//! Spellings: `Aragua~` (`~1`, `~2`) finds the words of the passages within
+//! that many edits (insertions, deletions, substitutions, transpositions of
+//! two neighbours) of the word as typed, folded and unstemmed; and, without
+//! `~`, the close spellings a search mentions (`also 1 passage with
+//! "Aragau": add ~ to include it`).
+//!
+//! The words are found as prefixes find theirs (see [`super::prefix`]): in
+//! the unstemmed words of the passages and in the stemmed terms that stem
+//! to themselves, here through Tantivy's Levenshtein automaton over each
+//! term dictionary, so the work grows with the words near the query, not
+//! with the dictionary. Each word found is then searched as if it had been
+//! typed (by its stem, an ordinary Tantivy term query), weighted below the
+//! word as typed: see [`weight`].
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+use tantivy_fst::Automaton;
+
+use crate::analysis;
+
+/// Largest edit distance accepted after `~`.
+pub const MAX_DISTANCE: u8 = 2;
+/// Words one `word~` expands to besides the word itself: those in the most
+/// passages.
+pub const MAX_FUZZY_TERMS: usize = 50;
+/// How much one edit weighs down a word found by its spelling, on top of
+/// its rarity (see [`weight`]).
+pub const EDIT_WEIGHT: f32 = 0.5;
+/// Shortest query word (in characters) whose close spellings a search
+/// mentions: shorter words have too many real neighbours ("oil", "soil").
+const HINT_MIN_CHARS: usize = 5;
+/// A close spelling is mentioned when it is in at most this many passages,
+/// and in fewer than the word as typed: at most this share of them...
+const HINT_MAX_PASSAGES: u64 = 20;
+const HINT_MAX_SHARE: f64 = 0.25;
+/// ... or at most this many (so a variant of a rare name is mentioned too).
+const HINT_FEW_PASSAGES: u64 = 2;
+/// Close spellings mentioned per query.
+const MAX_HINTS: usize = 3;
+/// Query words looked at for close spellings: the first this many (of a
+/// long natural-language query, the rest cost work and say little).
+const MAX_HINT_WORDS: usize = 8;
+
+/// The edit distance of a bare `word~`, as Elasticsearch's `AUTO` decides
+/// it: 0 for words of one or two characters, 1 for three to five, 2 beyond.
+pub fn auto_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    }
+}
+
+/// A word of the passages close to a query word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Near {
+    /// The word, folded and unstemmed (or a stem that stems to itself).
+    pub word: String,
+    /// Its edit distance from the query word.
+    pub distance: u8,
+    /// Passages holding it (in the dictionary it was found in).
+    pub passages: u64,
+}
+
+/// The Levenshtein automaton builder of a distance, built once (a few
+/// milliseconds for distance 2).
+fn builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let distance = distance.min(MAX_DISTANCE);
+    BUILDERS[usize::from(distance)].get_or_init(|| LevenshteinAutomatonBuilder::new(distance, true))
+}
+
+/// A Levenshtein DFA as an automaton over a term dictionary.
+struct Dfa<'a>(&'a DFA);
+
+impl Automaton for Dfa<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
+}
+
+/// The words of the passages within `distance` edits of `word` (folded,
+/// unstemmed): the unstemmed words of `words` and the terms of `stems` that
+/// stem to themselves, those in the most passages first (at most `max`,
+/// the word itself always first when the passages hold it).
+///
+/// # Errors
+/// A term dictionary cannot be read.
+pub fn near(
+    searcher: &Searcher,
+    words: Field,
+    stems: Field,
+    word: &str,
+    distance: u8,
+    max: usize,
+) -> tantivy::Result<Vec<Near>> {
+    let dfa = builder(distance).build_dfa(word);
+    let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut stem = String::new();
+    for (field, stemmed) in [(words, false), (stems, true)] {
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(field)?;
+            let mut stream = index.terms().search(Dfa(&dfa)).into_stream()?;
+            while stream.advance() {
+                let key = stream.key();
+                let keep = if stemmed {
+                    std::str::from_utf8(key).is_ok_and(|term| {
+                        stem.clear();
+                        stem.push_str(term);
+                        analysis::stem(&mut stem);
+                        stem == term
+                    })
+                } else {
+                    analysis::is_surface_word(key)
+                };
+                if keep {
+                    *found.entry(key.to_vec()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    let mut near: Vec<Near> = found
+        .into_iter()
+        .filter_map(|(bytes, passages)| {
+            let distance = match dfa.eval(&bytes) {
+                Distance::Exact(d) => d,
+                Distance::AtLeast(_) => return None,
+            };
+            let word = String::from_utf8(bytes).ok()?;
+            Some(Near {
+                word,
+                distance,
+                passages,
+            })
+        })
+        .collect();
+    near.sort_unstable_by(|a, b| {
+        (a.distance > 0)
+            .cmp(&(b.distance > 0))
+            .then(b.passages.cmp(&a.passages))
+            .then_with(|| a.word.cmp(&b.word))
+    });
+    near.truncate(max);
+    Ok(near)
+}
+
+/// BM25's inverse document frequency of a term in `n` documents of `total`.
+fn idf(n: u64, total: u64) -> f32 {
+    let (n, total) = (n as f32, total as f32);
+    (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
+}
+
+/// The boost of a word found `distance` edits from the word typed, searched
+/// by its stem `found_stem` beside the typed word's stem `typed_stem` in
+/// `field`: [`EDIT_WEIGHT`] per edit, and no more than the typed word's
+/// rarity, so a rare misspelling does not outscore the word itself
+/// (`EDIT_WEIGHT^distance × min(1, idf(typed) / idf(found))`).
+pub fn weight(
+    searcher: &Searcher,
+    field: Field,
+    typed_stem: &str,
+    found_stem: &str,
+    distance: u8,
+) -> f32 {
+    if distance == 0 || typed_stem == found_stem {
+        return 1.0;
+    }
+    let total = searcher.num_docs();
+    let df = |stem: &str| {
+        searcher
+            .doc_freq(&Term::from_field_text(field, stem))
+            .unwrap_or(0)
+    };
+    let rarity = (idf(df(typed_stem), total) / idf(df(found_stem), total)).min(1.0);
+    EDIT_WEIGHT.powi(i32::from(distance)) * rarity
+}
+
+/// A close spelling of a query word, which a search mentions without
+/// searching it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Suggestion {
+    /// The query word, as typed.
+    pub word: String,
+    /// The close spelling found in the passages, folded (lower case, no
+    /// accents).
+    pub spelling: String,
+    /// Passages holding the spelling (by its stem, as a search for it would
+    /// find them).
+    pub passages: u64,
+}
+
+impl Suggestion {
+    /// The line a person reads: `also 1 passage with "Aragau": add ~ to
+    /// include it` (the spelling capitalised as the query word is).
+    pub fn message(&self) -> String {
+        let mut spelling = self.spelling.clone();
+        if self.word.chars().next().is_some_and(char::is_uppercase) {
+            let mut chars = spelling.chars();
+            if let Some(first) = chars.next() {
+                spelling = first.to_uppercase().chain(chars).collect();
+            }
+        }
+        let passages = match self.passages {
+            1 => "1 passage".to_owned(),
+            n => format!("{n} passages"),
+        };
+        format!("also {passages} with \"{spelling}\": add ~ to include it")
+    }
+}
+
+/// The close spellings worth mentioning for the query words `typed` (bare
+/// content words): for a word of at least [`HINT_MIN_CHARS`] characters,
+/// the word of the passages within 1 edit that starts with the same letter, stems otherwise and is rare beside it (a likely misspelling or variant,
+/// not another common word): in fewer passages than the typed word, and in
+/// at most [`HINT_MAX_SHARE`] of them or at most [`HINT_FEW_PASSAGES`], and
+/// never in more than [`HINT_MAX_PASSAGES`]; any spelling when the typed
+/// word is in no passage. Of those, the one in the most passages; at most
+/// [`MAX_HINTS`] in all, looking at the first [`MAX_HINT_WORDS`] words.
+/// The work: one automaton walk of two dictionaries per word, and a count
+/// of the passages of each rare candidate.
+///
+/// # Errors
+/// A term dictionary cannot be read.
+pub fn suggestions(
+    searcher: &Searcher,
+    words: Field,
+    stems: Field,
+    typed: &[&str],
+) -> tantivy::Result<Vec<Suggestion>> {
+    let mut unstemmed = analysis::unstemmed_analyzer();
+    let mut out: Vec<Suggestion> = Vec::new();
+    for &typed_word in typed.iter().take(MAX_HINT_WORDS) {
+        if out.len() >= MAX_HINTS {
+            break;
+        }
+        let [word] = analysis::terms(&mut unstemmed, typed_word)
+            .try_into()
+            .unwrap_or_default();
+        if word.chars().count() < HINT_MIN_CHARS || word.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        // One edit: the automaton of two costs milliseconds to build.
+        let distance = 1;
+        let mut typed_stem = word.clone();
+        analysis::stem(&mut typed_stem);
+        let count = |stem: &str| -> tantivy::Result<u64> {
+            let term = Term::from_field_text(stems, stem);
+            let query =
+                tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+            Ok(searcher.search(&query, &tantivy::collector::Count)? as u64)
+        };
+        // (The typed word's passages only bound the others': its document
+        // frequency is enough, deleted passages and all.)
+        let typed_passages = searcher.doc_freq(&Term::from_field_text(stems, &typed_stem))?;
+        let limit = match typed_passages {
+            0 => u64::MAX,
+            n => {
+                let share = (n as f64 * HINT_MAX_SHARE) as u64;
+                HINT_MAX_PASSAGES.min(share.max(HINT_FEW_PASSAGES.min(n - 1)))
+            }
+        };
+        let mut best: Option<Suggestion> = None;
+        for found in near(searcher, words, stems, &word, distance, usize::MAX)? {
+            let mut stem = found.word.clone();
+            analysis::stem(&mut stem);
+            // Typing rarely gets the first letter wrong ("Soles", "holes").
+            let same_start = found.word.chars().next() == word.chars().next();
+            if found.distance == 0 || stem == typed_stem || !same_start || found.passages > limit {
+                continue;
+            }
+            let passages = count(&stem)?;
+            if passages == 0 || passages > limit {
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| passages > b.passages) {
+                best = Some(Suggestion {
+                    word: typed_word.to_owned(),
+                    spelling: found.word,
+                    passages,
+                });
+            }
+        }
+        if let Some(best) = best {
+            if !out.iter().any(|s| s.spelling == best.spelling) {
+                out.push(best);
+            }
+        }
+    }
+    Ok(out)
+}
