@@ -13,8 +13,9 @@ use crate::analysis::{ANALYZER, UNSTEMMED};
 /// fields are no longer zstd-compressed. 3: dates keep their precision and
 /// offset, sort keys, and the URL's domain for outlet filters. 4: copy
 /// signatures and indexing order, for copies of one story. 5: `notes`.
-/// 6: the passage's words unstemmed, for prefixes.)
-pub const SCHEMA_VERSION: u32 = 6;
+/// 6: the passage's words unstemmed, for prefixes. 7: copy signatures keep
+/// a fraction such as `7-3/4` as one figure.)
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
