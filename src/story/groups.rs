@@ -599,6 +599,38 @@ mod tests {
     }
 
     #[test]
+    fn groups_do_not_chain_through_a_longer_text() {
+        // `ab` holds both `a` and `b`, so each is verified against it, but
+        // `a` and `b` share nothing: `b` is not a copy of the original `a`.
+        let other = "Wheat growers in the northern plains said heavy spring rain had delayed planting across much of the region, and traders in Chicago expected smaller harvests of the hard red variety unless the weather turned dry within the next few weeks, leaving mills short of the grain they prefer for bread.";
+        let both = format!("{STORY}\n\n{other}");
+        let groups = Groups::compute(
+            "k".into(),
+            vec![
+                candidate("a", Some(100), 1, STORY),
+                candidate("ab", Some(200), 2, &both),
+                candidate("b", Some(300), 3, other),
+            ],
+        );
+        assert!(is_copy(&Signature::of(other), &Signature::of(&both)));
+        assert_eq!(groups.groups.len(), 1, "{groups:?}");
+        let ids: Vec<&str> = groups.groups[0].members.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["a", "ab"]);
+        assert!(groups.of("b").is_none());
+    }
+
+    #[test]
+    fn briefs_of_one_template_are_not_copies_but_a_re_filed_brief_is() {
+        let chase = "Chase Manhattan Bank said it raised its prime rate to 7-3/4 pct from 7-1/2 pct, effective today.";
+        let irving = "Irving Trust Co said it raised its prime rate to 7-3/4 pct from 7-1/2 pct, effective today.";
+        assert!(!is_copy(&Signature::of(chase), &Signature::of(irving)));
+        assert!(is_copy(
+            &Signature::of(chase),
+            &Signature::of(&chase.replace(" pct", " percent"))
+        ));
+    }
+
+    #[test]
     fn a_template_with_other_figures_is_not_a_copy() {
         let other = STORY
             .replace("25 basis", "50 basis")
