@@ -40,7 +40,7 @@ pub const BRIEF_SHINGLES: u32 = 30;
 /// Distinct figures shared that make a brief's copy certain whatever its
 /// wording (a cut earnings table): below it, a brief needs
 /// [`MIN_BRIEF_JACCARD`].
-pub const BRIEF_FIGURES: usize = 8;
+pub const BRIEF_FIGURES: usize = 5;
 /// Least Jaccard similarity of a brief and its copy.
 pub const MIN_BRIEF_JACCARD: f64 = 0.8;
 
