@@ -614,7 +614,11 @@ mod tests {
         );
         assert!(is_copy(&Signature::of(other), &Signature::of(&both)));
         assert_eq!(groups.groups.len(), 1, "{groups:?}");
-        let ids: Vec<&str> = groups.groups[0].members.iter().map(|m| m.id.as_str()).collect();
+        let ids: Vec<&str> = groups.groups[0]
+            .members
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
         assert_eq!(ids, ["a", "ab"]);
         assert!(groups.of("b").is_none());
     }
