@@ -673,7 +673,13 @@ fn run(
     report.passages += batch.flush(&writer)?;
     committer.commit(&mut writer)?;
     writer.wait_merging_threads()?;
-    crate::story::groups::refresh(&store.index, &store.dir)?;
+    if crate::story::enabled() {
+        let started = std::time::Instant::now();
+        crate::story::groups::refresh(&store.index, &store.dir)?;
+        if std::env::var_os("NEWSDEX_COPIES_TIME").is_some() {
+            eprintln!("copy groups: {:.2} s", started.elapsed().as_secs_f64());
+        }
+    }
     share_records(dir);
     Ok(report)
 }

@@ -110,7 +110,9 @@ pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<T
             doc.add_text(f.notes, notes);
         }
         if ordinal == 0 {
-            doc.add_bytes(f.story_signature, &Signature::of(&article.body).encode());
+            if crate::story::enabled() {
+                doc.add_bytes(f.story_signature, &Signature::of(&article.body).encode());
+            }
             doc.add_u64(f.story_order, order);
         }
         docs.push(doc);

@@ -14,8 +14,9 @@ use crate::analysis::{ANALYZER, SURFACE};
 /// offset, sort keys, and the URL's domain for outlet filters. 4: copy
 /// signatures and indexing order, for copies of one story. 5: `notes`.
 /// 6: the passage's words unstemmed, for prefixes. 7: of those, only the
-/// words the stemmed text does not hold, see [`crate::analysis::SurfaceWords`].)
-pub const SCHEMA_VERSION: u32 = 7;
+/// words the stemmed text does not hold, see [`crate::analysis::SurfaceWords`].
+/// 8: copy signatures keep a fraction such as `7-3/4` as one figure.)
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]

@@ -9,12 +9,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use gaoya::minhash::MinHashIndex;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::story::signature::Signature;
+use crate::story::signature::{Signature, MINHASHES};
 
 /// The file, in the index folder, that holds the copy groups.
 pub const GROUPS_FILE: &str = "copies.json";
@@ -33,21 +32,302 @@ pub const MIN_NUMBERS: f64 = 0.9;
 /// Least size of the shorter text against the longer one (in shingles): a
 /// brief quoted inside a long roundup is not a copy of it.
 pub const MIN_LENGTH_RATIO: f64 = 0.1;
+/// A text of fewer shingles (about as many words: two short sentences) is a
+/// *brief*: a dividend note, a rate change, a headline with no body. Briefs
+/// of one template share most of their few shingles whatever they report,
+/// so a brief is a copy only of a text nearly the same as itself.
+pub const BRIEF_SHINGLES: u32 = 30;
+/// Distinct figures shared that make a brief's copy certain whatever its
+/// wording (a cut earnings table): below it, a brief needs
+/// [`MIN_BRIEF_JACCARD`].
+pub const BRIEF_FIGURES: usize = 5;
+/// Least Jaccard similarity of a brief and its copy.
+pub const MIN_BRIEF_JACCARD: f64 = 0.8;
 
 /// Whether two articles are copies of one story (see the README's "Copies
 /// of one story" for why these tests).
 pub fn is_copy(a: &Signature, b: &Signature) -> bool {
-    let (short, long) = if a.shingles <= b.shingles {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    if long.shingles == 0 {
-        return false;
+    copy_similarity(a, b).is_some()
+}
+
+/// The similarity of two articles (the estimated share of the shorter
+/// text's shingles that the longer one holds) when they are copies of one
+/// story; `None` when they are not. See [`Table::similarity`].
+pub fn copy_similarity(a: &Signature, b: &Signature) -> Option<f64> {
+    let mut table = Table::default();
+    table.push(String::new(), None, 0, a);
+    table.push(String::new(), None, 1, b);
+    table.similarity(0, 1)
+}
+
+/// Largest LSH bucket whose pairs are compared: a band value shared by more
+/// articles than this is boilerplate, not a sign of a copy (the pairs it
+/// holds are still found through their other bands).
+const MAX_BUCKET: usize = 2000;
+
+/// The articles of an index in the compact form grouping works on: per
+/// article its id, date, indexing order, shingle count, the low 16 bits of
+/// each MinHash value (b-bit MinHash: two different values agree by chance
+/// once in 65,536, which moves no decision), and its figures, sorted.
+#[derive(Debug, Default)]
+pub struct Table {
+    ids: Vec<String>,
+    dates: Vec<Option<i64>>,
+    orders: Vec<u64>,
+    shingles: Vec<u32>,
+    minhash: Vec<u16>,
+    numbers: Vec<u32>,
+    number_ends: Vec<u32>,
+}
+
+impl Table {
+    /// Adds an article.
+    pub fn push(&mut self, id: String, date: Option<i64>, order: u64, signature: &Signature) {
+        self.ids.push(id);
+        self.dates.push(date);
+        self.orders.push(order);
+        self.shingles.push(signature.shingles);
+        self.minhash
+            .extend((0..MINHASHES).map(|k| signature.minhash.get(k).copied().unwrap_or(0) as u16));
+        let start = self.numbers.len();
+        self.numbers.extend_from_slice(&signature.numbers);
+        self.numbers[start..].sort_unstable();
+        self.number_ends.push(self.numbers.len() as u32);
     }
-    f64::from(short.shingles) / f64::from(long.shingles) >= MIN_LENGTH_RATIO
-        && short.containment(long) >= MIN_CONTAINMENT
-        && short.numbers_in(long).max(long.numbers_in(short)) >= MIN_NUMBERS
+
+    /// Articles in the table.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    fn minhash(&self, i: u32) -> &[u16] {
+        let i = i as usize;
+        &self.minhash[i * MINHASHES..(i + 1) * MINHASHES]
+    }
+
+    fn numbers(&self, i: u32) -> &[u32] {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.number_ends[i - 1] };
+        &self.numbers[start as usize..self.number_ends[i] as usize]
+    }
+
+    /// When an article appeared, for ordering: dated before undated, then
+    /// by date, then by indexing order.
+    fn when(&self, i: u32) -> (bool, Option<i64>, u64, &str) {
+        let i = i as usize;
+        (
+            self.dates[i].is_none(),
+            self.dates[i],
+            self.orders[i],
+            &self.ids[i],
+        )
+    }
+
+    /// Drops all but the first-indexed article of each id.
+    fn dedup(&mut self) {
+        let mut by_id: Vec<u32> = (0..self.len() as u32).collect();
+        by_id.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            self.ids[a]
+                .cmp(&self.ids[b])
+                .then(self.orders[a].cmp(&self.orders[b]))
+        });
+        let mut keep = vec![true; self.len()];
+        let mut any = false;
+        for w in by_id.windows(2) {
+            if self.ids[w[0] as usize] == self.ids[w[1] as usize] {
+                keep[w[1] as usize] = false;
+                any = true;
+            }
+        }
+        if !any {
+            return;
+        }
+        let old = std::mem::take(self);
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            let i = i as u32;
+            let signature = Signature {
+                minhash: old.minhash(i).iter().map(|&v| u32::from(v)).collect(),
+                shingles: old.shingles[i as usize],
+                numbers: old.numbers(i).to_vec(),
+            };
+            self.push(
+                old.ids[i as usize].clone(),
+                old.dates[i as usize],
+                old.orders[i as usize],
+                &signature,
+            );
+        }
+    }
+
+    /// Estimated Jaccard similarity of the shingle sets of two articles.
+    fn jaccard(&self, a: u32, b: u32) -> f64 {
+        let same = self
+            .minhash(a)
+            .iter()
+            .zip(self.minhash(b))
+            .filter(|(x, y)| x == y)
+            .count();
+        same as f64 / MINHASHES as f64
+    }
+
+    /// Figures that both articles hold.
+    fn shared_numbers(&self, a: u32, b: u32) -> usize {
+        let (x, y) = (self.numbers(a), self.numbers(b));
+        let (mut i, mut j, mut held) = (0, 0, 0);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    held += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        held
+    }
+
+    /// The similarity of articles `a` and `b` (the estimated share of the
+    /// shorter text's shingles that the longer one holds) when they are
+    /// copies of one story, `None` when they are not:
+    /// - the shorter has at least [`MIN_LENGTH_RATIO`] of the longer's
+    ///   shingles;
+    /// - at least [`MIN_NUMBERS`] of one's figures are among the other's;
+    /// - a brief (under [`BRIEF_SHINGLES`]) is nearly the other's text
+    ///   (Jaccard at least [`MIN_BRIEF_JACCARD`]);
+    /// - the estimated containment is at least [`MIN_CONTAINMENT`].
+    pub fn similarity(&self, a: u32, b: u32) -> Option<f64> {
+        let (short, long) = if self.shingles[a as usize] <= self.shingles[b as usize] {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let (s, l) = (
+            f64::from(self.shingles[short as usize]),
+            f64::from(self.shingles[long as usize]),
+        );
+        if s == 0.0 || s / l < MIN_LENGTH_RATIO {
+            return None;
+        }
+        let j = self.jaccard(short, long);
+        let containment = (j * (s + l) / (1.0 + j) / s).min(1.0);
+        if containment < MIN_CONTAINMENT {
+            return None;
+        }
+        let shared = self.shared_numbers(short, long);
+        let share = |i: u32| match self.numbers(i).len() {
+            0 => 1.0,
+            all => shared as f64 / all as f64,
+        };
+        if share(short).max(share(long)) < MIN_NUMBERS
+            || (s < f64::from(BRIEF_SHINGLES) && shared < BRIEF_FIGURES && j < MIN_BRIEF_JACCARD)
+        {
+            return None;
+        }
+        Some(containment)
+    }
+
+    /// Every pair of articles that LSH makes candidates (equal in one of
+    /// [`BANDS`] bands of [`BAND_WIDTH`] values) and that
+    /// [`Table::similarity`] verifies, each once. Bands are sorted one at a
+    /// time, so memory stays a few bytes an article; a pair is verified only
+    /// in the first band it shares.
+    fn verified_pairs(&self) -> Vec<(u32, u32)> {
+        let rows: Vec<u32> = (0..self.len() as u32)
+            .filter(|&i| self.shingles[i as usize] > 0)
+            .collect();
+        let key = |i: u32, band: usize| {
+            let m = self.minhash(i);
+            (u32::from(m[band * BAND_WIDTH]) << 16) | u32::from(m[band * BAND_WIDTH + 1])
+        };
+        let shared_before = |i: u32, j: u32, band: usize| {
+            let (a, b) = (self.minhash(i), self.minhash(j));
+            (0..band).any(|k| {
+                a[k * BAND_WIDTH..(k + 1) * BAND_WIDTH] == b[k * BAND_WIDTH..(k + 1) * BAND_WIDTH]
+            })
+        };
+        (0..BANDS)
+            .into_par_iter()
+            .flat_map_iter(|band| {
+                let mut keys: Vec<(u32, u32)> = rows.iter().map(|&i| (key(i, band), i)).collect();
+                keys.sort_unstable();
+                let mut found = Vec::new();
+                for run in keys.chunk_by(|x, y| x.0 == y.0) {
+                    if run.len() < 2 || run.len() > MAX_BUCKET {
+                        continue;
+                    }
+                    for (x, &(_, i)) in run.iter().enumerate() {
+                        for &(_, j) in &run[x + 1..] {
+                            if !shared_before(i, j, band) && self.similarity(i, j).is_some() {
+                                found.push((i.min(j), i.max(j)));
+                            }
+                        }
+                    }
+                }
+                found
+            })
+            .collect()
+    }
+}
+
+/// Star clustering around originals, which does not chain: articles are
+/// taken oldest first (undated last; ties by indexing order), and each
+/// joins the group of a verified earlier neighbour only if it is itself
+/// verified against that group's original (the most similar such original
+/// wins); otherwise it starts a group of its own, as its original. So
+/// every member of a group is a copy of the group's original, and two
+/// templated reports that are each alike a third one are not put together
+/// unless they are alike the original. Returns each article's original.
+fn star_clusters(table: &Table, pairs: Vec<(u32, u32)>) -> Vec<u32> {
+    let n = table.len();
+    let mut rank: Vec<u32> = (0..n as u32).collect();
+    rank.sort_by(|&a, &b| table.when(a).cmp(&table.when(b)));
+    let mut pos = vec![0u32; n];
+    for (p, &i) in rank.iter().enumerate() {
+        pos[i as usize] = p as u32;
+    }
+    let mut edges: Vec<(u32, u32)> = pairs
+        .into_iter()
+        .map(|(i, j)| {
+            if pos[i as usize] > pos[j as usize] {
+                (i, j)
+            } else {
+                (j, i)
+            }
+        })
+        .collect();
+    edges.sort_unstable_by_key(|&(later, earlier)| (pos[later as usize], pos[earlier as usize]));
+    edges.dedup();
+    let mut center: Vec<u32> = (0..n as u32).collect();
+    let mut e = 0;
+    for &i in &rank {
+        let mut best: Option<(f64, u32)> = None;
+        while e < edges.len() && edges[e].0 == i {
+            let c = center[edges[e].1 as usize];
+            e += 1;
+            let Some(s) = table.similarity(i, c) else {
+                continue;
+            };
+            let better = match best {
+                None => true,
+                Some((bs, bc)) => s > bs || (s == bs && pos[c as usize] < pos[bc as usize]),
+            };
+            if better {
+                best = Some((s, c));
+            }
+        }
+        if let Some((_, c)) = best {
+            center[i as usize] = c;
+        }
+    }
+    center
 }
 
 /// What grouping needs of one article.
@@ -99,69 +379,56 @@ pub struct Groups {
 
 impl Groups {
     /// Groups the candidates.
-    pub fn compute(commit: String, mut candidates: Vec<Candidate>) -> Groups {
-        candidates.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.id.cmp(&b.id)));
-        candidates.dedup_by(|a, b| a.id == b.id);
-        let n = candidates.len();
-        let mut lsh: MinHashIndex<u32, u32> = MinHashIndex::new(BANDS, BAND_WIDTH, 0.0);
-        lsh.par_bulk_insert(
-            (0..n as u32).collect(),
-            candidates
-                .iter()
-                .map(|c| c.signature.minhash.clone())
-                .collect(),
-        );
-        let pairs: Vec<(u32, u32)> = (0..n as u32)
-            .into_par_iter()
-            .flat_map_iter(|i| {
-                let a = &candidates[i as usize].signature;
-                let mut found: Vec<(u32, u32)> = lsh
-                    .query_by_id(&i)
-                    .into_iter()
-                    .copied()
-                    .filter(|&j| j > i && is_copy(a, &candidates[j as usize].signature))
-                    .map(|j| (i, j))
-                    .collect();
-                found.sort_unstable();
-                found
-            })
-            .collect();
-        drop(lsh);
-        let mut sets = UnionFind::new(n);
-        for (i, j) in pairs {
-            sets.union(i as usize, j as usize);
+    pub fn compute(commit: String, candidates: Vec<Candidate>) -> Groups {
+        let mut table = Table::default();
+        for c in candidates {
+            table.push(c.id, c.date, c.order, &c.signature);
         }
-        let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
-        for i in 0..n {
-            members.entry(sets.find(i)).or_default().push(i);
+        Groups::compute_table(commit, table)
+    }
+
+    /// Groups the articles of `table`: candidate pairs from LSH, each
+    /// verified ([`copy_similarity`]), then star clustering around originals
+    /// (see [`star_clusters`]).
+    pub fn compute_table(commit: String, mut table: Table) -> Groups {
+        table.dedup();
+        let n = table.len();
+        let pairs = table.verified_pairs();
+        let centers = star_clusters(&table, pairs);
+        let mut sizes = vec![0u32; n];
+        for &c in &centers {
+            sizes[c as usize] += 1;
+        }
+        let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, &c) in centers.iter().enumerate() {
+            if sizes[c as usize] > 1 {
+                members.entry(c).or_default().push(i as u32);
+            }
         }
         let mut groups: Vec<Group> = members
-            .into_values()
-            .filter(|m| m.len() > 1)
-            .map(|mut m| {
-                // Candidates are in indexing order: m[0] was indexed first.
+            .into_iter()
+            .filter(|(_, m)| m.len() > 1)
+            .map(|(center, mut m)| {
+                // Rows are in indexing order: the least was indexed first.
+                let first = *m.iter().min().expect("a group has members");
                 let group = format!(
                     "g{}",
-                    &blake3::hash(candidates[m[0]].id.as_bytes()).to_hex()[..12]
+                    &blake3::hash(table.ids[first as usize].as_bytes()).to_hex()[..12]
                 );
-                let when = |i: &usize| {
-                    let c = &candidates[*i];
-                    (c.date.is_none(), c.date, c.order)
-                };
-                m.sort_by_key(when);
-                let original = &candidates[m[0]];
+                m.sort_by_key(|&i| table.when(i));
+                debug_assert_eq!(m[0], center);
                 Group {
                     group,
-                    original: original.id.clone(),
+                    original: table.ids[center as usize].clone(),
                     members: m
                         .iter()
                         .map(|&i| Member {
-                            id: candidates[i].id.clone(),
-                            similarity: if i == m[0] {
+                            id: table.ids[i as usize].clone(),
+                            similarity: if i == center {
                                 1.0
                             } else {
-                                let s = &candidates[i].signature;
-                                (s.containment(&original.signature) * 100.0).round() / 100.0
+                                let s = table.similarity(i, center).unwrap_or(0.0);
+                                (s * 100.0).round() / 100.0
                             },
                         })
                         .collect(),
@@ -232,8 +499,8 @@ pub fn commit_key(index: &tantivy::Index) -> Result<String> {
 }
 
 /// Reads every article's signature, date and order from the index.
-pub fn candidates(searcher: &tantivy::Searcher) -> Result<Vec<Candidate>> {
-    let mut out = Vec::new();
+pub fn candidates(searcher: &tantivy::Searcher) -> Result<Table> {
+    let mut out = Table::default();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         let (Some(ids), Some(signatures)) =
@@ -257,12 +524,12 @@ pub fn candidates(searcher: &tantivy::Searcher) -> Result<Vec<Candidate>> {
                 continue;
             };
             ids.ord_to_str(i, &mut id)?;
-            out.push(Candidate {
-                id: id.clone(),
-                date: dates.first(doc).map(|d| d.into_timestamp_secs()),
-                order: orders.first(doc).unwrap_or(u64::MAX),
-                signature,
-            });
+            out.push(
+                id.clone(),
+                dates.first(doc).map(|d| d.into_timestamp_secs()),
+                orders.first(doc).unwrap_or(u64::MAX),
+                &signature,
+            );
         }
     }
     Ok(out)
@@ -275,7 +542,7 @@ pub fn refresh(index: &tantivy::Index, dir: &Path) -> Result<Groups> {
         .reload_policy(tantivy::ReloadPolicy::Manual)
         .try_into()?;
     let searcher: tantivy::Searcher = reader.searcher();
-    let groups = Groups::compute(commit_key(index)?, candidates(&searcher)?);
+    let groups = Groups::compute_table(commit_key(index)?, candidates(&searcher)?);
     groups.save(dir)?;
     Ok(groups)
 }
@@ -287,35 +554,7 @@ pub fn current(index: &tantivy::Index, dir: &Path, searcher: &tantivy::Searcher)
     let key = commit_key(index)?;
     match Groups::load(dir) {
         Some(groups) if groups.commit == key => Ok(groups),
-        _ => Ok(Groups::compute(key, candidates(searcher)?)),
-    }
-}
-
-/// Disjoint sets of `0..n`.
-struct UnionFind {
-    parent: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n).collect(),
-        }
-    }
-
-    fn find(&mut self, mut i: usize) -> usize {
-        while self.parent[i] != i {
-            self.parent[i] = self.parent[self.parent[i]];
-            i = self.parent[i];
-        }
-        i
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (a, b) = (self.find(a), self.find(b));
-        if a != b {
-            self.parent[a.max(b)] = a.min(b);
-        }
+        _ => Ok(Groups::compute_table(key, candidates(searcher)?)),
     }
 }
 
@@ -357,6 +596,42 @@ mod tests {
         assert_eq!(ids, ["b", "a", "c"]);
         assert!(groups.of("d").is_none());
         assert_eq!(groups.of("c").map(|g| &g.group), Some(&g.group));
+    }
+
+    #[test]
+    fn groups_do_not_chain_through_a_longer_text() {
+        // `ab` holds both `a` and `b`, so each is verified against it, but
+        // `a` and `b` share nothing: `b` is not a copy of the original `a`.
+        let other = "Wheat growers in the northern plains said heavy spring rain had delayed planting across much of the region, and traders in Chicago expected smaller harvests of the hard red variety unless the weather turned dry within the next few weeks, leaving mills short of the grain they prefer for bread.";
+        let both = format!("{STORY}\n\n{other}");
+        let groups = Groups::compute(
+            "k".into(),
+            vec![
+                candidate("a", Some(100), 1, STORY),
+                candidate("ab", Some(200), 2, &both),
+                candidate("b", Some(300), 3, other),
+            ],
+        );
+        assert!(is_copy(&Signature::of(other), &Signature::of(&both)));
+        assert_eq!(groups.groups.len(), 1, "{groups:?}");
+        let ids: Vec<&str> = groups.groups[0]
+            .members
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "ab"]);
+        assert!(groups.of("b").is_none());
+    }
+
+    #[test]
+    fn briefs_of_one_template_are_not_copies_but_a_re_filed_brief_is() {
+        let chase = "Chase Manhattan Bank said it raised its prime rate to 7-3/4 pct from 7-1/2 pct, effective today.";
+        let irving = "Irving Trust Co said it raised its prime rate to 7-3/4 pct from 7-1/2 pct, effective today.";
+        assert!(!is_copy(&Signature::of(chase), &Signature::of(irving)));
+        assert!(is_copy(
+            &Signature::of(chase),
+            &Signature::of(&chase.replace(" pct", " percent"))
+        ));
     }
 
     #[test]

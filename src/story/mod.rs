@@ -17,6 +17,14 @@ pub mod signature;
 use crate::error::Result;
 use crate::search::Searcher;
 
+/// Whether copies are found at index time: always, but for the benchmark
+/// that measures what finding them costs (`NEWSDEX_COPIES=off`, not
+/// documented for users: an index built so has no copy groups).
+pub fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("NEWSDEX_COPIES").as_deref() != Ok("off"))
+}
+
 /// The copy groups of the index `searcher` reads.
 pub fn groups(searcher: &Searcher) -> Result<&groups::Groups> {
     searcher.copy_groups()

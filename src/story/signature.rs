@@ -20,7 +20,7 @@ pub const MINHASHES: usize = 128;
 /// Distinct numbers kept per signature.
 pub const MAX_NUMBERS: usize = 64;
 /// Format tag of the encoded signature (first byte).
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 
 /// What copy detection keeps of one article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,10 +80,15 @@ pub fn fold(text: &str) -> Vec<String> {
         };
         // A dot, comma or apostrophe between word characters stays in the
         // word; so does a dot after a single letter (`U.S.`).
+        // A dash or slash between digits too: `7-3/4` is one figure.
         let next_alnum = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
         let inner = !word.is_empty()
             && ((matches!(c, '.' | ',' | '\'') && next_alnum)
-                || (c == '.' && word.chars().count() == 1));
+                || (c == '.' && word.chars().count() == 1)
+                || (matches!(c, '-' | '/')
+                    && next_digit
+                    && word.ends_with(|p: char| p.is_ascii_digit())));
         if c.is_alphanumeric() {
             word.extend(c.to_lowercase());
         } else if inner {
@@ -223,6 +228,11 @@ mod tests {
             fold("The US rate rose 5 percent to 1234.5 million dollars, it's said")
         );
         assert_eq!(fold("up 3 per cent"), vec!["up", "3", "pct"]);
+        // A fraction is one figure; a dash between words is not kept.
+        assert_eq!(
+            fold("prime rate to 7-3/4 from 7-1/2, a U.S.-Japan pact"),
+            vec!["prime", "rate", "to", "7-3/4", "from", "7-1/2", "a", "us", "japan", "pact"]
+        );
     }
 
     #[test]
