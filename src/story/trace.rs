@@ -33,6 +33,10 @@ use crate::story::groups::Groups;
 /// or two changed in a quote of ten or more words).
 pub const NEAR_SIMILARITY: f64 = 0.8;
 
+/// Least share of the quote's words a passage that marks a cut in it
+/// (`…`) must hold: the cut stands for the rest.
+pub const MIN_HELD_WITH_CUT: f64 = 0.6;
+
 /// Quotes shorter than this (in words) match only exactly: a word changed
 /// in a five-word quote makes another quote.
 pub const MIN_NEAR_WORDS: usize = 6;
@@ -143,6 +147,10 @@ struct Alignment {
     spans: Vec<(usize, usize)>,
 }
 
+/// A passage's cut (`…`, `...`, `[…]`) as a word of its own: the quote's
+/// words it stands for cost nothing.
+pub const CUT: &str = "…";
+
 /// The cheapest alignment of `fragment` with a run of `passage` (free
 /// before and after the run): its cost and the run `[start, end)`.
 fn align_one(fragment: &[&str], passage: &[&str]) -> (usize, usize, usize) {
@@ -156,9 +164,13 @@ fn align_one(fragment: &[&str], passage: &[&str]) -> (usize, usize, usize) {
         next_cost[0] = i + 1;
         next_start[0] = 0;
         for j in 1..=n {
+            let cut = passage[j - 1] == CUT;
             let diagonal = cost[j - 1] + usize::from(passage[j - 1] != *word);
-            let up = cost[j] + 1; // a quote word left out
-            let left = next_cost[j - 1] + 1; // a passage word added
+            // A quote word left out: free where the passage marks a cut
+            // inside the run (not where the run would start after it).
+            let up = cost[j] + usize::from(!(cut && start[j] < j));
+            // A passage word added: free for the cut's mark.
+            let left = next_cost[j - 1] + usize::from(!cut);
             let (c, s) = if diagonal <= up && diagonal <= left {
                 (diagonal, start[j - 1])
             } else if up <= left {
@@ -175,7 +187,8 @@ fn align_one(fragment: &[&str], passage: &[&str]) -> (usize, usize, usize) {
     let (end, best) = cost
         .iter()
         .enumerate()
-        .min_by_key(|(j, c)| (**c, *j))
+        // Ties: the longest run (a cut may stand for the quote's tail).
+        .min_by_key(|(j, c)| (**c, std::cmp::Reverse(*j)))
         .map(|(j, c)| (j, *c))
         .unwrap_or((0, fragment.len()));
     (best, start[end].min(end), end)
@@ -219,14 +232,18 @@ fn verify(fragments: &[Vec<&str>], words: usize, passage: &[&str]) -> Option<(Ma
     } else {
         0
     };
-    if missing > allowed {
+    if missing > allowed && !passage.contains(&CUT) {
         return None;
     }
     let alignment = align(fragments, passage);
     if alignment.cost > allowed {
         return None;
     }
-    if alignment.cost == 0 {
+    let cut = alignment
+        .spans
+        .iter()
+        .any(|&(s, e)| passage[s..e].contains(&CUT));
+    if alignment.cost == 0 && !cut {
         return Some((MatchKind::Exact, 1.0, alignment));
     }
     // A near match keeps the quote's figures: "4.5 pct" is not "5.0 pct".
@@ -242,8 +259,55 @@ fn verify(fragments: &[Vec<&str>], words: usize, passage: &[&str]) -> Option<(Ma
     {
         return None;
     }
-    let similarity = 1.0 - alignment.cost as f64 / words as f64;
+    // With a cut, the share of the quote's words the aligned run holds.
+    let similarity = if cut {
+        let mut have: HashMap<&str, usize> = HashMap::new();
+        for &(s, e) in &alignment.spans {
+            for w in &passage[s..e] {
+                *have.entry(w).or_default() += 1;
+            }
+        }
+        let held = fragments
+            .iter()
+            .flatten()
+            .filter(|w| match have.get_mut(*w) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => false,
+            })
+            .count();
+        let held = held as f64 / words as f64;
+        if held < MIN_HELD_WITH_CUT {
+            return None;
+        }
+        held
+    } else {
+        1.0 - alignment.cost as f64 / words as f64
+    };
     Some((MatchKind::Near, similarity, alignment))
+}
+
+/// A passage's words, folded, with a [`CUT`] where the text marks a cut
+/// between two words.
+fn passage_words(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<analysis::Token> {
+    let tokens = analysis::tokens(analyzer, text);
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut at = 0;
+    for t in tokens {
+        let between = &text[at..t.start];
+        if between.contains('…') || between.contains("...") || between.contains(". . .") {
+            out.push(analysis::Token {
+                term: CUT.into(),
+                start: at,
+                end: t.start,
+            });
+        }
+        at = t.end;
+        out.push(t);
+    }
+    out
 }
 
 /// The search request for candidate passages: the quote's rarest words, any of them.
@@ -319,7 +383,7 @@ pub fn trace(searcher: &Searcher, groups: &Groups, req: &TraceRequest) -> Result
         let mut late_matches = 0;
         for (i, hit) in page.hits.into_iter().enumerate() {
             candidates += 1;
-            let tokens = analysis::tokens(&mut unstemmed, &hit.passage.text);
+            let tokens = passage_words(&mut unstemmed, &hit.passage.text);
             let passage: Vec<&str> = tokens.iter().map(|t| t.term.as_str()).collect();
             let Some((kind, similarity, alignment)) = verify(&quote, words, &passage) else {
                 continue;
@@ -390,11 +454,6 @@ pub fn trace(searcher: &Searcher, groups: &Groups, req: &TraceRequest) -> Result
 mod tests {
     use super::*;
 
-    fn words(text: &str) -> Vec<String> {
-        let mut a = analysis::unstemmed_analyzer();
-        analysis::terms(&mut a, text)
-    }
-
     fn check(quote: &str, passage: &str) -> Option<(MatchKind, f64)> {
         let frags = fragments(quote);
         let frags: Vec<Vec<&str>> = frags
@@ -402,8 +461,8 @@ mod tests {
             .map(|f| f.iter().map(|t| t.term.as_str()).collect())
             .collect();
         let n = frags.iter().map(Vec::len).sum();
-        let p = words(passage);
-        let p: Vec<&str> = p.iter().map(String::as_str).collect();
+        let p = passage_words(&mut analysis::unstemmed_analyzer(), passage);
+        let p: Vec<&str> = p.iter().map(|t| t.term.as_str()).collect();
         verify(&frags, n, &p).map(|(k, s, _)| (k, s))
     }
 
@@ -433,6 +492,15 @@ mod tests {
             check(SAID, "The central bank said prices and rents are rising, and wages will follow"),
             None
         );
+    }
+
+    #[test]
+    fn a_cut_marked_in_the_passage_is_near() {
+        let cut = "Prices will keep rising … acts on wages and rents, he said.";
+        let (kind, similarity) = check(SAID, cut).unwrap();
+        assert_eq!(kind, MatchKind::Near);
+        assert!((similarity - 9.0 / 13.0).abs() < 1e-9, "{similarity}");
+        assert_eq!(check(SAID, "Prices will keep rising … he said."), None);
     }
 
     #[test]
