@@ -28,3 +28,5 @@ mod readonly;
 mod scale_corpus;
 mod search;
 mod story;
+mod timeline;
+mod trace;
