@@ -231,11 +231,16 @@ pub fn trace(
         writeln!(out, "     {}\n", styled(DIM, &how, color))?;
     }
     let n = trace.appearances.len();
-    let outlets: std::collections::HashSet<Option<&str>> = trace
+    let outlets: std::collections::HashSet<&str> = trace
         .appearances
         .iter()
-        .map(|a| a.article.outlet.as_deref())
+        .filter_map(|a| a.article.outlet.as_deref())
         .collect();
+    let unattributed = trace
+        .appearances
+        .iter()
+        .filter(|a| a.article.outlet.is_none())
+        .count();
     let near = trace
         .appearances
         .iter()
@@ -247,12 +252,13 @@ pub fn trace(
         .filter(|a| a.article.date.is_none())
         .count();
     let s = |k: usize, word: &str| format!("{k} {word}{}", if k == 1 { "" } else { "s" });
-    let mut summary = format!(
-        "{} in {} ({} exact, {near} near)",
-        s(n, "appearance"),
-        s(outlets.len(), "outlet"),
-        n - near
-    );
+    let mut summary = format!("{} ({} exact, {near} near)", s(n, "appearance"), n - near);
+    if !outlets.is_empty() {
+        summary.push_str(&format!(" in {}", s(outlets.len(), "outlet")));
+    }
+    if unattributed > 0 {
+        summary.push_str(&format!(", {unattributed} without an outlet"));
+    }
     match &trace.first {
         Some(f) => summary.push_str(&format!(
             "; first: {} · {}",

@@ -111,7 +111,7 @@ fn the_earliest_is_first_every_copy_is_listed_and_nothing_unrelated() {
     let human = p.stdout(&["trace", QUOTE], 0);
     assert!(human.contains("first appearance"), "{human}");
     assert!(
-        human.contains("6 appearances in 6 outlets (4 exact, 2 near); first: Valley Courier · 2025-11-16 22:15")
+        human.contains("6 appearances (4 exact, 2 near) in 6 outlets; first: Valley Courier · 2025-11-16 22:15")
             && human.contains("; 1 undated, listed last"),
         "{human}"
     );
