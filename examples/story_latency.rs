@@ -43,9 +43,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let started = Instant::now();
             let articles = match kind.as_str() {
-                "count" => count::count(&searcher, groups, &request, &[Dimension::Month])?
-                    .total
-                    .articles,
+                "count" => {
+                    count::count(&searcher, groups, &request, &[Dimension::Month])?
+                        .total
+                        .articles
+                }
                 "timeline" => timeline::timeline(
                     &searcher,
                     groups,

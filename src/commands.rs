@@ -19,8 +19,8 @@ use newsdex::search::Searcher;
 
 use crate::cli::{
     BatchArgs, Cli, Command, CopiesArgs, CopiesFormat, CountArgs, CountFormat, EvalArgs,
-    FormatOnly, IndexArgs, PeriodArg, SearchArgs, ShowArgs, SplitArg, SummaryFormat,
-    TimelineArgs, TraceArgs, TraceFormat,
+    FormatOnly, IndexArgs, PeriodArg, SearchArgs, ShowArgs, SplitArg, SummaryFormat, TimelineArgs,
+    TraceArgs, TraceFormat,
 };
 use crate::Outcome;
 
@@ -858,7 +858,9 @@ fn run_timeline(dir: &Path, args: TimelineArgs) -> Result<Outcome> {
         eprintln!("newsdex: {note}");
     }
     for query in &t.relaxed {
-        eprintln!("newsdex: no passage holds every word of '{query}': counted passages holding any");
+        eprintln!(
+            "newsdex: no passage holds every word of '{query}': counted passages holding any"
+        );
     }
     if let Some(path) = &args.plot {
         newsdex::story::plot::plot(&t, path)?;
@@ -907,11 +909,7 @@ fn run_timeline(dir: &Path, args: TimelineArgs) -> Result<Outcome> {
                 }
                 for p in &series.points {
                     let drawn = bar(p.articles, max, BAR_WIDTH);
-                    writeln!(
-                        out,
-                        "{:<width$}  {drawn} {}",
-                        p.period, p.articles
-                    )?;
+                    writeln!(out, "{:<width$}  {drawn} {}", p.period, p.articles)?;
                 }
                 if series.undated > 0 {
                     writeln!(out, "{:<width$}  {}", "undated", series.undated)?;
@@ -1021,7 +1019,10 @@ fn run_trace(dir: &Path, args: TraceArgs) -> Result<Outcome> {
                     or(&a.article.path),
                     a.passage.line.map(|l| l.to_string()).unwrap_or_default(),
                     a.passage.index.to_string(),
-                    a.copies.as_ref().map(|c| c.group.clone()).unwrap_or_default(),
+                    a.copies
+                        .as_ref()
+                        .map(|c| c.group.clone())
+                        .unwrap_or_default(),
                     a.passage.text.clone(),
                 ])?;
             }

@@ -217,7 +217,11 @@ pub fn trace(
                 format!("near (similarity {:.2})", a.similarity)
             }
         };
-        if trace.first.as_ref().is_some_and(|f| f.article.id == a.article.id) {
+        if trace
+            .first
+            .as_ref()
+            .is_some_and(|f| f.article.id == a.article.id)
+        {
             how.push_str(" · first appearance");
         }
         if let Some(c) = &a.copies {

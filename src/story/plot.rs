@@ -146,7 +146,9 @@ fn draw<DB: DrawingBackend>(
         if (x - i).abs() > 1e-6 || i < 0.0 {
             return String::new();
         }
-        periods.get(i as usize).map_or(String::new(), |p| (*p).to_string())
+        periods
+            .get(i as usize)
+            .map_or(String::new(), |p| (*p).to_string())
     };
     chart
         .configure_mesh()
@@ -197,9 +199,9 @@ fn draw<DB: DrawingBackend>(
                 .map_err(err)?
         };
         let name = format!("{} ({})", series.label, series.articles);
-        drawn.label(name).legend(move |(x, y)| {
-            Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
-        });
+        drawn
+            .label(name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled()));
     }
     chart
         .configure_series_labels()
@@ -212,7 +214,11 @@ fn draw<DB: DrawingBackend>(
 
     if let Some(note) = undated_note(t) {
         note_area
-            .draw(&Text::new(note, (20, 6), (FAMILY, 14).into_font().color(&BLACK)))
+            .draw(&Text::new(
+                note,
+                (20, 6),
+                (FAMILY, 14).into_font().color(&BLACK),
+            ))
             .map_err(err)?;
     }
     Ok(())

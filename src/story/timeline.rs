@@ -133,7 +133,12 @@ pub fn timeline(
 
     // Each raw series: its label, query or outlet, and articles per period
     // (`None`: undated).
-    type Raw = (String, Option<String>, Option<Option<String>>, BTreeMap<Option<String>, u64>);
+    type Raw = (
+        String,
+        Option<String>,
+        Option<Option<String>>,
+        BTreeMap<Option<String>, u64>,
+    );
     let mut raw: Vec<Raw> = Vec::new();
     let mut relaxed = Vec::new();
     let mut notes = Vec::new();
@@ -330,7 +335,12 @@ mod tests {
             axis(Dimension::Day, "2024-02-28", "2024-03-01").unwrap(),
             ["2024-02-28", "2024-02-29", "2024-03-01"]
         );
-        assert_eq!(axis(Dimension::Day, "2025-01-01", "2025-01-01").unwrap().len(), 1);
+        assert_eq!(
+            axis(Dimension::Day, "2025-01-01", "2025-01-01")
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -212,7 +212,11 @@ fn align(fragments: &[Vec<&str>], passage: &[&str]) -> Alignment {
 
 /// Whether, and how, `passage` carries the quote (`fragments`, `words` in
 /// all); the alignment for the highlights.
-fn verify(fragments: &[Vec<&str>], words: usize, passage: &[&str]) -> Option<(MatchKind, f64, Alignment)> {
+fn verify(
+    fragments: &[Vec<&str>],
+    words: usize,
+    passage: &[&str],
+) -> Option<(MatchKind, f64, Alignment)> {
     // Words of the quote the passage lacks must be changed or left out:
     // a floor on the cost, cheap to check before aligning.
     let mut have: HashMap<&str, usize> = HashMap::new();
@@ -291,7 +295,10 @@ fn verify(fragments: &[Vec<&str>], words: usize, passage: &[&str]) -> Option<(Ma
 
 /// A passage's words, folded, with a [`CUT`] where the text marks a cut
 /// between two words.
-fn passage_words(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<analysis::Token> {
+fn passage_words(
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    text: &str,
+) -> Vec<analysis::Token> {
     let tokens = analysis::tokens(analyzer, text);
     let mut out = Vec::with_capacity(tokens.len());
     let mut at = 0;
@@ -434,7 +441,11 @@ pub fn trace(searcher: &Searcher, groups: &Groups, req: &TraceRequest) -> Result
         x.is_none()
             .cmp(&y.is_none())
             .then_with(|| x.cmp(y))
-            .then_with(|| b.kind.eq(&MatchKind::Exact).cmp(&a.kind.eq(&MatchKind::Exact)))
+            .then_with(|| {
+                b.kind
+                    .eq(&MatchKind::Exact)
+                    .cmp(&a.kind.eq(&MatchKind::Exact))
+            })
             .then_with(|| a.article.id.cmp(&b.article.id))
     });
     let first = appearances
@@ -471,9 +482,15 @@ mod tests {
     #[test]
     fn quotes_curly_or_straight_and_sentences_around_are_exact() {
         let passage = format!("He spoke on Monday. “{SAID},” he said. Then he left.");
-        assert_eq!(check(&format!("\"{SAID}\""), &passage), Some((MatchKind::Exact, 1.0)));
         assert_eq!(
-            check("Prices will keep rising … acts on wages and rents", &passage),
+            check(&format!("\"{SAID}\""), &passage),
+            Some((MatchKind::Exact, 1.0))
+        );
+        assert_eq!(
+            check(
+                "Prices will keep rising … acts on wages and rents",
+                &passage
+            ),
             Some((MatchKind::Exact, 1.0))
         );
     }
@@ -483,13 +500,22 @@ mod tests {
         let changed = SAID.replace("keep rising", "keep climbing");
         let (kind, similarity) = check(SAID, &changed).unwrap();
         assert_eq!(kind, MatchKind::Near);
-        assert!((similarity - (1.0 - 1.0 / 13.0)).abs() < 1e-9, "{similarity}");
+        assert!(
+            (similarity - (1.0 - 1.0 / 13.0)).abs() < 1e-9,
+            "{similarity}"
+        );
         assert_eq!(
-            check("Rates rose 25 basis points to 4.5 pct on Thursday", "Rates rose 50 basis points to 4.5 pct on Thursday"),
+            check(
+                "Rates rose 25 basis points to 4.5 pct on Thursday",
+                "Rates rose 50 basis points to 4.5 pct on Thursday"
+            ),
             None
         );
         assert_eq!(
-            check(SAID, "The central bank said prices and rents are rising, and wages will follow"),
+            check(
+                SAID,
+                "The central bank said prices and rents are rising, and wages will follow"
+            ),
             None
         );
     }

@@ -16,8 +16,17 @@ fn article(outlet: &str, date: Option<&str>, title: &str, body: &str) -> String 
 fn coverage() -> Project {
     let p = Project::empty();
     let dates = [
-        "2025-01-06", "2025-01-07", "2025-01-07", "2025-01-20", "2025-03-03", "2025-03-04",
-        "2025-03-04", "2025-03-05", "2025-03-05", "2025-03-31", "2025-03-31",
+        "2025-01-06",
+        "2025-01-07",
+        "2025-01-07",
+        "2025-01-20",
+        "2025-03-03",
+        "2025-03-04",
+        "2025-03-04",
+        "2025-03-05",
+        "2025-03-05",
+        "2025-03-31",
+        "2025-03-31",
     ];
     for (i, date) in dates.iter().enumerate() {
         let outlet = format!("Outlet {}", (b'A' + (i % 10) as u8) as char);
@@ -33,15 +42,30 @@ fn coverage() -> Project {
     }
     p.write(
         "corpus/undated.md",
-        article("Outlet A", None, "Dock strike drags on", "Dock workers kept up their strike at the harbour, the union said."),
+        article(
+            "Outlet A",
+            None,
+            "Dock strike drags on",
+            "Dock workers kept up their strike at the harbour, the union said.",
+        ),
     );
     p.write(
         "corpus/bridge1.md",
-        article("Outlet B", Some("2025-02-10"), "Bridge closed", "The harbour bridge was closed for repairs on Monday."),
+        article(
+            "Outlet B",
+            Some("2025-02-10"),
+            "Bridge closed",
+            "The harbour bridge was closed for repairs on Monday.",
+        ),
     );
     p.write(
         "corpus/bridge2.md",
-        article("Outlet C", Some("2025-04-01"), "Bridge reopens", "The harbour bridge reopened to traffic."),
+        article(
+            "Outlet C",
+            Some("2025-04-01"),
+            "Bridge reopens",
+            "The harbour bridge reopened to traffic.",
+        ),
     );
     p.index();
     p
@@ -56,20 +80,32 @@ fn points(series: &Value) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["period"].as_str().unwrap().to_string(), p["articles"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap().to_string(),
+                p["articles"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
 #[test]
 fn months_without_articles_are_zero_and_totals_are_counts() {
     let p = coverage();
-    let t = json(&p, &["timeline", "strike", "--by", "month", "--format", "json"]);
+    let t = json(
+        &p,
+        &["timeline", "strike", "--by", "month", "--format", "json"],
+    );
     let series = &t["series"][0];
     assert_eq!(series["label"], "strike");
     assert_eq!(series["query"], "strike");
     assert_eq!(
         points(series),
-        [("2025-01".into(), 4), ("2025-02".into(), 0), ("2025-03".into(), 7)]
+        [
+            ("2025-01".into(), 4),
+            ("2025-02".into(), 0),
+            ("2025-03".into(), 7)
+        ]
     );
     assert_eq!(series["undated"], 1);
     assert_eq!(series["articles"], 12);
@@ -83,7 +119,10 @@ fn months_without_articles_are_zero_and_totals_are_counts() {
         for bucket in c["buckets"].as_array().unwrap() {
             let n = bucket["articles"].as_u64().unwrap();
             match bucket[by].as_str() {
-                Some(period) => assert!(points(series).contains(&(period.to_string(), n)), "{by} {period}"),
+                Some(period) => assert!(
+                    points(series).contains(&(period.to_string(), n)),
+                    "{by} {period}"
+                ),
                 None => assert_eq!(series["undated"].as_u64(), Some(n), "{by}"),
             }
         }
@@ -91,15 +130,25 @@ fn months_without_articles_are_zero_and_totals_are_counts() {
         let pts = points(series);
         let expected = match by {
             "month" => 3,
-            "week" => 13, // 2025-W02 to 2025-W14
-            _ => 31 + 28 + 31 - 5,  // 2025-01-06 to 2025-03-31
+            "week" => 13,          // 2025-W02 to 2025-W14
+            _ => 31 + 28 + 31 - 5, // 2025-01-06 to 2025-03-31
         };
         assert_eq!(pts.len(), expected, "{by}: {pts:?}");
     }
 
     // Filters are count's: since/until and outlet.
-    let t = json(&p, &["timeline", "strike", "--since", "2025-03", "--outlet", "Outlet F", "--format", "json"]);
-    let c = json(&p, &["count", "strike", "--since", "2025-03", "--outlet", "Outlet F", "--format", "json"]);
+    let t = json(
+        &p,
+        &[
+            "timeline", "strike", "--since", "2025-03", "--outlet", "Outlet F", "--format", "json",
+        ],
+    );
+    let c = json(
+        &p,
+        &[
+            "count", "strike", "--since", "2025-03", "--outlet", "Outlet F", "--format", "json",
+        ],
+    );
     assert_eq!(t["series"][0]["articles"], c["total"]["articles"]);
     assert_eq!(t["series"][0]["articles"], 1);
     assert_eq!(t["series"][0]["undated"], 0);
@@ -115,7 +164,10 @@ fn several_queries_share_one_axis() {
     assert_eq!(months(strike), ["2025-01", "2025-02", "2025-03", "2025-04"]);
     assert_eq!(months(strike), months(bridge));
     assert_eq!(
-        points(bridge).into_iter().map(|(_, n)| n).collect::<Vec<_>>(),
+        points(bridge)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect::<Vec<_>>(),
         [0, 1, 0, 1]
     );
 }
@@ -123,7 +175,12 @@ fn several_queries_share_one_axis() {
 #[test]
 fn split_by_outlet_keeps_eight_and_other() {
     let p = coverage();
-    let t = json(&p, &["timeline", "strike", "--split", "outlet", "--format", "json"]);
+    let t = json(
+        &p,
+        &[
+            "timeline", "strike", "--split", "outlet", "--format", "json",
+        ],
+    );
     let series = t["series"].as_array().unwrap();
     assert_eq!(series.len(), 9, "{t}");
     assert_eq!(series[0]["outlet"], "Outlet A"); // 2 dated + 1 undated
@@ -148,14 +205,27 @@ fn the_terminal_chart_fits_80_columns_and_names_the_undated() {
     }
     assert!(human.contains("2025-W06"), "{human}"); // a week without articles
     assert!(human.contains("\nundated   1\n"), "{human}");
-    assert!(human.contains("14 articles in 13 periods by week"), "{human}");
-    let longest = human.lines().filter(|l| l.starts_with("2025-")).max_by_key(|l| l.chars().filter(|c| *c == '█').count()).unwrap();
+    assert!(
+        human.contains("14 articles in 13 periods by week"),
+        "{human}"
+    );
+    let longest = human
+        .lines()
+        .filter(|l| l.starts_with("2025-"))
+        .max_by_key(|l| l.chars().filter(|c| *c == '█').count())
+        .unwrap();
     assert!(longest.starts_with("2025-W10"), "{human}"); // 5 articles: the peak
 
     let csv = p.stdout(&["timeline", "strike", "--format", "csv"], 0);
     assert_eq!(
         csv.lines().collect::<Vec<_>>(),
-        ["series,period,articles", "strike,2025-01,4", "strike,2025-02,0", "strike,2025-03,7", "strike,,1"]
+        [
+            "series,period,articles",
+            "strike,2025-01,4",
+            "strike,2025-02,0",
+            "strike,2025-03,7",
+            "strike,,1"
+        ]
     );
     p.stdout(&["timeline", "nothingmatchesthis"], 1);
 }
@@ -164,7 +234,16 @@ fn the_terminal_chart_fits_80_columns_and_names_the_undated() {
 fn plots_are_valid_svg_and_png() {
     let p = coverage();
     let svg = p.path("chart.svg");
-    p.stdout(&["timeline", "strike", "bridge", "--plot", svg.to_str().unwrap()], 0);
+    p.stdout(
+        &[
+            "timeline",
+            "strike",
+            "bridge",
+            "--plot",
+            svg.to_str().unwrap(),
+        ],
+        0,
+    );
     let text = std::fs::read_to_string(&svg).unwrap();
     let doc = roxmltree::Document::parse(&text).expect("the SVG is XML");
     assert_eq!(doc.root_element().tag_name().name(), "svg");
@@ -173,12 +252,32 @@ fn plots_are_valid_svg_and_png() {
         .filter(|n| n.has_tag_name("text"))
         .filter_map(|n| n.text().map(str::to_string))
         .collect();
-    for wanted in ["Articles per month", "strike (12)", "bridge (2)", "2025-02", "1 undated article not shown", "articles"] {
-        assert!(texts.iter().any(|t| t.contains(wanted)), "{wanted} not in {texts:?}");
+    for wanted in [
+        "Articles per month",
+        "strike (12)",
+        "bridge (2)",
+        "2025-02",
+        "1 undated article not shown",
+        "articles",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(wanted)),
+            "{wanted} not in {texts:?}"
+        );
     }
 
     let png = p.path("chart.png");
-    p.stdout(&["timeline", "strike", "--by", "week", "--plot", png.to_str().unwrap()], 0);
+    p.stdout(
+        &[
+            "timeline",
+            "strike",
+            "--by",
+            "week",
+            "--plot",
+            png.to_str().unwrap(),
+        ],
+        0,
+    );
     let decoder = png::Decoder::new(std::fs::File::open(&png).unwrap());
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size()];
@@ -187,13 +286,22 @@ fn plots_are_valid_svg_and_png() {
     let step = info.color_type.samples();
     let pixels = &pixels[..info.buffer_size()];
     let colours: std::collections::HashSet<&[u8]> = pixels.chunks(step).collect();
-    let not_white = pixels.chunks(step).filter(|px| px.iter().take(3).any(|&c| c < 200)).count();
+    let not_white = pixels
+        .chunks(step)
+        .filter(|px| px.iter().take(3).any(|&c| c < 200))
+        .count();
     assert!(colours.len() > 10, "{} colours", colours.len());
-    assert!(not_white > 5000, "{not_white} dark pixels: the chart is blank");
+    assert!(
+        not_white > 5000,
+        "{not_white} dark pixels: the chart is blank"
+    );
     // Text is drawn (the built-in font): dark grey anti-aliased pixels exist.
-    assert!(pixels.chunks(step).any(|px| px[0] < 60 && px[1] < 60 && px[2] < 60));
+    assert!(pixels
+        .chunks(step)
+        .any(|px| px[0] < 60 && px[1] < 60 && px[2] < 60));
 
     let out = p.run(&["timeline", "strike", "--plot", "chart.gif"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--plot chart.gif: the file name must end in .svg or .png"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--plot chart.gif: the file name must end in .svg or .png"));
 }

@@ -10,7 +10,8 @@ fn article(outlet: &str, date: Option<&str>, title: &str, body: &str) -> String 
     format!("---\ntitle: {title}\noutlet: {outlet}\n{date}---\n\n{body}\n")
 }
 
-const QUOTE: &str = "We will not allow the cartels to poison our streets, and we will act with every tool we have";
+const QUOTE: &str =
+    "We will not allow the cartels to poison our streets, and we will act with every tool we have";
 
 /// The quote in seven outlets (the earliest not indexed first, one undated,
 /// curly quotes, a cut, a changed word, other sentences around it), and two
@@ -18,7 +19,10 @@ const QUOTE: &str = "We will not allow the cartels to poison our streets, and we
 fn spread() -> Project {
     let p = Project::empty();
     let put = |file: &str, outlet: &str, date: Option<&str>, body: &str| {
-        p.write(&format!("corpus/{file}.md"), article(outlet, date, &format!("{outlet} on the cartels"), body));
+        p.write(
+            &format!("corpus/{file}.md"),
+            article(outlet, date, &format!("{outlet} on the cartels"), body),
+        );
     };
     put("a-star", "Daily Star", Some("2025-11-17T08:00:00Z"),
         &format!("The minister spoke in the capital on Monday.\n\n\"{QUOTE},\" she told reporters. She did not take questions."));
@@ -28,8 +32,12 @@ fn spread() -> Project {
         "Officials were defiant. “We will not allow the cartels to poison our streets … we will act with every tool we have,” the minister said.");
     put("d-metro", "Metro Daily", Some("2025-11-19"),
         "The minister repeated her warning: \"We will not allow the cartels to poison our cities, and we will act with every tool we have.\"");
-    put("e-wire", "Wire Digest", None,
-        &format!("Quote of the week: {QUOTE}."));
+    put(
+        "e-wire",
+        "Wire Digest",
+        None,
+        &format!("Quote of the week: {QUOTE}."),
+    );
     put("f-gazette", "Gazette", Some("2025-11-20"),
         &format!("Asked again on Thursday, she said it once more. '{QUOTE}.' Critics called the plan vague and costly."));
     put("g-review", "The Review", Some("2025-11-21"),
@@ -94,13 +102,19 @@ fn the_earliest_is_first_every_copy_is_listed_and_nothing_unrelated() {
     // The passage is the search contract's, its highlight the quote.
     let star = by_id("corpus/a-star.md");
     let text = star["passage"]["text"].as_str().unwrap();
-    let [start, end] = [0, 1].map(|i| star["passage"]["highlights"][0][i].as_u64().unwrap() as usize);
+    let [start, end] =
+        [0, 1].map(|i| star["passage"]["highlights"][0][i].as_u64().unwrap() as usize);
     assert_eq!(&text[start..end], QUOTE);
     // Its copy group, as search names it (the short articles that are
     // little but the quote are copies of one another).
-    let copies: Value = serde_json::from_str(&p.stdout(&["copies", "--format", "json"], 0)).unwrap();
+    let copies: Value =
+        serde_json::from_str(&p.stdout(&["copies", "--format", "json"], 0)).unwrap();
     let group = copies.as_array().unwrap().iter().find(|g| {
-        g["articles"].as_array().unwrap().iter().any(|a| a["id"] == "corpus/a-star.md")
+        g["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == "corpus/a-star.md")
     });
     match group {
         Some(g) => assert_eq!(star["copies"]["group"], g["group"], "{star}"),
@@ -115,21 +129,32 @@ fn the_earliest_is_first_every_copy_is_listed_and_nothing_unrelated() {
             && human.contains("; 1 undated, listed last"),
         "{human}"
     );
-    assert!(!human.contains("Evening Post") && !human.contains("The Review"), "{human}");
+    assert!(
+        !human.contains("Evening Post") && !human.contains("The Review"),
+        "{human}"
+    );
 }
 
 #[test]
 fn a_quote_with_a_cut_a_passage_and_the_other_formats() {
     let p = spread();
     // The quote cut by the user: its pieces in order.
-    let t = trace(&p, &["“We will not allow the cartels … every tool we have”"]);
+    let t = trace(
+        &p,
+        &["“We will not allow the cartels … every tool we have”"],
+    );
     let n = t["appearances"].as_array().unwrap().len();
     assert_eq!(n, 6, "{t}");
     assert_eq!(t["first"]["article"]["id"], "corpus/b-courier.md");
 
     // --from a passage traces its text.
     let t = trace(&p, &["--from", "corpus/d-metro.md#0"]);
-    let metro = t["appearances"].as_array().unwrap().iter().find(|a| a["article"]["id"] == "corpus/d-metro.md").unwrap();
+    let metro = t["appearances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["article"]["id"] == "corpus/d-metro.md")
+        .unwrap();
     assert_eq!(metro["match"], "exact");
     assert_eq!(t["first"]["article"]["id"], "corpus/b-courier.md");
     assert_eq!(t["first"]["match"], "near");
@@ -154,7 +179,10 @@ fn a_quote_with_a_cut_a_passage_and_the_other_formats() {
     assert_eq!(&rows[0][1], "true");
     assert_eq!(&rows[0][5], "Valley Courier");
 
-    p.stdout(&["trace", "the harbour bridge was painted green on Tuesday"], 1);
+    p.stdout(
+        &["trace", "the harbour bridge was painted green on Tuesday"],
+        1,
+    );
     let out = p.run(&["trace", "… “ ”"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no words"));
