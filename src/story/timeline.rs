@@ -166,8 +166,7 @@ pub fn timeline(
             Split::Outlet => {
                 // Outlets by their articles, most first (count's order);
                 // articles without an outlet are a series of their own.
-                let mut outlets: Vec<(Option<String>, u64, BTreeMap<Option<String>, u64>)> =
-                    Vec::new();
+                let mut outlets: Vec<(Option<String>, u64, Periods)> = Vec::new();
                 for b in &counted.buckets {
                     let outlet = b.keys.get(Dimension::Outlet.name()).cloned().flatten();
                     let period = b.keys.get(by.name()).cloned().flatten();
