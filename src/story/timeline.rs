@@ -133,12 +133,8 @@ pub fn timeline(
 
     // Each raw series: its label, query or outlet, and articles per period
     // (`None`: undated).
-    type Raw = (
-        String,
-        Option<String>,
-        Option<Option<String>>,
-        BTreeMap<Option<String>, u64>,
-    );
+    type Periods = BTreeMap<Option<String>, u64>;
+    type Raw = (String, Option<String>, Option<Option<String>>, Periods);
     let mut raw: Vec<Raw> = Vec::new();
     let mut relaxed = Vec::new();
     let mut notes = Vec::new();
