@@ -139,8 +139,9 @@ fn is_figure(word: &str) -> bool {
     word.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// How a passage's words carry the quote's fragments: cost (words
-/// changed, added or left out) and the word range of each fragment.
+/// How a passage's words carry the quote's fragments: cost ([`EDIT`] per word
+/// changed, added or left out, [`CUT_WORD`] per word a cut stands for) and
+/// the word range of each fragment.
 #[derive(Debug, Clone, PartialEq)]
 struct Alignment {
     cost: usize,
@@ -148,8 +149,15 @@ struct Alignment {
 }
 
 /// A passage's cut (`…`, `...`, `[…]`) as a word of its own: the quote's
-/// words it stands for cost nothing.
+/// words it stands for cost little.
 pub const CUT: &str = "…";
+
+/// The cost of a word changed, added or left out, in the alignment's units.
+const EDIT: usize = 10;
+
+/// The cost of a quote word a passage's cut stands for: a tenth of an edit,
+/// so the alignment prefers words that stand in the passage to a cut.
+const CUT_WORD: usize = 1;
 
 /// The cheapest alignment of `fragment` with a run of `passage` (free
 /// before and after the run): its cost and the run `[start, end)`.
@@ -161,16 +169,16 @@ fn align_one(fragment: &[&str], passage: &[&str]) -> (usize, usize, usize) {
     let mut start: Vec<usize> = (0..=n).collect();
     let (mut next_cost, mut next_start) = (vec![0; n + 1], vec![0; n + 1]);
     for (i, word) in fragment.iter().enumerate() {
-        next_cost[0] = i + 1;
+        next_cost[0] = (i + 1) * EDIT;
         next_start[0] = 0;
         for j in 1..=n {
             let cut = passage[j - 1] == CUT;
-            let diagonal = cost[j - 1] + usize::from(passage[j - 1] != *word);
-            // A quote word left out: free where the passage marks a cut
+            let diagonal = cost[j - 1] + EDIT * usize::from(passage[j - 1] != *word);
+            // A quote word left out: cheap where the passage marks a cut
             // inside the run (not where the run would start after it).
-            let up = cost[j] + usize::from(!(cut && start[j] < j));
+            let up = cost[j] + if cut && start[j] < j { CUT_WORD } else { EDIT };
             // A passage word added: free for the cut's mark.
-            let left = next_cost[j - 1] + usize::from(!cut);
+            let left = next_cost[j - 1] + if cut { 0 } else { EDIT };
             let (c, s) = if diagonal <= up && diagonal <= left {
                 (diagonal, start[j - 1])
             } else if up <= left {
@@ -190,7 +198,7 @@ fn align_one(fragment: &[&str], passage: &[&str]) -> (usize, usize, usize) {
         // Ties: the longest run (a cut may stand for the quote's tail).
         .min_by_key(|(j, c)| (**c, std::cmp::Reverse(*j)))
         .map(|(j, c)| (j, *c))
-        .unwrap_or((0, fragment.len()));
+        .unwrap_or((0, fragment.len() * EDIT));
     (best, start[end].min(end), end)
 }
 
@@ -240,7 +248,9 @@ fn verify(
         return None;
     }
     let alignment = align(fragments, passage);
-    if alignment.cost > allowed {
+    // Ten words a cut stands for cost as much as one changed.
+    let edits = alignment.cost / EDIT;
+    if edits > allowed {
         return None;
     }
     let cut = alignment
@@ -250,16 +260,18 @@ fn verify(
     if alignment.cost == 0 && !cut {
         return Some((MatchKind::Exact, 1.0, alignment));
     }
-    // A near match keeps the quote's figures: "4.5 pct" is not "5.0 pct".
+    // A near match keeps the quote's figures ("4.5 pct" is not "5.0 pct"),
+    // but for those a cut may stand for.
     let aligned: HashSet<&str> = alignment
         .spans
         .iter()
         .flat_map(|&(s, e)| passage[s..e].iter().copied())
         .collect();
-    if fragments
-        .iter()
-        .flatten()
-        .any(|w| is_figure(w) && !aligned.contains(w))
+    if !cut
+        && fragments
+            .iter()
+            .flatten()
+            .any(|w| is_figure(w) && !aligned.contains(w))
     {
         return None;
     }
@@ -288,7 +300,7 @@ fn verify(
         }
         held
     } else {
-        1.0 - alignment.cost as f64 / words as f64
+        1.0 - edits as f64 / words as f64
     };
     Some((MatchKind::Near, similarity, alignment))
 }
@@ -527,6 +539,13 @@ mod tests {
         assert_eq!(kind, MatchKind::Near);
         assert!((similarity - 9.0 / 13.0).abs() < 1e-9, "{similarity}");
         assert_eq!(check(SAID, "Prices will keep rising … he said."), None);
+    }
+
+    #[test]
+    fn a_cut_early_in_the_passage_is_near() {
+        let quote = "The company, based in San Diego, Calif., said the Extractor dramatically simplifies the isolation and purification of DNA and RNA from actual clnical samples.";
+        let passage = "The company, based in San Diego, Calif., said the … simplifies the isolation and purification of DNA and RNA from actual clnical samples.";
+        assert_eq!(check(quote, passage).map(|(k, _)| k), Some(MatchKind::Near));
     }
 
     #[test]
