@@ -63,6 +63,23 @@ pub enum Command {
     /// weeks (2025-W47). Undated articles, and articles without an outlet, are
     /// a bucket of their own.
     Count(CountArgs),
+    /// Chart how many articles match per day, week or month: one series per query, or per outlet
+    ///
+    /// Takes the query syntax and filters of `search` and counts as `count` does
+    /// (its totals are `count --by`'s). Periods are UTC and run without a gap
+    /// from the first to the last (periods without articles are zero); undated
+    /// articles are counted apart and named under the chart. Human output is a
+    /// bar chart for the terminal; --plot also draws the chart into an SVG or
+    /// PNG file (title, axes, legend, dates on the axis).
+    Timeline(TimelineArgs),
+    /// Find every article that carries a quote, exactly or nearly, oldest first: who said it first, who repeated it
+    ///
+    /// Curly or straight quotes, case and accents do not matter; an ellipsis
+    /// (… or ...) marks a cut, and the pieces are found in order. A passage
+    /// with a few words changed, added or left out (at most one word in five,
+    /// figures kept, quotes of 6 words or more) is a `near` match, with its
+    /// similarity. Undated appearances are listed last and never called first.
+    Trace(TraceArgs),
     /// Run many queries (one a line, or JSON Lines) in parallel; results in input order
     ///
     /// The flags are defaults for every query; a JSON line's own fields override
@@ -226,6 +243,113 @@ impl CountArgs {
             ..SearchRequest::default()
         }
     }
+}
+
+/// `newsdex timeline`
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Queries, one series each (quote a query of several words: `newsdex timeline "oil prices" opec`)
+    #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+    pub queries: Vec<String>,
+    /// Period: day, week (ISO) or month
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month)]
+    pub by: PeriodArg,
+    /// One series per outlet of the (single) query: the 8 with most articles, then "other"
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub split: Option<SplitArg>,
+    /// Also draw the chart into FILE (.svg or .png)
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep articles dated on or before this (inclusive, as for search)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep only this outlet, as for search (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Vec<String>,
+    /// How bare words combine, as for search: all (falling back to any when none match), any, or strict
+    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
+    pub match_mode: MatchArg,
+    /// Take each query as plain words: no operators, quotes, fields or brackets
+    #[arg(long)]
+    pub plain: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CountFormat::Human)]
+    pub format: CountFormat,
+}
+
+/// `timeline --by`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+/// `timeline --split`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SplitArg {
+    Outlet,
+}
+
+impl TimelineArgs {
+    /// The search request of each query.
+    pub fn requests(&self) -> Vec<SearchRequest> {
+        self.queries
+            .iter()
+            .map(|query| SearchRequest {
+                query: query.clone(),
+                plain: self.plain,
+                match_mode: match self.match_mode {
+                    MatchArg::All => MatchMode::All,
+                    MatchArg::Any => MatchMode::Any,
+                    MatchArg::Strict => MatchMode::Strict,
+                },
+                since: self.since.clone(),
+                until: self.until.clone(),
+                outlets: self.outlet.clone(),
+                ..SearchRequest::default()
+            })
+            .collect()
+    }
+}
+
+/// `newsdex trace`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("quote").required(true).args(["text", "from"]))]
+pub struct TraceArgs {
+    /// The quote, or a sentence copied from an article (several arguments are joined with spaces)
+    #[arg(num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Trace the text of this passage (ID#N, as search prints it)
+    #[arg(long, value_name = "ID#N", conflicts_with = "text")]
+    pub from: Option<String>,
+    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep articles dated on or before this (inclusive, as for search)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep only this outlet, as for search (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TraceFormat::Human)]
+    pub format: TraceFormat,
+    /// Colour in human output (auto: on a terminal, unless NO_COLOR is set)
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// Formats of `newsdex trace`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    Human,
+    Json,
+    Jsonl,
+    Csv,
 }
 
 /// `newsdex batch`

@@ -19,7 +19,8 @@ use newsdex::search::Searcher;
 
 use crate::cli::{
     BatchArgs, Cli, Command, CopiesArgs, CopiesFormat, CountArgs, CountFormat, EvalArgs,
-    FormatOnly, IndexArgs, SearchArgs, ShowArgs, SummaryFormat,
+    FormatOnly, IndexArgs, PeriodArg, SearchArgs, ShowArgs, SplitArg, SummaryFormat, TimelineArgs,
+    TraceArgs, TraceFormat,
 };
 use crate::Outcome;
 
@@ -63,6 +64,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Count(args) => {
             ensure_fresh(&dir, explicit)?;
             run_count(&dir, args)
+        }
+        Command::Timeline(args) => {
+            ensure_fresh(&dir, explicit)?;
+            run_timeline(&dir, args)
+        }
+        Command::Trace(args) => {
+            ensure_fresh(&dir, explicit)?;
+            run_trace(&dir, args)
         }
         Command::Batch(args) => {
             ensure_fresh(&dir, explicit)?;
@@ -822,5 +831,223 @@ fn run_count(dir: &Path, args: CountArgs) -> Result<Outcome> {
         Outcome::Found
     } else {
         Outcome::NothingFound
+    })
+}
+
+/// A bar of `value` against `max` in at most `width` columns, in eighths.
+fn bar(value: u64, max: u64, width: usize) -> String {
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    if max == 0 || value == 0 {
+        return String::new();
+    }
+    let eighths = ((value as f64 / max as f64) * (width * 8) as f64).round() as usize;
+    let eighths = eighths.max(1);
+    format!("{}{}", "█".repeat(eighths / 8), PARTS[eighths % 8])
+}
+
+/// Columns of the longest bar of `timeline`'s terminal chart (80 columns in all).
+const BAR_WIDTH: usize = 58;
+
+fn run_timeline(dir: &Path, args: TimelineArgs) -> Result<Outcome> {
+    use newsdex::story::count::Dimension;
+    use newsdex::story::timeline::{self, Split};
+    let by = match args.by {
+        PeriodArg::Day => Dimension::Day,
+        PeriodArg::Week => Dimension::Week,
+        PeriodArg::Month => Dimension::Month,
+    };
+    let split = match args.split {
+        Some(SplitArg::Outlet) => Split::Outlet,
+        None => Split::Query,
+    };
+    if let Some(path) = &args.plot {
+        newsdex::story::plot::Kind::of(path)?;
+    }
+    let searcher = Searcher::open(dir)?;
+    let groups = newsdex::story::groups(&searcher)?;
+    let t = timeline::timeline(&searcher, groups, &args.requests(), by, split)?;
+    for note in &t.notes {
+        eprintln!("newsdex: {note}");
+    }
+    for query in &t.relaxed {
+        eprintln!(
+            "newsdex: no passage holds every word of '{query}': counted passages holding any"
+        );
+    }
+    if let Some(path) = &args.plot {
+        newsdex::story::plot::plot(&t, path)?;
+        eprintln!("newsdex: chart written to {}", path.display());
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        CountFormat::Json => writeln!(out, "{}", serde_json::to_string(&t)?)?,
+        CountFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut out);
+            csv.write_record(["series", "period", "articles"])?;
+            for series in &t.series {
+                for p in &series.points {
+                    csv.write_record([&series.label, &p.period, &p.articles.to_string()])?;
+                }
+                if series.undated > 0 {
+                    csv.write_record([&series.label, "", &series.undated.to_string()])?;
+                }
+            }
+            csv.flush()?;
+        }
+        CountFormat::Human => {
+            let max = t
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.articles))
+                .max()
+                .unwrap_or(0);
+            let width = t
+                .periods()
+                .iter()
+                .map(|p| p.len())
+                .max()
+                .unwrap_or(0)
+                .max("undated".len());
+            writeln!(out, "{}", terminal::line(&newsdex::story::plot::title(&t)))?;
+            for series in &t.series {
+                if t.series.len() > 1 || split == Split::Outlet {
+                    let s = if series.articles == 1 { "" } else { "s" };
+                    writeln!(
+                        out,
+                        "\n{} ({} article{s})",
+                        terminal::line(&series.label),
+                        series.articles
+                    )?;
+                }
+                for p in &series.points {
+                    let drawn = bar(p.articles, max, BAR_WIDTH);
+                    writeln!(out, "{:<width$}  {drawn} {}", p.period, p.articles)?;
+                }
+                if series.undated > 0 {
+                    writeln!(out, "{:<width$}  {}", "undated", series.undated)?;
+                }
+            }
+            let periods = t.periods().len();
+            let s = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            let mut summary = format!(
+                "\n{} in {} by {}",
+                s(t.articles() as usize, "article"),
+                s(periods, "period"),
+                by.name()
+            );
+            if let (Some(first), Some(last)) = (t.periods().first(), t.periods().last()) {
+                summary.push_str(&format!(" ({first} to {last})"));
+            }
+            if t.undated() > 0 {
+                summary.push_str(&format!("; {} undated", t.undated()));
+            }
+            writeln!(out, "{summary}")?;
+        }
+    }
+    out.flush()?;
+    Ok(if t.articles() > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NothingFound
+    })
+}
+
+fn run_trace(dir: &Path, args: TraceArgs) -> Result<Outcome> {
+    use newsdex::story::trace::{self, TraceRequest};
+    let searcher = Searcher::open(dir)?;
+    let text = match &args.from {
+        Some(target) => {
+            let shown = match inspect::show(&searcher, target) {
+                Ok(shown) => shown,
+                Err(newsdex::Error::Invalid(message)) => {
+                    return Err(anyhow::anyhow!("--from {target}: {message}"))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            match (target.rsplit_once('#'), shown.passages.as_slice()) {
+                (Some(_), [one]) => one.text.clone(),
+                _ => {
+                    return Err(anyhow::anyhow!(
+                        "--from {target}: give one passage, ID#N (as search prints it)"
+                    ))
+                }
+            }
+        }
+        None => args.text.join(" "),
+    };
+    let groups = newsdex::story::groups(&searcher)?;
+    let traced = trace::trace(
+        &searcher,
+        groups,
+        &TraceRequest {
+            text,
+            since: args.since.clone(),
+            until: args.until.clone(),
+            outlets: args.outlet.clone(),
+        },
+    )?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        TraceFormat::Json => writeln!(out, "{}", serde_json::to_string(&traced)?)?,
+        TraceFormat::Jsonl => {
+            for a in &traced.appearances {
+                writeln!(out, "{}", serde_json::to_string(a)?)?;
+            }
+        }
+        TraceFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut out);
+            csv.write_record([
+                "rank",
+                "first",
+                "match",
+                "similarity",
+                "article_id",
+                "outlet",
+                "date",
+                "title",
+                "url",
+                "path",
+                "line",
+                "passage",
+                "copy_group",
+                "text",
+            ])?;
+            for (i, a) in traced.appearances.iter().enumerate() {
+                let or = |v: &Option<String>| v.clone().unwrap_or_default();
+                let first = traced
+                    .first
+                    .as_ref()
+                    .is_some_and(|f| f.article.id == a.article.id);
+                csv.write_record([
+                    (i + 1).to_string(),
+                    first.to_string(),
+                    a.kind.name().to_string(),
+                    format!("{:.3}", a.similarity),
+                    a.article.id.clone(),
+                    or(&a.article.outlet),
+                    or(&a.article.date),
+                    or(&a.article.title),
+                    or(&a.article.url),
+                    or(&a.article.path),
+                    a.passage.line.map(|l| l.to_string()).unwrap_or_default(),
+                    a.passage.index.to_string(),
+                    a.copies
+                        .as_ref()
+                        .map(|c| c.group.clone())
+                        .unwrap_or_default(),
+                    a.passage.text.clone(),
+                ])?;
+            }
+            csv.flush()?;
+        }
+        TraceFormat::Human => {
+            newsdex::output::human_trace(&mut out, &traced, args.color.enabled())?
+        }
+    }
+    out.flush()?;
+    Ok(if traced.appearances.is_empty() {
+        Outcome::NothingFound
+    } else {
+        Outcome::Found
     })
 }

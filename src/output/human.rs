@@ -202,3 +202,95 @@ pub fn result(out: &mut impl Write, result: &SearchResult, color: bool) -> io::R
     }
     writeln!(out, "{}", styled(DIM, &summary, color))
 }
+
+/// Prints a trace: each appearance as a hit, oldest first, with how it
+/// matches and its copy group, then a summary line naming the first.
+pub fn trace(
+    out: &mut impl Write,
+    trace: &crate::story::trace::Trace,
+    color: bool,
+) -> io::Result<()> {
+    for (i, a) in trace.appearances.iter().enumerate() {
+        let shown = Hit {
+            query_id: None,
+            query: trace.query.clone(),
+            rank: i + 1,
+            score: 0.0,
+            article: a.article.clone(),
+            passage: a.passage.clone(),
+            same_day_as: None,
+            title_match: false,
+            copies: a.copies.clone(),
+            folded: Vec::new(),
+            explain: None,
+        };
+        let mut lines = Vec::new();
+        hit(&mut lines, &shown, color)?;
+        lines.pop(); // the blank line after a hit
+        out.write_all(&lines)?;
+        let mut how = match a.kind {
+            crate::story::trace::MatchKind::Exact => "exact".to_string(),
+            crate::story::trace::MatchKind::Near => {
+                format!("near (similarity {:.2})", a.similarity)
+            }
+        };
+        if trace
+            .first
+            .as_ref()
+            .is_some_and(|f| f.article.id == a.article.id)
+        {
+            how.push_str(" · first appearance");
+        }
+        if let Some(c) = &a.copies {
+            how.push_str(&format!(
+                " · copy group {} ({} articles; original {})",
+                c.group,
+                c.count,
+                terminal::line(&c.original)
+            ));
+        }
+        writeln!(out, "     {}\n", styled(DIM, &how, color))?;
+    }
+    let n = trace.appearances.len();
+    let outlets: std::collections::HashSet<&str> = trace
+        .appearances
+        .iter()
+        .filter_map(|a| a.article.outlet.as_deref())
+        .collect();
+    let unattributed = trace
+        .appearances
+        .iter()
+        .filter(|a| a.article.outlet.is_none())
+        .count();
+    let near = trace
+        .appearances
+        .iter()
+        .filter(|a| a.kind == crate::story::trace::MatchKind::Near)
+        .count();
+    let undated = trace
+        .appearances
+        .iter()
+        .filter(|a| a.article.date.is_none())
+        .count();
+    let s = |k: usize, word: &str| format!("{k} {word}{}", if k == 1 { "" } else { "s" });
+    let mut summary = format!("{} ({} exact, {near} near)", s(n, "appearance"), n - near);
+    if !outlets.is_empty() {
+        summary.push_str(&format!(" in {}", s(outlets.len(), "outlet")));
+    }
+    if unattributed > 0 {
+        summary.push_str(&format!(", {unattributed} without an outlet"));
+    }
+    match &trace.first {
+        Some(f) => summary.push_str(&format!(
+            "; first: {} · {}",
+            terminal::line(f.article.outlet.as_deref().unwrap_or("(outlet unknown)")),
+            date_text(&f.article)
+        )),
+        None if n > 0 => summary.push_str("; none dated, so no first appearance"),
+        None => {}
+    }
+    if undated > 0 && undated < n {
+        summary.push_str(&format!("; {undated} undated, listed last"));
+    }
+    writeln!(out, "{summary}")
+}

@@ -4,7 +4,7 @@
 mod human;
 pub mod terminal;
 
-pub use human::date_text;
+pub use human::{date_text, trace as human_trace};
 
 use std::borrow::Cow;
 use std::io::{self, Write};

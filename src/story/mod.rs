@@ -6,13 +6,18 @@
 //! article body ──signature──▶ Signature (stored on the first passage)
 //! index commit ──groups──▶ copy Groups (beside the index, copies.json)
 //! search request ──count──▶ articles / passages / stories per bucket
+//! search requests ──timeline──▶ articles per period and series ──plot──▶ SVG / PNG
+//! quote ──trace──▶ candidate passages (search) ──alignment──▶ appearances, oldest first
 //! ```
 
 pub mod count;
 pub mod fold;
 pub mod groups;
 pub mod listing;
+pub mod plot;
 pub mod signature;
+pub mod timeline;
+pub mod trace;
 
 use crate::error::Result;
 use crate::search::Searcher;

@@ -29,3 +29,5 @@ mod readonly;
 mod scale_corpus;
 mod search;
 mod story;
+mod timeline;
+mod trace;
