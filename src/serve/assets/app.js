@@ -246,6 +246,7 @@
   function show(view) {
     for (const v of views) $(v).hidden = v !== view;
     $("filters").hidden = view !== "results-view";
+    document.querySelector(".layout").classList.toggle("single", view !== "results-view");
   }
 
   function notice(message) {
@@ -594,8 +595,14 @@
    * since/until values that select it.
    */
   function buckets(days) {
-    const first = days[0].t;
-    const last = days[days.length - 1].t;
+    let first = days[0].t;
+    let last = days[days.length - 1].t;
+    // A few days at least, so one day's bar does not fill the chart.
+    const short = 7 - Math.round((last - first) / DAY) - 1;
+    if (short > 0) {
+      first -= Math.floor(short / 2) * DAY;
+      last += Math.ceil(short / 2) * DAY;
+    }
     const span = (last - first) / DAY;
     let unit, start, next, since, until, label;
     if (span <= 62) {
@@ -706,7 +713,7 @@
     const plot = height - top - axis;
     const max = Math.max(1, ...list.map((b) => b.n));
     const slot = width / list.length;
-    const gap = slot > 6 ? Math.min(4, slot * 0.2) : 0;
+    const gap = slot > 6 ? Math.max(Math.min(4, slot * 0.2), slot - 56) : 0;
     const root = svg("svg", {
       width,
       height,
