@@ -342,6 +342,13 @@ pub struct FormatOnly {
 pub struct ShowArgs {
     /// Article id (as printed by search), or ID#N for one passage
     pub id: String,
+    /// Mark what this query matches in the passages (as search marks its
+    /// hits: in `highlights` with --format json)
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Take --query as plain words (no operators, quotes or fields)
+    #[arg(long, requires = "query")]
+    pub plain: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,

@@ -470,6 +470,14 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     if let Some(note) = &shown.note {
         eprintln!("newsdex: note: {note}");
     }
+    if let Some(query) = &args.query {
+        let request = newsdex::search::SearchRequest {
+            query: query.clone(),
+            plain: args.plain,
+            ..newsdex::search::SearchRequest::default()
+        };
+        searcher.mark(&request, &mut shown.passages)?;
+    }
     let groups = newsdex::story::groups(&searcher)?;
     if let Some(group) = groups.of(&shown.article.id) {
         shown.copies = Some(newsdex::story::listing::describe(&searcher, group)?);
