@@ -989,14 +989,15 @@
       if (!fresh()) return;
       clear(body);
       if (e instanceof ApiError && e.status === 404) {
-        const unavailable = /no such|unknown|not found/i.test(e.message) && !/path|route/i.test(e.message);
+        // A 404 of the endpoint itself (an older server) or of the passage.
+        const noEndpoint = e.message.includes("/api/trace") || /no such page/i.test(e.message);
         body.append(
           el(
             "p",
             "notice-inline",
-            unavailable
-              ? e.message
-              : "Tracing is not available from this server: it has no /api/trace (it comes with a later version of newsdex)."
+            noEndpoint
+              ? "Tracing is not available from this server: it has no /api/trace yet (it comes with a later version of newsdex)."
+              : e.message
           )
         );
         return;
