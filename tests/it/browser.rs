@@ -9,6 +9,7 @@
 //! `NEWSDEX_SCREENSHOTS=update` also saves `docs/serve-results.png` and
 //! `docs/serve-article.png`.
 
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -105,18 +106,23 @@ fn the_page_searches_filters_and_shows_articles_in_chromium() {
     project.write("corpus/hostile.txt", HOSTILE);
     project.index();
 
-    let port = free_port();
+    // `--port 0`: any free port; the server prints its URL alone on stdout.
     let mut server = Killed(
         Command::new(newsdex_bin())
             .current_dir(project.dir.path())
             .env_remove("NEWSDEX_INDEX")
-            .args(["serve", "--port", &port.to_string()])
-            .stdout(Stdio::null())
+            .args(["serve", "--port", "0"])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start newsdex serve"),
     );
-    wait_for_port(port, &mut server, "newsdex serve");
+    let mut url = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let base = url.trim().trim_end_matches('/').to_owned();
+    assert!(base.starts_with("http://"), "the URL newsdex serve prints: {url:?}");
 
     let driver_port = free_port();
     let mut chromedriver = Killed(
@@ -136,9 +142,8 @@ fn the_page_searches_filters_and_shows_articles_in_chromium() {
         .unwrap();
     runtime.block_on(async {
         let client = session(driver_port, &browser, profile.path()).await;
-        let outcome = clicks(&client, &format!("http://127.0.0.1:{port}")).await;
+        clicks(&client, &base).await;
         let _ = client.close().await;
-        outcome
     });
 }
 
