@@ -257,13 +257,13 @@ async fn drag(client: &Client, from: &Element, to: &Element) {
 async fn clicks(client: &Client, base: &str) {
     // The screenshots first, on a query the hostile articles do not match.
     client
-        .goto(&format!("{base}/?q=%22Cartel+de+los+Soles%22"))
+        .goto(&format!("{base}/?q=Maduro+designation&articles=1"))
         .await
         .unwrap();
     until(
         client,
         "return document.querySelectorAll('#results li.hit').length > 0 && document.querySelectorAll('#outlets li').length > 0 && document.querySelectorAll('#tl-chart .tl-slot').length > 0;",
-        "results, outlets and timeline of \"Cartel de los Soles\"",
+        "results, outlets and timeline of Maduro designation",
         |v| v == &json!(true),
     )
     .await;

@@ -3,6 +3,7 @@
 
 mod batch;
 mod bounds;
+mod browser;
 mod build;
 mod cli;
 mod common;
