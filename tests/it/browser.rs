@@ -122,7 +122,10 @@ fn the_page_searches_filters_and_shows_articles_in_chromium() {
         .read_line(&mut url)
         .unwrap();
     let base = url.trim().trim_end_matches('/').to_owned();
-    assert!(base.starts_with("http://"), "the URL newsdex serve prints: {url:?}");
+    assert!(
+        base.starts_with("http://"),
+        "the URL newsdex serve prints: {url:?}"
+    );
 
     let driver_port = free_port();
     let mut chromedriver = Killed(
@@ -171,7 +174,7 @@ async fn session(driver_port: u16, browser: &Path, profile: &Path) -> Client {
 }
 
 /// Polls `check` (a script returning a value) until `ok` holds, or fails
-/// after 10 s with `what` and the last value.
+/// after 30 s with `what` and the last value (the machine may be busy).
 async fn until(client: &Client, script: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
     let start = Instant::now();
     loop {
@@ -179,8 +182,8 @@ async fn until(client: &Client, script: &str, what: &str, ok: impl Fn(&Value) ->
         if ok(&value) {
             return value;
         }
-        if start.elapsed() > Duration::from_secs(10) {
-            panic!("{what}: still {value} after 10 s");
+        if start.elapsed() > Duration::from_secs(30) {
+            panic!("{what}: still {value} after 30 s");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -226,7 +229,9 @@ async fn screenshot(client: &Client, name: &str) {
         return;
     }
     let png = client.screenshot().await.unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join(name);
     std::fs::write(&path, png).unwrap();
     eprintln!("wrote {}", path.display());
 }
@@ -268,6 +273,20 @@ async fn clicks(client: &Client, base: &str) {
     )
     .await;
     screenshot(client, "serve-results.png").await;
+    client
+        .goto(&format!(
+            "{base}/?q=Maduro+designation&articles=1&article=corpus%2Fus-to-designate-cartel-de-los-soles.md"
+        ))
+        .await
+        .unwrap();
+    until(
+        client,
+        "return document.querySelectorAll('#article-passages .passage mark').length;",
+        "the article with the search's matches marked",
+        |v| v.as_u64().is_some_and(|n| n >= 5),
+    )
+    .await;
+    screenshot(client, "serve-article.png").await;
 
     // Results, as the terminal shows them, with highlights.
     client.goto(&format!("{base}/?q=Maduro")).await.unwrap();
@@ -294,7 +313,9 @@ async fn clicks(client: &Client, base: &str) {
     let marks = marks.as_array().unwrap();
     assert!(marks.len() >= 10, "every hit marks Maduro: {marks:?}");
     assert!(
-        marks.iter().all(|m| m.as_str().unwrap().eq_ignore_ascii_case("maduro")),
+        marks
+            .iter()
+            .all(|m| m.as_str().unwrap().eq_ignore_ascii_case("maduro")),
         "only Maduro is marked: {marks:?}"
     );
 
@@ -362,7 +383,10 @@ async fn clicks(client: &Client, base: &str) {
         .await
         .unwrap();
     for row in ["BBC1⊘", "Reuters1⊘", "Trap Wire1⊘", "outlet unknown4"] {
-        assert!(outlets.as_array().unwrap().contains(&json!(row)), "{outlets}");
+        assert!(
+            outlets.as_array().unwrap().contains(&json!(row)),
+            "{outlets}"
+        );
     }
     let bbc = client
         .find(Locator::XPath(
@@ -406,7 +430,9 @@ async fn clicks(client: &Client, base: &str) {
 
     // Leaving an outlet out.
     client
-        .find(Locator::Css("#outlets li button.outlet-exclude[aria-label='Leave out Reuters']"))
+        .find(Locator::Css(
+            "#outlets li button.outlet-exclude[aria-label='Leave out Reuters']",
+        ))
         .await
         .unwrap()
         .click()
@@ -435,11 +461,15 @@ async fn clicks(client: &Client, base: &str) {
         assert!(slots.as_array().unwrap().contains(&json!(day)), "{slots}");
     }
     let from = client
-        .find(Locator::Css("#tl-chart .tl-slot[data-since='2025-11-18'] .tl-hitbox"))
+        .find(Locator::Css(
+            "#tl-chart .tl-slot[data-since='2025-11-18'] .tl-hitbox",
+        ))
         .await
         .unwrap();
     let to = client
-        .find(Locator::Css("#tl-chart .tl-slot[data-since='2025-11-19'] .tl-hitbox"))
+        .find(Locator::Css(
+            "#tl-chart .tl-slot[data-since='2025-11-19'] .tl-hitbox",
+        ))
         .await
         .unwrap();
     drag(client, &from, &to).await;
@@ -492,7 +522,9 @@ async fn clicks(client: &Client, base: &str) {
     client.goto(&format!("{base}/?q=Maduro")).await.unwrap();
     let title = client
         .wait()
-        .for_element(Locator::Css("li.hit[data-article='wire-1'] .hit-title a, li.hit:has(.copies) .hit-title a"))
+        .for_element(Locator::Css(
+            "li.hit[data-article='wire-1'] .hit-title a, li.hit:has(.copies) .hit-title a",
+        ))
         .await
         .unwrap();
     title.click().await.unwrap();
@@ -521,7 +553,14 @@ async fn clicks(client: &Client, base: &str) {
         "{article}"
     );
     assert!(article["search"].as_str().unwrap().contains("article="));
-    screenshot(client, "serve-article.png").await;
+    let marked = client
+        .execute(
+            "return [...document.querySelectorAll('#article-passages mark')].map(m => m.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(marked, json!(["Maduro"]), "the search's matches, marked");
     // Back to the results.
     client.back().await.unwrap();
     until(
@@ -544,7 +583,10 @@ async fn clicks(client: &Client, base: &str) {
         |v| v.as_str().is_some_and(|s| s.contains("<script>")),
     )
     .await;
-    assert!(text.as_str().unwrap().contains("javascript:window.__pwned=1"));
+    assert!(text
+        .as_str()
+        .unwrap()
+        .contains("javascript:window.__pwned=1"));
     client
         .find(Locator::Css("a.trace-link"))
         .await
@@ -561,7 +603,10 @@ async fn clicks(client: &Client, base: &str) {
     )
     .await;
     assert!(
-        trace[0].as_str().unwrap().contains("trace=corpus%2Fhostile.txt%230"),
+        trace[0]
+            .as_str()
+            .unwrap()
+            .contains("trace=corpus%2Fhostile.txt%230"),
         "{trace}"
     );
     assert!(!trace[1].as_str().unwrap().is_empty(), "{trace}");
