@@ -27,4 +27,5 @@ mod readme;
 mod readonly;
 mod scale_corpus;
 mod search;
+mod serve;
 mod story;
