@@ -45,7 +45,11 @@ const GRACE: Duration = Duration::from_secs(5);
 /// Runs `newsdex serve` until Ctrl-C (or SIGTERM).
 pub fn run(dir: &Path, args: ServeArgs) -> Result<Outcome> {
     let live = Arc::new(live::Live::open(dir)?);
+    // Searches run on the blocking pool; more of them at once than a few per
+    // core only makes each one wait longer for a core.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads((4 * cores).max(8))
         .enable_all()
         .build()
         .context("cannot start the server's threads")?;
