@@ -45,7 +45,11 @@ const GRACE: Duration = Duration::from_secs(5);
 /// Runs `newsdex serve` until Ctrl-C (or SIGTERM).
 pub fn run(dir: &Path, args: ServeArgs) -> Result<Outcome> {
     let live = Arc::new(live::Live::open(dir)?);
+    // Searches run on the blocking pool; more of them at once than a few per
+    // core only makes each one wait longer for a core.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads((4 * cores).max(8))
         .enable_all()
         .build()
         .context("cannot start the server's threads")?;
@@ -61,7 +65,7 @@ fn api() -> Router<AppState> {
         .route("/api/search", get(api::search))
         .route("/api/count", get(api::count))
         .route("/api/copies", get(api::copies))
-        .route("/api/article/{id}", get(api::article))
+        .route("/api/article/{*id}", get(api::article))
         .route("/api/stats", get(api::stats))
         .route("/api/batch", post(api::batch))
 }
@@ -92,6 +96,7 @@ async fn serve(live: Arc<live::Live>, args: ServeArgs) -> Result<()> {
             "newsdex: warning: listening on {addr}: anyone who can reach this address can read the whole collection"
         ));
     }
+    let stopped = stop_signal()?;
     // The URL alone on stdout, for scripts (and tests) to read.
     {
         let mut out = std::io::stdout().lock();
@@ -113,7 +118,7 @@ async fn serve(live: Arc<live::Live>, args: ServeArgs) -> Result<()> {
     let server = axum::serve(listener, router(state)).with_graceful_shutdown({
         let stop = stop.clone();
         async move {
-            stop_signal().await;
+            stopped.await;
             stop.notify_one();
         }
     });
@@ -137,25 +142,27 @@ fn page_url(addr: SocketAddr) -> String {
     format!("http://{}/", SocketAddr::new(ip, addr.port()))
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, or SIGTERM on Unix: the handlers are in place when this
+/// returns, so a signal sent as soon as the URL is printed stops the server.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return ctrl_c.await,
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot catch Ctrl-C")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot catch SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    ctrl_c.await;
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// Opens `url` in the user's browser, when one can be found; says so when not.

@@ -30,9 +30,12 @@ impl Params {
         for (name, _) in &pairs {
             if !known.iter().any(|names| names.contains(&name.as_str())) {
                 let names: Vec<&str> = known.iter().flat_map(|n| n.iter().copied()).collect();
+                let takes = match names.is_empty() {
+                    true => "no parameters".to_owned(),
+                    false => names.join(", "),
+                };
                 return Err(ApiError::bad_request(format!(
-                    "unknown parameter '{name}' (this endpoint takes {})",
-                    names.join(", ")
+                    "unknown parameter '{name}' (this endpoint takes {takes})"
                 )));
             }
         }

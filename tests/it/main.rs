@@ -28,4 +28,5 @@ mod readme;
 mod readonly;
 mod scale_corpus;
 mod search;
+mod serve;
 mod story;
