@@ -288,6 +288,20 @@ fn every_api_answer_is_what_the_command_prints() {
     let passage = format!("{id}#{}", hit["passage"]["index"]);
     let api = server.json(&format!("/api/article/{}", encode(&passage)));
     assert_eq!(api, cli_json(&p, &["show", &passage, "--format", "json"]));
+    // `q` = `show --query`: the query's matches marked in the passages.
+    let api = server.json(&format!("/api/article/{}?q=cartel", encode(id)));
+    assert_eq!(
+        api,
+        cli_json(&p, &["show", id, "--query", "cartel", "--format", "json"])
+    );
+    assert!(
+        api["passages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| !p["highlights"].as_array().unwrap().is_empty()),
+        "{api}"
+    );
 
     // A batch, streamed as JSON Lines: the lines `batch --format jsonl` prints.
     let input = "maduro\nq2\tTren de Aragua\n(broken AND\nnorway\n";
