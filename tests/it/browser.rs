@@ -452,7 +452,7 @@ async fn clicks(client: &Client, base: &str) {
     // 18th to the 19th sets the dates, and only those days remain.
     let slots = until(
         client,
-        "return location.search === '?q=Maduro' && [...document.querySelectorAll('#tl-chart .tl-slot')].map(g => g.dataset.since);",
+        "return document.documentElement.dataset.rendered === '?q=Maduro' && [...document.querySelectorAll('#tl-chart .tl-slot')].map(g => g.dataset.since);",
         "the timeline's days",
         |v| v.as_array().is_some_and(|a| a.len() >= 8),
     )

@@ -289,10 +289,10 @@ fn every_api_answer_is_what_the_command_prints() {
     let api = server.json(&format!("/api/article/{}", encode(&passage)));
     assert_eq!(api, cli_json(&p, &["show", &passage, "--format", "json"]));
     // `q` = `show --query`: the query's matches marked in the passages.
-    let api = server.json(&format!("/api/article/{}?q=cartel", encode(id)));
+    let api = server.json(&format!("/api/article/{}?q=Norway", encode(id)));
     assert_eq!(
         api,
-        cli_json(&p, &["show", id, "--query", "cartel", "--format", "json"])
+        cli_json(&p, &["show", id, "--query", "Norway", "--format", "json"])
     );
     assert!(
         api["passages"]

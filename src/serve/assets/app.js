@@ -261,6 +261,8 @@
   async function render() {
     const mine = ++generation;
     const fresh = () => mine === generation;
+    // `data-rendered` holds the state drawn once drawing is done (tests wait for it).
+    document.documentElement.removeAttribute("data-rendered");
     notice("");
     $("q").value = state.q;
     try {
@@ -287,6 +289,7 @@
       notice(e instanceof ApiError ? e.message : "Something went wrong: " + e);
       if (!(e instanceof ApiError)) console.error(e);
     }
+    if (fresh()) document.documentElement.setAttribute("data-rendered", location.search);
   }
 
   // Home: what the collection holds.
