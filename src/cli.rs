@@ -92,10 +92,30 @@ pub enum Command {
     /// Verify the index: every file against its checksum, Tantivy's records, and that
     /// passages and articles agree; exit 2 naming what is damaged
     Check(FormatOnly),
+    /// Serve a local web page and JSON API over the index (http://127.0.0.1:8080/ by default; Ctrl-C stops)
+    ///
+    /// The API answers as the commands do: /api/search, /api/count, /api/copies,
+    /// /api/article/ID, /api/stats, POST /api/batch. The server only reads the
+    /// index and sees new commits of a running `newsdex index` without a restart.
+    Serve(ServeArgs),
     /// Print a shell completion script (e.g. `newsdex completions bash > /etc/bash_completion.d/newsdex`)
     Completions(CompletionsArgs),
     /// Print a man page (roff): newsdex's, or a command's with all its options, e.g. `newsdex man search > newsdex-search.1`
     Man(ManArgs),
+}
+
+/// `newsdex serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0: any free port; the URL printed says which)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; anything but a loopback address lets anyone who can reach it read the collection
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the page in a web browser once the server listens (when one can be found)
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `newsdex man`
@@ -428,7 +448,7 @@ pub struct FilterArgs {
 }
 
 /// `--timeout`: seconds (`2`, `0.5`, `2s`) or milliseconds (`500ms`), more than 0.
-fn parse_timeout(text: &str) -> Result<Duration, String> {
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     let (number, scale) = match text.trim() {
         t if t.ends_with("ms") => (&t[..t.len() - 2], 1e-3),
         t if t.ends_with('s') => (&t[..t.len() - 1], 1.0),
@@ -470,6 +490,13 @@ pub struct FormatOnly {
 pub struct ShowArgs {
     /// Article id (as printed by search), or ID#N for one passage
     pub id: String,
+    /// Mark what this query matches in the passages (as search marks its
+    /// hits: in `highlights` with --format json)
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Take --query as plain words (no operators, quotes or fields)
+    #[arg(long, requires = "query")]
+    pub plain: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,

@@ -15,12 +15,13 @@ use newsdex::index::{self, IndexOptions, IndexReport};
 use newsdex::inspect;
 use newsdex::integrity::{self, CheckReport};
 use newsdex::output::{terminal, Format, Printer};
-use newsdex::search::Searcher;
+use newsdex::search::{SearchRequest, SearchResult, Searcher};
+use newsdex::story::listing::CopyGroup;
 
 use crate::cli::{
     BatchArgs, Cli, Command, CopiesArgs, CopiesFormat, CountArgs, CountFormat, EvalArgs,
-    FormatOnly, IndexArgs, PeriodArg, SearchArgs, ShowArgs, SplitArg, SummaryFormat, TimelineArgs,
-    TraceArgs, TraceFormat,
+    FilterArgs, FormatOnly, IndexArgs, PeriodArg, SearchArgs, ShowArgs, SplitArg, SummaryFormat,
+    TimelineArgs, TraceArgs, TraceFormat,
 };
 use crate::Outcome;
 
@@ -76,6 +77,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Batch(args) => {
             ensure_fresh(&dir, explicit)?;
             run_batch(&dir, args)
+        }
+        Command::Serve(args) => {
+            ensure_fresh(&dir, explicit)?;
+            crate::serve::run(&dir, args)
         }
         Command::Eval(args) => run_eval(args),
         Command::Check(args) => run_check(&dir, args),
@@ -248,22 +253,54 @@ fn run_index(dir: &Path, args: IndexArgs) -> Result<Outcome> {
     })
 }
 
-fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
-    let format = Format::from(args.output.format);
-    let searcher = Searcher::open(dir)?;
-    let mut request = args.filters.request(args.query.join(" "), args.query_id);
-    request.explain = args.explain;
+/// The request of a search with `filters`, computing what `format` shows.
+pub fn search_request(
+    filters: &FilterArgs,
+    query: String,
+    query_id: Option<String>,
+    format: Format,
+) -> SearchRequest {
+    let mut request = filters.request(query, query_id);
     request.highlight = format.shows_highlights();
     request.stored = format.shows_passages();
     request.count = format.shows_total();
     request.suggest = !request.plain && matches!(format, Format::Human | Format::Json);
-    let groups = newsdex::story::groups(&searcher)?;
+    request
+}
+
+/// The result of a search: its hits (copies folded into their best hit
+/// with `collapse`), with counts by outlet and month when `facets` asks.
+/// `search` prints it; `serve` answers `/api/search` with it.
+pub fn search_result(
+    searcher: &Searcher,
+    request: &SearchRequest,
+    collapse: bool,
+    facets: bool,
+) -> newsdex::Result<SearchResult> {
+    let groups = newsdex::story::groups(searcher)?;
+    let mut result = newsdex::story::fold::search(searcher, groups, request, collapse)?;
+    if facets {
+        result.facets = Some(newsdex::story::count::facets(searcher, groups, request)?);
+    }
+    Ok(result)
+}
+
+/// A result as `--format json` prints it: one line.
+pub fn json_result(result: &SearchResult, articles: bool) -> io::Result<Vec<u8>> {
+    let mut printer = Printer::new(Vec::new(), Format::Json, false, articles);
+    printer.result(result)?;
+    printer.flush()?;
+    Ok(printer.into_inner())
+}
+
+fn run_search(dir: &Path, args: SearchArgs) -> Result<Outcome> {
+    let searcher = Searcher::open(dir)?;
+    let format = Format::from(args.output.format);
+    let mut request = search_request(&args.filters, args.query.join(" "), args.query_id, format);
+    request.explain = args.explain;
     // Copies fold by default where a person reads the hits.
     let collapse = args.collapse || (format == Format::Human && !args.no_collapse);
-    let mut result = newsdex::story::fold::search(&searcher, groups, &request, collapse)?;
-    if args.facets {
-        result.facets = Some(newsdex::story::count::facets(&searcher, groups, &request)?);
-    }
+    let result = search_result(&searcher, &request, collapse, args.facets)?;
     for warning in &result.warnings {
         note(&format!("newsdex: warning: {warning}"));
     }
@@ -335,17 +372,20 @@ impl BatchRenderer {
     }
 }
 
-/// Writes a batch's rendered answers in input order: results to stdout,
-/// bad lines to stderr.
+/// Writes a batch's rendered answers in input order: results to the
+/// output, bad lines and warnings to stderr when `warn`.
 struct BatchPrinter<W: Write> {
     printer: Printer<W>,
+    warn: bool,
 }
 
 impl<W: Write> Sink<io::Result<Rendered>, anyhow::Error> for BatchPrinter<W> {
     fn answer(&mut self, rendered: io::Result<Rendered>) -> Result<()> {
         let rendered = rendered?;
-        for warning in rendered.warnings {
-            note(&warning);
+        if self.warn {
+            for warning in rendered.warnings {
+                note(&warning);
+            }
         }
         self.printer.get_mut().write_all(&rendered.out)?;
         Ok(())
@@ -359,14 +399,61 @@ impl<W: Write> Sink<io::Result<Rendered>, anyhow::Error> for BatchPrinter<W> {
 /// Output buffered by `batch` between writes to stdout.
 const BATCH_OUTPUT_BUFFER: usize = 256 * 1024;
 
+/// Runs a batch of queries read from `input`, each starting from
+/// `defaults`, writing the answers to `out` in `format`, in input order
+/// (colour off); `warn` puts bad lines and warnings on stderr too. `batch`
+/// prints to stdout with it; `serve` streams `/api/batch` with it. Returns
+/// the summary and the printer, flushed.
+pub fn batch_into<W: Write + Send>(
+    searcher: &Searcher,
+    input: Box<dyn io::Read + Send>,
+    defaults: SearchRequest,
+    format: Format,
+    out: W,
+    warn: bool,
+) -> Result<(batch::BatchSummary, Printer<W>)> {
+    batch_with(searcher, input, defaults, format, false, 0, out, warn)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn batch_with<W: Write + Send>(
+    searcher: &Searcher,
+    input: Box<dyn io::Read + Send>,
+    defaults: SearchRequest,
+    format: Format,
+    color: bool,
+    threads: usize,
+    out: W,
+    warn: bool,
+) -> Result<(batch::BatchSummary, Printer<W>)> {
+    let articles = defaults.articles;
+    let mut sink = BatchPrinter {
+        printer: Printer::new(out, format, color, articles),
+        warn,
+    };
+    sink.printer.header()?;
+    let renderer = BatchRenderer {
+        format,
+        color,
+        articles,
+    };
+    let summary = batch::run(
+        searcher,
+        input,
+        defaults,
+        threads,
+        &|answer| renderer.render(answer),
+        &mut sink,
+    )?;
+    sink.printer.flush()?;
+    Ok((summary, sink.printer))
+}
+
 fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
     let started = Instant::now();
     let searcher = Searcher::open(dir)?;
     let format = Format::from(args.format);
-    let mut defaults = args.filters.request(String::new(), None);
-    defaults.highlight = format.shows_highlights();
-    defaults.stored = format.shows_passages();
-    defaults.count = format.shows_total();
+    let defaults = search_request(&args.filters, String::new(), None, format);
     defaults.date_bounds()?;
     let input: Box<dyn io::Read + Send> = if args.input.as_os_str() == "-" {
         Box::new(io::stdin())
@@ -375,35 +462,16 @@ fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
             .with_context(|| format!("{}", args.input.display()))?;
         Box::new(file)
     };
-    let articles = defaults.articles;
-    let color = args.color.enabled();
-    let mut sink = BatchPrinter {
-        printer: Printer::new(
-            BufWriter::with_capacity(BATCH_OUTPUT_BUFFER, io::stdout()),
-            format,
-            color,
-            articles,
-        ),
-    };
-    sink.printer.header()?;
-    let renderer = BatchRenderer {
-        format,
-        color,
-        articles,
-    };
     let threads = args.threads.map_or(0, usize::from);
-    let summary = batch::run(
-        &searcher,
-        input,
-        defaults,
-        threads,
-        &|answer| renderer.render(answer),
-        &mut sink,
+    let out = BufWriter::with_capacity(BATCH_OUTPUT_BUFFER, io::stdout());
+    let color = args.color.enabled();
+    let (summary, mut printer) = batch_with(
+        &searcher, input, defaults, format, color, threads, out, true,
     )?;
     if format == Format::Human {
         let seconds = started.elapsed().as_secs_f64();
         writeln!(
-            sink.printer.get_mut(),
+            printer.get_mut(),
             "{} queries: {} with hits, {} without, {} bad · {:.2} s ({:.0} queries/s)",
             summary.answered + summary.errors,
             summary.matched,
@@ -413,7 +481,7 @@ fn run_batch(dir: &Path, args: BatchArgs) -> Result<Outcome> {
             (summary.answered + summary.errors) as f64 / seconds.max(1e-9)
         )?;
     }
-    sink.printer.flush()?;
+    printer.flush()?;
     Ok(if summary.errors > 0 {
         Outcome::Failed
     } else if summary.matched > 0 {
@@ -478,9 +546,36 @@ fn print_measures(out: &mut impl Write, evaluation: &Evaluation) -> io::Result<(
     writeln!(out, "P@10        {:.4}", m.p_10)
 }
 
+/// An article (`ID`) or one passage (`ID#N`) with its copies, as `show`
+/// prints it; [`newsdex::Error::Invalid`] when the index holds no such article.
+pub fn shown_article(searcher: &Searcher, id: &str) -> newsdex::Result<inspect::Shown> {
+    let mut shown = inspect::show(searcher, id)?;
+    let groups = newsdex::story::groups(searcher)?;
+    if let Some(group) = groups.of(&shown.article.id) {
+        shown.copies = Some(newsdex::story::listing::describe(searcher, group)?);
+    }
+    Ok(shown)
+}
+
+/// Marks what `query` matches in the passages of `shown`, as search marks
+/// its hits (`show --query`, `/api/article/{id}?q=`).
+pub fn mark_shown(
+    searcher: &Searcher,
+    shown: &mut inspect::Shown,
+    query: &str,
+    plain: bool,
+) -> newsdex::Result<()> {
+    let request = newsdex::search::SearchRequest {
+        query: query.to_owned(),
+        plain,
+        ..newsdex::search::SearchRequest::default()
+    };
+    searcher.mark(&request, &mut shown.passages)
+}
+
 fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     let searcher = Searcher::open(dir)?;
-    let mut shown = match inspect::show(&searcher, &args.id) {
+    let mut shown = match shown_article(&searcher, &args.id) {
         Ok(shown) => shown,
         Err(newsdex::Error::Invalid(message)) => {
             note(&format!("newsdex: {message}"));
@@ -491,9 +586,8 @@ fn run_show(dir: &Path, args: ShowArgs) -> Result<Outcome> {
     if let Some(note) = &shown.note {
         eprintln!("newsdex: note: {note}");
     }
-    let groups = newsdex::story::groups(&searcher)?;
-    if let Some(group) = groups.of(&shown.article.id) {
-        shown.copies = Some(newsdex::story::listing::describe(&searcher, group)?);
+    if let Some(query) = &args.query {
+        mark_shown(&searcher, &mut shown, query, args.plain)?;
     }
     let mut out = io::stdout().lock();
     if args.format == SummaryFormat::Json {
@@ -652,14 +746,19 @@ fn copy_line(a: &newsdex::story::listing::CopyArticle) -> String {
     )
 }
 
-fn run_copies(dir: &Path, args: CopiesArgs) -> Result<Outcome> {
-    let searcher = Searcher::open(dir)?;
-    let groups = newsdex::story::groups(&searcher)?;
-    let listed = groups
+/// Every copy group of the index with its articles, as `copies` lists them.
+pub fn copy_listing(searcher: &Searcher) -> newsdex::Result<Vec<CopyGroup>> {
+    let groups = newsdex::story::groups(searcher)?;
+    groups
         .groups
         .iter()
-        .map(|g| newsdex::story::listing::describe(&searcher, g))
-        .collect::<newsdex::Result<Vec<_>>>()?;
+        .map(|g| newsdex::story::listing::describe(searcher, g))
+        .collect()
+}
+
+fn run_copies(dir: &Path, args: CopiesArgs) -> Result<Outcome> {
+    let searcher = Searcher::open(dir)?;
+    let listed = copy_listing(&searcher)?;
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         CopiesFormat::Json => writeln!(out, "{}", serde_json::to_string(&listed)?)?,
@@ -726,17 +825,29 @@ fn run_copies(dir: &Path, args: CopiesArgs) -> Result<Outcome> {
     })
 }
 
+/// The dimensions of `count --by` (blank ones ignored).
+pub fn count_dimensions(by: &[String]) -> newsdex::Result<Vec<newsdex::story::count::Dimension>> {
+    by.iter()
+        .filter(|b| !b.trim().is_empty())
+        .map(|b| newsdex::story::count::Dimension::parse(b))
+        .collect()
+}
+
+/// The counts of `count`: matches of `request` per bucket of `by`.
+pub fn counted(
+    searcher: &Searcher,
+    request: &SearchRequest,
+    by: &[newsdex::story::count::Dimension],
+) -> newsdex::Result<newsdex::story::count::CountResult> {
+    let groups = newsdex::story::groups(searcher)?;
+    newsdex::story::count::count(searcher, groups, request, by)
+}
+
 fn run_count(dir: &Path, args: CountArgs) -> Result<Outcome> {
     use newsdex::story::count::{self, Dimension};
-    let by = args
-        .by
-        .iter()
-        .filter(|b| !b.trim().is_empty())
-        .map(|b| Dimension::parse(b))
-        .collect::<newsdex::Result<Vec<_>>>()?;
+    let by = count_dimensions(&args.by)?;
     let searcher = Searcher::open(dir)?;
-    let groups = newsdex::story::groups(&searcher)?;
-    let counted = count::count(&searcher, groups, &args.request(), &by)?;
+    let counted = counted(&searcher, &args.request(), &by)?;
     for note in &counted.notes {
         eprintln!("newsdex: {note}");
     }

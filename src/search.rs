@@ -698,6 +698,28 @@ impl Searcher {
         }
     }
 
+    /// Marks in `passages` what `req.query` matches, as [`Searcher::search`]
+    /// marks its hits (same parsing, folding, stemming and phrase spans), so
+    /// a whole article can be read with a search's matches highlighted.
+    ///
+    /// # Errors
+    /// [`Error::Query`] for a query that does not parse or has no words.
+    pub fn mark(&self, req: &SearchRequest, passages: &mut [PassageRef]) -> Result<()> {
+        let searcher = self.reader.searcher();
+        let prepared = self.prepare(req, &searcher)?;
+        let compiled = QueryBuilder::new(&self.store.fields, &searcher)
+            .compile(&prepared.expr, req.match_mode)
+            .ok_or_else(|| Error::Query {
+                query: req.query.clone(),
+                reason: "the query has no searchable words".into(),
+            })?;
+        let mut unstemmed = analysis::unstemmed_analyzer();
+        for passage in passages {
+            passage.highlights = compiled.highlight.ranges(&mut unstemmed, &passage.text);
+        }
+        Ok(())
+    }
+
     /// [`Searcher::search`], its walks through the matches stopping at `deadline`.
     fn answer(
         &self,

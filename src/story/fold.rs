@@ -24,6 +24,7 @@ pub fn search(
     req: &SearchRequest,
     collapse: bool,
 ) -> Result<SearchResult> {
+    let started = std::time::Instant::now();
     let mut result = if collapse {
         collapsed(searcher, groups, req)?
     } else {
@@ -31,6 +32,8 @@ pub fn search(
     };
     if req.count {
         result.stories = Some(stories(searcher, groups, req)?);
+        // `took_ms` is the whole answer's time, the count of stories included.
+        result.took_ms = started.elapsed().as_secs_f64() * 1000.0;
     }
     Ok(result)
 }

@@ -184,3 +184,48 @@ fn completions_and_man_page_come_from_the_command_line_definition() {
     );
     assert!(man.contains("batch"));
 }
+
+#[test]
+fn show_with_a_query_marks_what_search_marks() {
+    let p = Project::with_corpus();
+    let query = "\"Cartel de los Soles\" Nicolas";
+    let id = "corpus/bbc-cartel-de-los-soles-explainer.txt";
+    let shown: serde_json::Value =
+        serde_json::from_str(&p.stdout(&["show", id, "--query", query, "--format", "json"], 0))
+            .unwrap();
+    let passages = shown["passages"].as_array().unwrap();
+    // Every hit search finds in this article is marked the same in `show`.
+    let r = search_json(&p, &[query, "--match", "any", "--limit", "100"], 0);
+    let hits: Vec<&Hit> = r.hits.iter().filter(|h| h.article.id == id).collect();
+    assert!(hits.len() >= 2, "{hits:?}");
+    for hit in hits {
+        let marked = &passages[hit.passage.index as usize]["highlights"];
+        assert_eq!(
+            marked,
+            &serde_json::json!(hit.passage.highlights),
+            "passage #{}",
+            hit.passage.index
+        );
+    }
+    // The phrase is one span; Nicolás is marked for Nicolas.
+    let first = &passages[0];
+    let text = first["text"].as_str().unwrap();
+    let spans: Vec<&str> = first["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &text[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize])
+        .collect();
+    assert_eq!(spans, ["Cartel de los Soles", "Nicolás"]);
+    // Without a query nothing is marked; a bad query is an error.
+    let plain: serde_json::Value =
+        serde_json::from_str(&p.stdout(&["show", id, "--format", "json"], 0)).unwrap();
+    assert!(plain["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["highlights"] == serde_json::json!([])));
+    let out = p.run(&["show", id, "--query", "(Maduro"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad query '(Maduro'"));
+}

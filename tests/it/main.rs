@@ -3,6 +3,7 @@
 
 mod batch;
 mod bounds;
+mod browser;
 mod build;
 mod cli;
 mod common;
@@ -28,6 +29,7 @@ mod readme;
 mod readonly;
 mod scale_corpus;
 mod search;
+mod serve;
 mod story;
 mod timeline;
 mod trace;

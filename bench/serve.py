@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""`newsdex serve` under load (issue 14, point 5).
+
+1. Latency: each query answered by `/api/search` (one client, keep-alive,
+   wall clock from request to last byte) against the same query's in-process
+   `took_ms` from `newsdex search --format json` (a fresh process per query,
+   as a person runs it). Reports the p50 of both and their difference.
+2. Load: `wrk` with 50 connections for 30 s over the same queries
+   (bench/serve_wrk.lua), reporting requests/s, p50/p90/p99 and errors.
+
+Needs a release build (`cargo build --release`), an index (e.g.
+`newsdex index --index /tmp/serve-api/reuters ../shared/data/news/reuters21578.jsonl.gz`)
+and `wrk` (`apt-get install -y wrk`).
+
+    python3 bench/serve.py --index /tmp/serve-api/reuters
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+# What a reporter might look for in Reuters-21578: words, phrases, names,
+# filters, one-hit-per-article; none is tuned to the index.
+QUERIES = [
+    "oil prices",
+    "opec output",
+    "\"interest rates\"",
+    "bank of japan",
+    "dollar yen",
+    "wheat exports",
+    "coffee quota",
+    "trade deficit",
+    "takeover bid",
+    "merger talks",
+    "bundesbank",
+    "federal reserve",
+    "gold",
+    "crude oil",
+    "soybean",
+    "sugar",
+    "\"money supply\"",
+    "strike",
+    "iran iraq",
+    "volcker",
+    "baker dollar",
+    "earnings per share",
+    "dividend",
+    "brazil debt",
+    "ecuador",
+    "cocoa",
+    "grain",
+    "copper price",
+    "stock market",
+    "unemployment",
+]
+
+PARAMS = [
+    {},
+    {"articles": "true"},
+    {"limit": "20"},
+    {"sort": "newest"},
+]
+
+
+def requests():
+    """Every (query, extra parameters) pair, as query strings and CLI args."""
+    for i, q in enumerate(QUERIES):
+        extra = PARAMS[i % len(PARAMS)]
+        qs = urllib.parse.urlencode({"q": q, **extra})
+        args = [q]
+        for k, v in extra.items():
+            args += [f"--{k}"] if v == "true" else [f"--{k}", v]
+        yield qs, args
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--index", required=True)
+    ap.add_argument("--binary", default="target/release/newsdex")
+    ap.add_argument("--reps", type=int, default=10, help="requests per query for the latency part")
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads")
+    ap.add_argument("--json", help="write the figures here too")
+    args = ap.parse_args()
+
+    server = subprocess.Popen(
+        [args.binary, "serve", "--index", args.index, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        url = server.stdout.readline().strip()
+        host, port = re.match(r"http://([^/:]+):(\d+)/", url).groups()
+        figures = {"url": url}
+
+        # 1. Latency, one client.
+        conn = http.client.HTTPConnection(host, int(port))
+        pairs = list(requests())
+        for qs, _ in pairs:  # warm: the server and the page cache
+            conn.request("GET", "/api/search?" + qs)
+            conn.getresponse().read()
+        wall, server_took = [], []
+        for _ in range(args.reps):
+            for qs, _ in pairs:
+                t = time.perf_counter()
+                conn.request("GET", "/api/search?" + qs)
+                r = conn.getresponse()
+                body = r.read()
+                wall.append((time.perf_counter() - t) * 1000)
+                assert r.status == 200, body
+                server_took.append(json.loads(body)["took_ms"])
+        cli_took = []
+        for _ in range(3):
+            for _, cli in pairs:
+                out = subprocess.run(
+                    [args.binary, "--index", args.index, "search", "--format", "json", *cli],
+                    capture_output=True,
+                    text=True,
+                )
+                assert out.returncode in (0, 1), out.stderr
+                cli_took.append(json.loads(out.stdout)["took_ms"])
+        figures["latency"] = {
+            "requests": len(wall),
+            "api_wall_p50_ms": percentile(wall, 50),
+            "api_wall_p90_ms": percentile(wall, 90),
+            "api_took_p50_ms": percentile(server_took, 50),
+            "cli_took_p50_ms": percentile(cli_took, 50),
+            "cli_took_p90_ms": percentile(cli_took, 90),
+        }
+        lat = figures["latency"]
+        lat["api_wall_minus_cli_took_p50_ms"] = lat["api_wall_p50_ms"] - lat["cli_took_p50_ms"]
+        print(json.dumps(lat, indent=2))
+
+        # 2. Load: wrk, 50 connections.
+        paths = ["/api/search?" + qs for qs, _ in pairs]
+        env = dict(os.environ, NEWSDEX_PATHS="\n".join(paths))
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve_wrk.lua")
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{args.threads}",
+                f"-c{args.connections}",
+                f"-d{args.seconds}s",
+                "--latency",
+                "-s",
+                script,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        print(out.stdout)
+        if out.returncode != 0:
+            print(out.stderr, file=sys.stderr)
+        figures["wrk"] = out.stdout
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(figures, f, indent=2)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
