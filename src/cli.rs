@@ -252,11 +252,7 @@ impl CountArgs {
         SearchRequest {
             query: self.query.join(" "),
             plain: self.plain,
-            match_mode: match self.match_mode {
-                MatchArg::All => MatchMode::All,
-                MatchArg::Any => MatchMode::Any,
-                MatchArg::Strict => MatchMode::Strict,
-            },
+            match_mode: self.match_mode.into(),
             since: self.since.clone(),
             until: self.until.clone(),
             outlets: self.outlet.clone(),
@@ -322,11 +318,7 @@ impl TimelineArgs {
             .map(|query| SearchRequest {
                 query: query.clone(),
                 plain: self.plain,
-                match_mode: match self.match_mode {
-                    MatchArg::All => MatchMode::All,
-                    MatchArg::Any => MatchMode::Any,
-                    MatchArg::Strict => MatchMode::Strict,
-                },
+                match_mode: self.match_mode.into(),
                 since: self.since.clone(),
                 until: self.until.clone(),
                 outlets: self.outlet.clone(),
@@ -536,6 +528,16 @@ pub enum MatchArg {
     Strict,
 }
 
+impl From<MatchArg> for MatchMode {
+    fn from(arg: MatchArg) -> MatchMode {
+        match arg {
+            MatchArg::All => MatchMode::All,
+            MatchArg::Any => MatchMode::Any,
+            MatchArg::Strict => MatchMode::Strict,
+        }
+    }
+}
+
 /// `--color`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
@@ -564,11 +566,7 @@ impl FilterArgs {
             query,
             query_id,
             plain: self.plain,
-            match_mode: match self.match_mode {
-                MatchArg::All => MatchMode::All,
-                MatchArg::Any => MatchMode::Any,
-                MatchArg::Strict => MatchMode::Strict,
-            },
+            match_mode: self.match_mode.into(),
             since: self.since.clone(),
             until: self.until.clone(),
             outlets: self.outlet.clone(),
