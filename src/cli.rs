@@ -218,21 +218,8 @@ pub struct CountArgs {
     /// Buckets: outlet, year, month, week or day (repeatable, or a comma list: --by outlet,month) [default: only the total]
     #[arg(long, value_name = "DIM", value_delimiter = ',')]
     pub by: Vec<String>,
-    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Keep articles dated on or before this (inclusive, as for search)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Keep only this outlet, as for search (repeatable)
-    #[arg(long, value_name = "NAME")]
-    pub outlet: Vec<String>,
-    /// How bare words combine, as for search: all (falling back to any when none match), any, or strict
-    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
-    pub match_mode: MatchArg,
-    /// Take the query as plain words: no operators, quotes, fields or brackets
-    #[arg(long)]
-    pub plain: bool,
+    #[command(flatten)]
+    pub filters: StoryFilterArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = CountFormat::Human)]
     pub format: CountFormat,
@@ -249,8 +236,35 @@ pub enum CountFormat {
 impl CountArgs {
     /// The search request whose matches are counted.
     pub fn request(&self) -> SearchRequest {
+        self.filters.request(self.query.join(" "))
+    }
+}
+
+/// The filters of `count` and `timeline`: search's, without paging or order.
+#[derive(Debug, Args)]
+pub struct StoryFilterArgs {
+    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep articles dated on or before this (inclusive, as for search)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep only this outlet, as for search (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub outlet: Vec<String>,
+    /// How bare words combine, as for search: all (falling back to any when none match), any, or strict
+    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
+    pub match_mode: MatchArg,
+    /// Take each query as plain words: no operators, quotes, fields or brackets
+    #[arg(long)]
+    pub plain: bool,
+}
+
+impl StoryFilterArgs {
+    /// The search request of `query` under these filters.
+    pub fn request(&self, query: String) -> SearchRequest {
         SearchRequest {
-            query: self.query.join(" "),
+            query,
             plain: self.plain,
             match_mode: self.match_mode.into(),
             since: self.since.clone(),
@@ -276,21 +290,8 @@ pub struct TimelineArgs {
     /// Also draw the chart into FILE (.svg or .png)
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
-    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Keep articles dated on or before this (inclusive, as for search)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Keep only this outlet, as for search (repeatable)
-    #[arg(long, value_name = "NAME")]
-    pub outlet: Vec<String>,
-    /// How bare words combine, as for search: all (falling back to any when none match), any, or strict
-    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
-    pub match_mode: MatchArg,
-    /// Take each query as plain words: no operators, quotes, fields or brackets
-    #[arg(long)]
-    pub plain: bool,
+    #[command(flatten)]
+    pub filters: StoryFilterArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = CountFormat::Human)]
     pub format: CountFormat,
@@ -315,15 +316,7 @@ impl TimelineArgs {
     pub fn requests(&self) -> Vec<SearchRequest> {
         self.queries
             .iter()
-            .map(|query| SearchRequest {
-                query: query.clone(),
-                plain: self.plain,
-                match_mode: self.match_mode.into(),
-                since: self.since.clone(),
-                until: self.until.clone(),
-                outlets: self.outlet.clone(),
-                ..SearchRequest::default()
-            })
+            .map(|query| self.filters.request(query.clone()))
             .collect()
     }
 }

@@ -959,24 +959,37 @@ fn bar(value: u64, max: u64, width: usize) -> String {
 /// Columns of the longest bar of `timeline`'s terminal chart (80 columns in all).
 const BAR_WIDTH: usize = 58;
 
-fn run_timeline(dir: &Path, args: TimelineArgs) -> Result<Outcome> {
+/// The timeline of `timeline`: articles per period of `by` for each request,
+/// or for each outlet of the one request with `split`.
+pub fn timelined(
+    searcher: &Searcher,
+    requests: &[SearchRequest],
+    by: PeriodArg,
+    split: Option<SplitArg>,
+) -> newsdex::Result<newsdex::story::timeline::Timeline> {
     use newsdex::story::count::Dimension;
     use newsdex::story::timeline::{self, Split};
-    let by = match args.by {
+    let by = match by {
         PeriodArg::Day => Dimension::Day,
         PeriodArg::Week => Dimension::Week,
         PeriodArg::Month => Dimension::Month,
     };
-    let split = match args.split {
+    let split = match split {
         Some(SplitArg::Outlet) => Split::Outlet,
         None => Split::Query,
     };
+    let groups = newsdex::story::groups(searcher)?;
+    timeline::timeline(searcher, groups, requests, by, split)
+}
+
+fn run_timeline(dir: &Path, args: TimelineArgs) -> Result<Outcome> {
+    use newsdex::story::timeline::Split;
     if let Some(path) = &args.plot {
         newsdex::story::plot::Kind::of(path)?;
     }
     let searcher = Searcher::open(dir)?;
-    let groups = newsdex::story::groups(&searcher)?;
-    let t = timeline::timeline(&searcher, groups, &args.requests(), by, split)?;
+    let t = timelined(&searcher, &args.requests(), args.by, args.split)?;
+    let (by, split) = (t.by, t.split);
     for note in &t.notes {
         eprintln!("newsdex: {note}");
     }
@@ -1063,34 +1076,44 @@ fn run_timeline(dir: &Path, args: TimelineArgs) -> Result<Outcome> {
     })
 }
 
+/// The text of passage `target` (`ID#N`) for `trace --from`: `None` when
+/// `target` names a whole article; an `Invalid` error when it names nothing.
+pub fn passage_text(searcher: &Searcher, target: &str) -> newsdex::Result<Option<String>> {
+    let shown = inspect::show(searcher, target)?;
+    Ok(match (target.rsplit_once('#'), shown.passages.as_slice()) {
+        (Some(_), [one]) => Some(one.text.clone()),
+        _ => None,
+    })
+}
+
+/// What `--from` must name.
+pub const FROM_ONE_PASSAGE: &str = "give one passage, ID#N (as search prints it)";
+
+/// The appearances of `trace`: where `request`'s text appears, oldest first.
+pub fn traced(
+    searcher: &Searcher,
+    request: &newsdex::story::trace::TraceRequest,
+) -> newsdex::Result<newsdex::story::trace::Trace> {
+    let groups = newsdex::story::groups(searcher)?;
+    newsdex::story::trace::trace(searcher, groups, request)
+}
+
 fn run_trace(dir: &Path, args: TraceArgs) -> Result<Outcome> {
-    use newsdex::story::trace::{self, TraceRequest};
     let searcher = Searcher::open(dir)?;
     let text = match &args.from {
-        Some(target) => {
-            let shown = match inspect::show(&searcher, target) {
-                Ok(shown) => shown,
-                Err(newsdex::Error::Invalid(message)) => {
-                    return Err(anyhow::anyhow!("--from {target}: {message}"))
-                }
-                Err(e) => return Err(e.into()),
-            };
-            match (target.rsplit_once('#'), shown.passages.as_slice()) {
-                (Some(_), [one]) => one.text.clone(),
-                _ => {
-                    return Err(anyhow::anyhow!(
-                        "--from {target}: give one passage, ID#N (as search prints it)"
-                    ))
-                }
+        Some(target) => match passage_text(&searcher, target) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Err(anyhow::anyhow!("--from {target}: {FROM_ONE_PASSAGE}")),
+            Err(newsdex::Error::Invalid(message)) => {
+                return Err(anyhow::anyhow!("--from {target}: {message}"))
             }
-        }
+            Err(e) => return Err(e.into()),
+        },
         None => args.text.join(" "),
     };
-    let groups = newsdex::story::groups(&searcher)?;
-    let traced = trace::trace(
+    let traced = traced(
         &searcher,
-        groups,
-        &TraceRequest {
+        &newsdex::story::trace::TraceRequest {
             text,
             since: args.since.clone(),
             until: args.until.clone(),

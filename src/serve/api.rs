@@ -11,11 +11,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::params::{Params, FILTERS};
+use super::params::{Params, FILTERS, STORY_FILTERS};
 use super::AppState;
-use crate::cli::{CountArgs, CountFormat};
+use crate::cli::{CountArgs, CountFormat, PeriodArg, SplitArg};
 use crate::commands;
 use newsdex::output::Format;
+use newsdex::story::trace::TraceRequest;
 
 /// The largest request body (`POST /api/batch`): 4 MiB, tens of thousands
 /// of queries. A larger one is refused with 413.
@@ -136,11 +137,7 @@ pub async fn count(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(
-        raw.as_deref(),
-        &[&["q", "by", "since", "until", "outlet", "match", "plain"]],
-    )?;
-    let filters = params.filters()?;
+    let params = Params::parse(raw.as_deref(), &[&["q", "by"], STORY_FILTERS])?;
     let args = CountArgs {
         query: vec![params.one("q")?.unwrap_or_default().to_owned()],
         by: params
@@ -149,11 +146,7 @@ pub async fn count(
             .flat_map(|b| b.split(','))
             .map(str::to_owned)
             .collect(),
-        since: filters.since,
-        until: filters.until,
-        outlet: filters.outlet,
-        match_mode: filters.match_mode,
-        plain: filters.plain,
+        filters: params.story_filters()?,
         format: CountFormat::Json,
     };
     let by = commands::count_dimensions(&args.by)?;
@@ -161,6 +154,87 @@ pub async fn count(
     blocking(move || {
         let searcher = state.live.searcher();
         json_line(&commands::counted(&searcher, &request, &by)?)
+    })
+    .await
+}
+
+/// `GET /api/timeline?q=…&q=…&by=week&split=outlet` = `newsdex timeline --format json`.
+pub async fn timeline(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), &[&["q", "by", "split"], STORY_FILTERS])?;
+    let filters = params.story_filters()?;
+    let requests: Vec<_> = params
+        .all("q")
+        .into_iter()
+        .map(|query| filters.request(query))
+        .collect();
+    if requests.is_empty() {
+        return Err(ApiError::bad_request(
+            "give at least one query: q=… (repeat it for one series each)",
+        ));
+    }
+    let by = params.choice("by", PeriodArg::Month)?;
+    let split = params.optional_choice::<SplitArg>("split")?;
+    blocking(move || {
+        json_line(&commands::timelined(
+            &state.live.searcher(),
+            &requests,
+            by,
+            split,
+        )?)
+    })
+    .await
+}
+
+/// `GET /api/trace?text=…` or `?from=ID%23N` = `newsdex trace --format json`.
+pub async fn trace(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(
+        raw.as_deref(),
+        &[&["text", "from", "since", "until", "outlet"]],
+    )?;
+    let text = params.one("text")?.map(str::to_owned);
+    let from = params.one("from")?.map(str::to_owned);
+    let (since, until) = (
+        params.one("since")?.map(str::to_owned),
+        params.one("until")?.map(str::to_owned),
+    );
+    let outlets = params.all("outlet");
+    blocking(move || {
+        let searcher = state.live.searcher();
+        let text = match (text, from) {
+            (Some(text), None) => text,
+            (None, Some(target)) => match commands::passage_text(&searcher, &target) {
+                Ok(Some(text)) => text,
+                Ok(None) => {
+                    return Err(ApiError::bad_request(format!(
+                        "from {target}: {}",
+                        commands::FROM_ONE_PASSAGE
+                    )))
+                }
+                // The message `show` gives for an id the index does not hold.
+                Err(newsdex::Error::Invalid(message)) => {
+                    return Err(ApiError::new(StatusCode::NOT_FOUND, message))
+                }
+                Err(e) => return Err(e.into()),
+            },
+            _ => {
+                return Err(ApiError::bad_request(
+                    "give the quote as text=… or a passage as from=ID#N (one of them)",
+                ))
+            }
+        };
+        let request = TraceRequest {
+            text,
+            since,
+            until,
+            outlets,
+        };
+        json_line(&commands::traced(&searcher, &request)?)
     })
     .await
 }

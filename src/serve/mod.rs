@@ -64,6 +64,8 @@ fn api() -> Router<AppState> {
     Router::new()
         .route("/api/search", get(api::search))
         .route("/api/count", get(api::count))
+        .route("/api/timeline", get(api::timeline))
+        .route("/api/trace", get(api::trace))
         .route("/api/copies", get(api::copies))
         .route("/api/article/{*id}", get(api::article))
         .route("/api/stats", get(api::stats))

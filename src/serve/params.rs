@@ -5,7 +5,7 @@
 use clap::ValueEnum;
 
 use super::api::ApiError;
-use crate::cli::{FilterArgs, MatchArg, SortArg};
+use crate::cli::{FilterArgs, MatchArg, SortArg, StoryFilterArgs};
 
 /// Hits one request may ask for (`limit`): a page shows tens.
 pub const MAX_LIMIT: usize = 1000;
@@ -16,6 +16,9 @@ pub const MAX_OFFSET: usize = 100_000;
 pub const FILTERS: &[&str] = &[
     "since", "until", "outlet", "limit", "offset", "sort", "match", "articles", "plain", "timeout",
 ];
+
+/// The filter parameters of `count` and `timeline`.
+pub const STORY_FILTERS: &[&str] = &["since", "until", "outlet", "match", "plain"];
 
 /// A request's parameters, in order.
 pub struct Params {
@@ -92,11 +95,17 @@ impl Params {
         Ok(n)
     }
 
-    fn choice<T: ValueEnum>(&self, name: &str, default: T) -> Result<T, ApiError> {
+    /// The value of `name`, one of `T`'s names, else `default`.
+    pub fn choice<T: ValueEnum>(&self, name: &str, default: T) -> Result<T, ApiError> {
+        Ok(self.optional_choice(name)?.unwrap_or(default))
+    }
+
+    /// The value of `name`, one of `T`'s names, if given.
+    pub fn optional_choice<T: ValueEnum>(&self, name: &str) -> Result<Option<T>, ApiError> {
         let Some(text) = self.one(name)? else {
-            return Ok(default);
+            return Ok(None);
         };
-        T::from_str(text, false).map_err(|_| {
+        T::from_str(text, false).map(Some).map_err(|_| {
             let names: Vec<String> = T::value_variants()
                 .iter()
                 .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
@@ -127,6 +136,18 @@ impl Params {
                 .map(crate::cli::parse_timeout)
                 .transpose()
                 .map_err(|e| ApiError::bad_request(format!("timeout: {e}")))?,
+        })
+    }
+
+    /// The filters of `count` and `timeline` from `since`, `until`, `outlet`,
+    /// `match` and `plain`.
+    pub fn story_filters(&self) -> Result<StoryFilterArgs, ApiError> {
+        Ok(StoryFilterArgs {
+            since: self.one("since")?.map(str::to_owned),
+            until: self.one("until")?.map(str::to_owned),
+            outlet: self.all("outlet"),
+            match_mode: self.choice("match", MatchArg::All)?,
+            plain: self.flag("plain")?,
         })
     }
 }

@@ -597,7 +597,8 @@ async fn clicks(client: &Client, base: &str) {
     let trace = until(
         client,
         "const b = document.getElementById('trace-body');
-         return !document.getElementById('trace-view').hidden && !b.textContent.includes('Tracing…') && [location.search, b.textContent];",
+         return !document.getElementById('trace-view').hidden && !b.textContent.includes('Tracing…')
+           && [location.search, b.textContent, b.querySelectorAll(\"li.hit[data-article='corpus/hostile.txt'] .passage\").length];",
         "the trace view",
         |v| v.is_array(),
     )
@@ -609,6 +610,8 @@ async fn clicks(client: &Client, base: &str) {
             .contains("trace=corpus%2Fhostile.txt%230"),
         "{trace}"
     );
-    assert!(!trace[1].as_str().unwrap().is_empty(), "{trace}");
+    // The passage traced is found where it stands (its text shown as text).
+    assert_eq!(trace[2], json!(1), "{trace}");
+    assert!(trace[1].as_str().unwrap().contains("exact"), "{trace}");
     assert_eq!(pwned(client).await, json!("undefined"));
 }

@@ -279,6 +279,59 @@ fn every_api_answer_is_what_the_command_prints() {
     let copies = server.json("/api/copies");
     assert_eq!(copies.as_array().unwrap().len(), 1, "{copies}");
 
+    // Timelines: a series per query, or per outlet of one query.
+    let timelines: &[(&str, &[&str])] = &[
+        (
+            "q=cartel&q=norway+bank&by=week",
+            &["cartel", "norway bank", "--by", "week"],
+        ),
+        (
+            "q=cartel&split=outlet&since=2025-11&match=any",
+            &[
+                "cartel", "--split", "outlet", "--since", "2025-11", "--match", "any",
+            ],
+        ),
+    ];
+    for (query, args) in timelines {
+        let api = server.json(&format!("/api/timeline?{query}"));
+        let mut cli = vec!["timeline", "--format", "json"];
+        cli.extend_from_slice(args);
+        assert_eq!(
+            timeless(api.clone()),
+            timeless(cli_json(&p, &cli)),
+            "/api/timeline?{query}"
+        );
+        assert!(!api["series"].as_array().unwrap().is_empty(), "{api}");
+    }
+
+    // Trace: a quote, and a passage by its id; the wire story is first.
+    let quote = "Governor Ida Wolden Bache said further increases could follow in June";
+    let api = server.json(&format!("/api/trace?text={}", encode(quote)));
+    assert_eq!(
+        timeless(api.clone()),
+        timeless(cli_json(&p, &["trace", quote, "--format", "json"]))
+    );
+    assert_eq!(api["first"]["article"]["outlet"], "Reuters", "{api}");
+    assert_eq!(api["appearances"].as_array().unwrap().len(), 2, "{api}");
+    let wire = &api["first"];
+    let passage = format!(
+        "{}#{}",
+        wire["article"]["id"].as_str().unwrap(),
+        wire["passage"]["index"]
+    );
+    let api = server.json(&format!(
+        "/api/trace?from={}&outlet=courier",
+        encode(&passage)
+    ));
+    assert_eq!(
+        timeless(api.clone()),
+        timeless(cli_json(
+            &p,
+            &["trace", "--from", &passage, "--outlet", "courier", "--format", "json"]
+        ))
+    );
+    assert_eq!(api["appearances"].as_array().unwrap().len(), 1, "{api}");
+
     // An article, and one passage of it, by their ids as search gives them.
     let hit = &found["hits"][0];
     let id = hit["article"]["id"].as_str().unwrap();
@@ -362,6 +415,15 @@ fn errors_are_json_with_the_commands_message_and_a_fitting_status() {
         format!("newsdex: error: {message}"),
         cli_error(&["count", "maduro", "--by", "decade"])
     );
+    let message = error("/api/trace?from=no-such-article%231", 404);
+    assert_eq!(
+        format!("newsdex: error: --from no-such-article#1: {message}"),
+        cli_error(&["trace", "--from", "no-such-article#1"])
+    );
+    assert!(error("/api/trace", 400).contains("text="));
+    assert!(error("/api/trace?text=a&from=b%231", 400).contains("one of them"));
+    assert!(error("/api/timeline?by=week", 400).contains("q="));
+    assert!(error("/api/timeline?q=x&by=year", 400).contains("'by'"));
     // A bad parameter names it.
     assert!(error("/api/search?q=x&sort=sideways", 400).contains("sort"));
     assert!(error("/api/search?q=x&limit=lots", 400).contains("limit"));

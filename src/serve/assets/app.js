@@ -987,22 +987,12 @@
     body.append(el("p", "hint", "Tracing…"));
     let answer;
     try {
-      answer = await api("/api/trace", new URLSearchParams({ id: state.trace }));
+      answer = await api("/api/trace", new URLSearchParams({ from: state.trace }));
     } catch (e) {
       if (!fresh()) return;
       clear(body);
-      if (e instanceof ApiError && e.status === 404) {
-        // A 404 of the endpoint itself (an older server) or of the passage.
-        const noEndpoint = e.message.includes("/api/trace") || /no such page/i.test(e.message);
-        body.append(
-          el(
-            "p",
-            "notice-inline",
-            noEndpoint
-              ? "Tracing is not available from this server: it has no /api/trace yet (it comes with a later version of newsdex)."
-              : e.message
-          )
-        );
+      if (e instanceof ApiError && (e.status === 404 || e.status === 400)) {
+        body.append(el("p", "notice-inline", e.message));
         return;
       }
       throw e;
@@ -1012,41 +1002,40 @@
     body.append(traceNode(answer));
   }
 
-  /** A trace answer: the passages or articles it lists, else its JSON as text. */
+  /** A trace answer: every appearance, oldest first, the first one marked. */
   function traceNode(answer) {
-    const items = Array.isArray(answer)
-      ? answer
-      : Array.isArray(answer.hits)
-        ? answer.hits
-        : Array.isArray(answer.appearances)
-          ? answer.appearances
-          : Array.isArray(answer.articles)
-            ? answer.articles
-            : null;
-    if (items && items.every((x) => x && typeof x === "object")) {
-      const ol = el("ol", "results");
-      for (const item of items) {
-        const a = item.article || item;
-        const li = el("li", "hit");
-        const head = el("div", "hit-head");
-        head.append(el("span", "outlet", a.outlet || "outlet unknown"), el("span", "sep", " · "));
-        head.append(el("span", "date", a.date ? dateText(a) : "undated"));
-        li.append(head);
-        if (a.id) {
-          li.append(el("h3", "hit-title", internalLink(Object.assign({}, state, { trace: "", article: a.id }), a.title || "(untitled)", "title")));
-        }
-        const p = item.passage;
-        if (p && typeof p.text === "string") {
-          const text = el("p", "passage");
-          text.append(highlighted(p.text, p.highlights));
-          li.append(text);
-        }
-        ol.append(li);
+    const ol = el("ol", "results trace");
+    const first = answer.first;
+    for (const item of answer.appearances) {
+      const a = item.article;
+      const p = item.passage;
+      const li = el("li", "hit");
+      li.setAttribute("data-article", a.id);
+      const head = el("div", "hit-head");
+      if (first && first.article.id === a.id && first.passage.index === p.index) {
+        head.append(el("strong", "first", "first appearance"), el("span", "sep", " · "));
       }
-      if (items.length === 0) ol.append(el("li", "hint", "Nothing else holds this passage."));
-      return ol;
+      head.append(el("span", "outlet", a.outlet || "outlet unknown"), el("span", "sep", " · "));
+      head.append(el("time", "date", dateText(a)));
+      if (a.date) head.lastChild.setAttribute("datetime", a.date);
+      head.append(el("span", "sep", " · "));
+      const match = item.match === "exact" ? "exact" : "near (similarity " + item.similarity.toFixed(2) + ")";
+      head.append(el("span", "match", match));
+      li.append(head);
+      const target = Object.assign({}, state, { trace: "", article: a.id + "#" + p.index });
+      li.append(el("h3", "hit-title", internalLink(target, a.title || "(untitled)", "title" + (a.title ? "" : " untitled"))));
+      const text = el("p", "passage");
+      text.append(highlighted(p.text, p.highlights));
+      li.append(text);
+      const foot = el("div", "hit-foot");
+      foot.append(el("span", "where", source(a, p) + "  #" + p.index));
+      if (a.url) foot.append(externalLink(a.url));
+      if (item.copies && item.copies.count > 1) foot.append(el("span", "hint", " · one of " + item.copies.count + " copies of a story"));
+      li.append(foot);
+      ol.append(li);
     }
-    return el("pre", "json", JSON.stringify(answer, null, 2));
+    if (answer.appearances.length === 0) ol.append(el("li", "hint", "No article holds this text."));
+    return ol;
   }
 
   render();
