@@ -75,51 +75,74 @@ fn builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
     BUILDERS[usize::from(distance)].get_or_init(|| LevenshteinAutomatonBuilder::new(distance, true))
 }
 
-/// A Levenshtein DFA as an automaton over a term dictionary.
-struct Dfa<'a>(&'a DFA);
+/// A Levenshtein DFA as an automaton over a term dictionary, for the terms
+/// that start with `prefix` (empty: every term): the prefix prunes the walk
+/// at its first bytes, where a DFA alone branches to every letter.
+struct Dfa<'a> {
+    dfa: &'a DFA,
+    prefix: &'a [u8],
+}
+
+/// A [`Dfa`] state: the DFA's, and the bytes of the prefix read (or
+/// [`OFF_PREFIX`]).
+type DfaState = (u32, usize);
+
+/// The position of a term that left the prefix.
+const OFF_PREFIX: usize = usize::MAX;
 
 impl Automaton for Dfa<'_> {
-    type State = u32;
+    type State = DfaState;
 
-    fn start(&self) -> u32 {
-        self.0.initial_state()
+    fn start(&self) -> DfaState {
+        (self.dfa.initial_state(), 0)
     }
 
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), Distance::Exact(_))
+    fn is_match(&self, state: &DfaState) -> bool {
+        state.1 >= self.prefix.len() && matches!(self.dfa.distance(state.0), Distance::Exact(_))
     }
 
-    fn can_match(&self, state: &u32) -> bool {
-        *state != levenshtein_automata::SINK_STATE
+    fn can_match(&self, state: &DfaState) -> bool {
+        state.0 != levenshtein_automata::SINK_STATE && state.1 != OFF_PREFIX
     }
 
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
+    fn accept(&self, state: &DfaState, byte: u8) -> DfaState {
+        let read = match state.1 {
+            OFF_PREFIX => OFF_PREFIX,
+            n if n >= self.prefix.len() => n,
+            n if self.prefix[n] == byte => n + 1,
+            _ => OFF_PREFIX,
+        };
+        (self.dfa.transition(state.0, byte), read)
     }
 }
 
 /// The words of the passages within `distance` edits of `word` (folded,
-/// unstemmed): the unstemmed words of `words` and the terms of `stems` that
-/// stem to themselves, those in the most passages first (at most `max`,
-/// the word itself always first when the passages hold it).
+/// unstemmed) that start with `prefix`: the unstemmed words of `words` and
+/// the terms of `stems` that stem to themselves, those in the most passages
+/// first (at most `max`, the word itself always first when the passages
+/// hold it).
 ///
 /// # Errors
 /// A term dictionary cannot be read.
 pub fn near(
     searcher: &Searcher,
-    words: Field,
-    stems: Field,
+    (words, stems): (Field, Field),
     word: &str,
     distance: u8,
+    prefix: &str,
     max: usize,
 ) -> tantivy::Result<Vec<Near>> {
     let dfa = builder(distance).build_dfa(word);
+    let automaton = Dfa {
+        dfa: &dfa,
+        prefix: prefix.as_bytes(),
+    };
     let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
     let mut stem = String::new();
     for (field, stemmed) in [(words, false), (stems, true)] {
         for segment in searcher.segment_readers() {
             let index = segment.inverted_index(field)?;
-            let mut stream = index.terms().search(Dfa(&dfa)).into_stream()?;
+            let mut stream = index.terms().search(&automaton).into_stream()?;
             while stream.advance() {
                 let key = stream.key();
                 let keep = if stemmed {
@@ -279,12 +302,19 @@ pub fn suggestions(
             }
         };
         let mut best: Option<Suggestion> = None;
-        for found in near(searcher, words, stems, &word, distance, usize::MAX)? {
+        // Typing rarely gets the first letter wrong ("Soles", "holes").
+        let first = word.chars().next().map(String::from).unwrap_or_default();
+        for found in near(
+            searcher,
+            (words, stems),
+            &word,
+            distance,
+            &first,
+            usize::MAX,
+        )? {
             let mut stem = found.word.clone();
             analysis::stem(&mut stem);
-            // Typing rarely gets the first letter wrong ("Soles", "holes").
-            let same_start = found.word.chars().next() == word.chars().next();
-            if found.distance == 0 || stem == typed_stem || !same_start || found.passages > limit {
+            if found.distance == 0 || stem == typed_stem || found.passages > limit {
                 continue;
             }
             let passages = count(&stem)?;
@@ -306,4 +336,43 @@ pub fn suggestions(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `near` over an index whose passages hold `words` (both fields).
+    fn near_in(words: &[&str], word: &str, prefix: &str) -> Vec<String> {
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
+        for w in words {
+            writer
+                .add_document(tantivy::doc!(body => *w, title => *w))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = writer.index().reader().unwrap().searcher();
+        let mut found: Vec<String> = near(&searcher, (title, body), word, 1, prefix, 10)
+            .unwrap()
+            .into_iter()
+            .map(|n| n.word)
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_prefix_keeps_only_the_spellings_that_start_with_it() {
+        let words = ["aragua", "aragau", "bragua", "arágua", "xyz"];
+        assert_eq!(
+            near_in(&words, "aragua", ""),
+            ["aragau", "aragua", "arágua", "bragua"]
+        );
+        assert_eq!(
+            near_in(&words, "aragua", "a"),
+            ["aragau", "aragua", "arágua"]
+        );
+        assert_eq!(near_in(&words, "aragua", "b"), ["bragua"]);
+        assert!(near_in(&words, "aragua", "x").is_empty());
+    }
 }

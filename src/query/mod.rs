@@ -609,10 +609,10 @@ impl<'a> QueryBuilder<'a> {
         let (words_field, stems_field) = (self.fields.body_words, self.fields.body);
         let near = fuzzy::near(
             self.searcher,
-            words_field,
-            stems_field,
+            (words_field, stems_field),
             word,
             distance,
+            "",
             fuzzy::MAX_FUZZY_TERMS,
         )
         .unwrap_or_default();
