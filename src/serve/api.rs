@@ -98,10 +98,28 @@ fn json_line(value: &impl Serialize) -> Result<Response, ApiError> {
     Ok(json(body))
 }
 
-/// Runs `work` on a thread that may block (searching reads files and uses the CPU).
+/// Requests worked on at once: one a core. More would only share the CPU,
+/// stretching every answer; the others wait their turn, first come first
+/// served (Tokio's semaphore is fair).
+fn workers() -> &'static tokio::sync::Semaphore {
+    static WORKERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    WORKERS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Runs `work` on a thread that may block (searching reads files and uses
+/// the CPU), once one of the [`workers`] is free.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let _worker = workers().acquire().await.map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error ({e}); please report this"),
+        )
+    })?;
     tokio::task::spawn_blocking(work).await.map_err(|e| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
