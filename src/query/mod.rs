@@ -72,7 +72,6 @@ macro_rules! delegate_weight {
     };
 }
 
-mod bm25f;
 mod bonus;
 pub mod fuzzy;
 mod label;
@@ -94,7 +93,6 @@ use tantivy::Term;
 use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
-use bm25f::TitleBm25F;
 use bonus::BonusQuery;
 pub use label::BestOf;
 use label::{phrase_label, Labeled};
@@ -116,11 +114,10 @@ pub enum MatchMode {
     Strict,
 }
 
-/// How many occurrences in the passage text one occurrence in the title
-/// counts for, in a word's BM25F (see [`bm25f`] and docs/ranking.md).
-const TITLE_WEIGHT: f32 = 1.0;
-/// Weight of a phrase's BM25 in the title, added to the passage's.
-const PHRASE_TITLE_BOOST: f32 = 1.0;
+/// Weight of a title match relative to a body match.
+/// (1: a title match counts as much as a body match; the two fields' BM25
+/// scores add up. See docs/ranking.md for the measurements.)
+const TITLE_BOOST: f32 = 1.0;
 /// Extra weight for passages holding bare query words as an exact phrase.
 const PHRASE_BOOST: f32 = 1.0;
 /// Words this close together (in positions) count as a near phrase.
@@ -491,25 +488,12 @@ impl<'a> QueryBuilder<'a> {
                     _ => 1.0,
                 };
                 if bonus && weight > 0.0 {
-                    if let [word] = terms.as_slice() {
-                        self.title_bonus(word, weight);
-                    } else {
-                        let title = self.fields.title;
-                        let query = self.terms_query(title, &terms, slop);
-                        let boost = PHRASE_TITLE_BOOST * weight;
-                        let terms = terms.iter().map(|t| Term::from_field_text(title, t));
-                        self.bonus
-                            .push((boosted(query, boost), Some((terms.collect(), boost))));
-                    }
-                }
-                if let ([word], None, true) = (
-                    terms.as_slice(),
-                    atom.field,
-                    self.target == self.fields.title && std::env::var("EXP_TQ").is_ok(),
-                ) {
-                    // An article matched by its title alone: the word's
-                    // BM25F with no occurrence in the text.
-                    return Some(boosted(self.title_word(word), weight));
+                    let title = self.fields.title;
+                    let query = self.terms_query(title, &terms, slop);
+                    let boost = TITLE_BOOST * weight;
+                    let terms = terms.iter().map(|t| Term::from_field_text(title, t));
+                    self.bonus
+                        .push((boosted(query, boost), Some((terms.collect(), boost))));
                 }
                 self.fields_for(atom.field)
                     .into_iter()
@@ -528,7 +512,7 @@ impl<'a> QueryBuilder<'a> {
                 }
                 if bonus {
                     let query = self.prefix_query(self.fields.title, text, &terms);
-                    self.bonus.push((boosted(query, PHRASE_TITLE_BOOST), None));
+                    self.bonus.push((boosted(query, TITLE_BOOST), None));
                 }
                 self.fields_for(atom.field)
                     .into_iter()
@@ -567,7 +551,10 @@ impl<'a> QueryBuilder<'a> {
         if bonus {
             // Each stem a clause of its own, with its bound.
             for stem in &stems {
-                self.title_bonus(stem, 1.0);
+                let term = Term::from_field_text(self.fields.title, stem);
+                let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                let query = boosted(Box::new(query), TITLE_BOOST);
+                self.bonus.push((query, Some((vec![term], TITLE_BOOST))));
             }
         }
         let in_title = atom.field == Some(Field::Title)
@@ -664,32 +651,15 @@ impl<'a> QueryBuilder<'a> {
                 Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
             };
             if bonus {
-                self.title_bonus(stem, weight);
+                let title = self.fields.title;
+                let boost = TITLE_BOOST * weight;
+                let term = Term::from_field_text(title, stem);
+                self.bonus
+                    .push((boosted(query(title), boost), Some((vec![term], boost))));
             }
             clauses.push((TantivyOccur::Should, boosted(query(field), weight)));
         }
         boolean(clauses)
-    }
-
-    /// The title's part of a word's score (its BM25F with the passage
-    /// text, less the text's own BM25), boosted as the word is, with its
-    /// bound: the word's BM25 over the passages bounds the increment.
-    fn title_bonus(&mut self, stem: &str, boost: f32) {
-        let body = Term::from_field_text(self.fields.body, stem);
-        let query = self.title_word(stem);
-        self.bonus
-            .push((boosted(query, boost), Some((vec![body], boost))));
-    }
-
-    /// A word in the title, scored as the title's part of its BM25F.
-    fn title_word(&self, stem: &str) -> Box<dyn Query> {
-        let body = Term::from_field_text(self.fields.body, stem);
-        let title = Term::from_field_text(self.fields.title, stem);
-        let w = std::env::var("EXP_TW")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(TITLE_WEIGHT); // EXP
-        Box::new(TitleBm25F::new(body, title, w))
     }
 
     /// One term, or several as a phrase (fields without positions: all of them).
