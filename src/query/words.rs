@@ -43,6 +43,9 @@ pub struct NearClause {
     pub query: Box<dyn Query>,
     /// The phrases whose scores the clause sums: its terms and boost.
     pub phrases: Vec<(Vec<Term>, Score)>,
+    /// What the clause adds beyond its phrases' BM25 where they occur
+    /// (the exact phrase's rank above the others: see [`super::first`]).
+    pub above: Score,
 }
 
 impl Clone for NearClause {
@@ -50,6 +53,7 @@ impl Clone for NearClause {
         NearClause {
             query: self.query.box_clone(),
             phrases: self.phrases.clone(),
+            above: self.above,
         }
     }
 }
@@ -152,7 +156,7 @@ impl Query for TopKWordsQuery {
                 });
                 phrases.push((indices.collect(), unboosted.boost_by(*boost)));
             }
-            near.push((weight, phrases));
+            near.push((weight, phrases, clause.above));
         }
         Ok(Box::new(TopKWordsWeight {
             query,
@@ -206,8 +210,8 @@ type BoundPhrase = (Vec<usize>, Bm25Weight);
 struct TopKWordsWeight {
     query: Box<dyn Weight>,
     words: Arc<dyn Weight>,
-    /// Each proximity clause's weight and phrases.
-    near: Vec<(Arc<dyn Weight>, Vec<BoundPhrase>)>,
+    /// Each proximity clause's weight, phrases and amount above them.
+    near: Vec<(Arc<dyn Weight>, Vec<BoundPhrase>, Score)>,
     /// The terms of the phrases, each once (all in the same field).
     terms: Vec<Term>,
 }
@@ -223,7 +227,7 @@ impl Weight for TopKWordsWeight {
         let near: Vec<Explanation> = self
             .near
             .iter()
-            .filter_map(|(weight, _)| weight.explain(reader, doc).ok())
+            .filter_map(|(weight, ..)| weight.explain(reader, doc).ok())
             .collect();
         if !near.is_empty() {
             let value = near.iter().map(Explanation::value).sum();
@@ -261,7 +265,10 @@ impl Weight for TopKWordsWeight {
         let near_max: Score = self
             .near
             .iter()
-            .flat_map(|(_, phrases)| phrases.iter().map(|(_, bm25)| bm25.max_score()))
+            .map(|(_, phrases, above)| {
+                let phrases: Score = phrases.iter().map(|(_, bm25)| bm25.max_score()).sum();
+                phrases + above
+            })
             .sum();
         let mut clauses: Vec<Clause> = self.near.iter().map(|_| Clause::Unopened).collect();
         let mut freqs = vec![0u32; self.terms.len()];
@@ -274,12 +281,17 @@ impl Weight for TopKWordsWeight {
                 }
                 let fieldnorm_id = fieldnorms.fieldnorm_id(doc);
                 let mut bound = words_score;
-                for (_, phrases) in &self.near {
+                for (_, phrases, above) in &self.near {
+                    let mut possible = false;
                     for (terms, bm25) in phrases {
                         let least = terms.iter().map(|&t| freqs[t]).min().unwrap_or(0);
                         if least > 0 {
                             bound += bm25.score(fieldnorm_id, least);
+                            possible = true;
                         }
+                    }
+                    if possible {
+                        bound += above;
                     }
                 }
                 if bound * BOUND_SLACK > threshold {
@@ -290,7 +302,7 @@ impl Weight for TopKWordsWeight {
                     // its clauses in order.
                     let mut near: Score = 0.0;
                     let mut matched = false;
-                    for (clause, (weight, _)) in clauses.iter_mut().zip(&self.near) {
+                    for (clause, (weight, ..)) in clauses.iter_mut().zip(&self.near) {
                         if let Some(score) = clause.score(weight.as_ref(), reader, doc)? {
                             near += score;
                             matched = true;
@@ -378,6 +390,7 @@ mod tests {
     use tantivy::{doc, Searcher};
 
     use super::*;
+    use crate::query::first::PhraseFirst;
     use crate::query::pair::PairQuery;
     use crate::testing::top_bits;
 
@@ -451,6 +464,7 @@ mod tests {
         NearClause {
             query,
             phrases: vec![(terms, boost)],
+            above: 0.0,
         }
     }
 
@@ -462,6 +476,29 @@ mod tests {
         NearClause {
             query: Box::new(PairQuery::new(terms.clone(), phrases.clone())),
             phrases: phrases.iter().map(|&(_, w)| (terms.to_vec(), w)).collect(),
+            above: 0.0,
+        }
+    }
+
+    /// The clause, its phrase first by `above` (see `super::first`).
+    fn first(clause: NearClause, above: Score) -> NearClause {
+        NearClause {
+            query: Box::new(PhraseFirst::new(clause.query, above)),
+            above,
+            ..clause
+        }
+    }
+
+    /// The pair clause, its exact phrase first.
+    fn first_pair(schema: &Schema, first: &str, second: &str) -> NearClause {
+        let clause = pair(schema, first, second);
+        let body = schema.get_field("body").unwrap();
+        let terms = [first, second].map(|w| Term::from_field_text(body, w));
+        let query = PairQuery::new(terms, vec![(0, 1.2), (4, 1.0), (8, 0.2)]);
+        NearClause {
+            query: Box::new(query.exact_first(4.0)),
+            above: 4.0,
+            ..clause
         }
     }
 
@@ -484,6 +521,15 @@ mod tests {
                     phrase(s, &["derr", "said"], 8, 0.2),
                 ],
             ),
+            (
+                vec!["kenneth", "derr", "said"],
+                vec![
+                    first(phrase(s, &["kenneth", "derr", "said"], 0, 1.0), 7.5),
+                    phrase(s, &["kenneth", "derr", "said"], 4, 1.0),
+                    phrase(s, &["derr", "said"], 8, 0.2),
+                ],
+            ),
+            (vec!["kenneth", "derr"], vec![first_pair(s, "kenneth", "derr")]),
             (
                 vec!["a", "chevron", "b", "a"],
                 vec![
