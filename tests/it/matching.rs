@@ -324,6 +324,11 @@ fn a_rare_close_spelling_is_mentioned_and_not_searched() {
     // A real word's rare neighbour with another first letter is not one.
     let r = search_json(&p, &["Cartel de los Soles"], 0);
     assert!(r.suggestions.is_empty(), "{:?}", r.suggestions);
+    // Nor is another form of the word ("terrorism" for "terrorist").
+    for query in ["Maduro terrorist", "terrorism", "Venezuelan"] {
+        let r = search_json(&p, &[query], 0);
+        assert!(r.suggestions.is_empty(), "{query}: {:?}", r.suggestions);
+    }
 }
 
 /// Whether the text holds the words as one phrase (any spacing, any case).
