@@ -4,11 +4,13 @@
 //! passage without it can score (its words, their looser proximity, its
 //! title), so every passage holding the phrase ranks above every passage
 //! that does not, however often the latter repeats the words apart.
-//! [`PhraseFirst`] adds that amount to a phrase query's score.
+//! [`PhraseFirst`] adds that amount ([`Most`]) to a phrase query's score.
 
 use std::fmt;
 
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    Bm25StatisticsProvider, Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight,
+};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
 use crate::explain;
@@ -16,28 +18,58 @@ use crate::explain;
 /// The name of the amount in explanations.
 pub const LABEL: &str = "the exact phrase ranks above every passage without it";
 
-/// A phrase query whose matches score `above` more.
+/// The most a passage can score without the phrase: the sum of parts
+/// (terms in one field, a phrase when several, and a weight), each at the
+/// most its BM25 gives; none: 0.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Most(pub Vec<(Vec<Term>, Score)>);
+
+impl Most {
+    /// The amount, with the search's statistics, a little above the sum
+    /// (bounds are trusted only so far: see `words::BOUND_SLACK`).
+    pub fn value(&self, statistics: &dyn Bm25StatisticsProvider) -> tantivy::Result<Score> {
+        let mut sum: Score = 0.0;
+        for (terms, weight) in &self.0 {
+            let bm25 = Bm25Weight::for_terms(statistics, terms)?;
+            sum += bm25.boost_by(*weight).max_score();
+        }
+        Ok(sum * (1.0 + 1e-4))
+    }
+
+    /// The amount where scoring is enabled, else 0.
+    pub fn when_scoring(&self, enable_scoring: &EnableScoring<'_>) -> tantivy::Result<Score> {
+        match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } if !self.0.is_empty() => self.value(*statistics_provider),
+            _ => Ok(0.0),
+        }
+    }
+}
+
+/// A phrase query whose matches score [`Most`] more.
 pub struct PhraseFirst {
     phrase: Box<dyn Query>,
-    above: Score,
+    most: Most,
 }
 
 impl PhraseFirst {
-    /// `phrase`, its score raised by `above` where it matches.
-    pub fn new(phrase: Box<dyn Query>, above: Score) -> Self {
-        PhraseFirst { phrase, above }
+    /// `phrase`, its score raised by `most` where it matches.
+    pub fn new(phrase: Box<dyn Query>, most: Most) -> Self {
+        PhraseFirst { phrase, most }
     }
 }
 
 impl Clone for PhraseFirst {
     fn clone(&self) -> Self {
-        PhraseFirst::new(self.phrase.box_clone(), self.above)
+        PhraseFirst::new(self.phrase.box_clone(), self.most.clone())
     }
 }
 
 impl fmt::Debug for PhraseFirst {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PhraseFirst({:?}, +{})", self.phrase, self.above)
+        write!(f, "PhraseFirst({:?}, {:?})", self.phrase, self.most)
     }
 }
 
@@ -49,7 +81,7 @@ impl Query for PhraseFirst {
         }
         Ok(Box::new(PhraseFirstWeight {
             phrase,
-            above: self.above,
+            above: self.most.when_scoring(&enable_scoring)?,
         }))
     }
 

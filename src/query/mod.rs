@@ -95,7 +95,7 @@ use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
 use bonus::BonusQuery;
-use first::PhraseFirst;
+use first::{Most, PhraseFirst};
 pub use label::BestOf;
 use label::{phrase_label, Labeled};
 use pair::PairQuery;
@@ -797,8 +797,8 @@ impl<'a> QueryBuilder<'a> {
         let to_term = |t: &String| Term::from_field_text(body, t);
         // The exact phrase of a query of words only ranks first.
         let above = match (whole, only_words(expr)) {
-            (true, true) => self.most_without_phrase(&terms, &content, &phrases[1..], bonus),
-            _ => 0.0,
+            (true, true) => most_without_phrase(body, &terms, &content, &phrases[1..], bonus),
+            _ => Most::default(),
         };
         // Phrases all over the same two terms (a two-word query): one pass.
         let Some((first, _, _)) = phrases.first() else {
@@ -810,7 +810,7 @@ impl<'a> QueryBuilder<'a> {
                 let terms = [to_term(a), to_term(b)];
                 let weights = phrases.iter().map(|&(_, _, w)| (terms.to_vec(), w));
                 let weights = weights.collect();
-                let query = PairQuery::new(terms, slops_and_weights).exact_first(above);
+                let query = PairQuery::new(terms, slops_and_weights).exact_first(above.clone());
                 return vec![NearClause {
                     phrases: weights,
                     query: Box::new(query),
@@ -829,9 +829,12 @@ impl<'a> QueryBuilder<'a> {
                     Box::new(BoostQuery::new(query, weight))
                 };
                 // The whole query's exact phrase comes first.
-                let above = if whole && i == 0 { above } else { 0.0 };
-                if above > 0.0 {
-                    query = Box::new(PhraseFirst::new(query, above));
+                let above = match (whole, i) {
+                    (true, 0) => above.clone(),
+                    _ => Most::default(),
+                };
+                if !above.0.is_empty() {
+                    query = Box::new(PhraseFirst::new(query, above.clone()));
                 }
                 NearClause {
                     query,
@@ -841,37 +844,30 @@ impl<'a> QueryBuilder<'a> {
             })
             .collect()
     }
+}
 
-    /// The most a passage without the whole query's exact phrase can
-    /// score: the words' BM25 (`content`: the indices in `terms` of those
-    /// that score), the other proximity phrases' and the title's, each at
-    /// its most; 0 when a part has no such bound.
-    fn most_without_phrase(
-        &self,
-        terms: &[String],
-        content: &[usize],
-        others: &[(Vec<String>, u32, f32)],
-        bonus: &[TitleClause],
-    ) -> f32 {
-        let most = |terms: Vec<Term>, weight: f32| -> Option<f32> {
-            let bm25 = tantivy::query::Bm25Weight::for_terms(self.searcher, &terms).ok()?;
-            Some(bm25.boost_by(weight).max_score())
-        };
-        let body = self.fields.body;
-        let to_terms = |words: &[String]| -> Vec<Term> {
-            let terms = words.iter().map(|w| Term::from_field_text(body, w));
-            terms.collect()
-        };
-        let words = content.iter().map(|&i| most(to_terms(&terms[i..=i]), 1.0));
-        let phrases = others.iter().map(|(t, _, w)| most(to_terms(t), *w));
-        let titles = bonus.iter().map(|(_, bound)| {
-            let (terms, boost) = bound.as_ref()?;
-            most(terms.clone(), *boost)
-        });
-        let sum: Option<f32> = words.chain(phrases).chain(titles).sum();
-        // Above the bound's rounding (see `words::BOUND_SLACK`).
-        sum.map_or(0.0, |sum| sum * (1.0 + 1e-4))
-    }
+/// The most a passage without the whole query's exact phrase can score:
+/// the words' BM25 in `body` (`content`: the indices in `terms` of those
+/// that score), the other proximity phrases' and the title's, each at its
+/// most; none when a part of the title has no such bound.
+fn most_without_phrase(
+    body: SchemaField,
+    terms: &[String],
+    content: &[usize],
+    others: &[(Vec<String>, u32, f32)],
+    bonus: &[TitleClause],
+) -> Most {
+    let to_terms = |words: &[String]| -> Vec<Term> {
+        let terms = words.iter().map(|w| Term::from_field_text(body, w));
+        terms.collect()
+    };
+    let words = content
+        .iter()
+        .map(|&i| Some((to_terms(&terms[i..=i]), 1.0)));
+    let phrases = others.iter().map(|(t, _, w)| Some((to_terms(t), *w)));
+    let titles = bonus.iter().map(|(_, bound)| bound.clone());
+    let parts: Option<Vec<_>> = words.chain(phrases).chain(titles).collect();
+    Most(parts.unwrap_or_default())
 }
 
 /// The close spellings of the query's bare content words that the passages

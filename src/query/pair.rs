@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use super::first;
+use super::first::{self, Most};
 use super::label::phrase_label;
 use crate::explain;
 use tantivy::fieldnorm::FieldNormReader;
@@ -25,7 +25,7 @@ pub struct PairQuery {
     terms: [Term; 2],
     phrases: Vec<(u32, Score)>,
     /// Added where the exact phrase (slop 0) occurs (see [`super::first`]).
-    above: Score,
+    above: Most,
 }
 
 impl PairQuery {
@@ -34,13 +34,13 @@ impl PairQuery {
         PairQuery {
             terms,
             phrases,
-            above: 0.0,
+            above: Most::default(),
         }
     }
 
     /// The same query, `above` more where the exact phrase occurs, as
     /// [`super::first::PhraseFirst`] scores it.
-    pub fn exact_first(mut self, above: Score) -> Self {
+    pub fn exact_first(mut self, above: Most) -> Self {
         self.above = above;
         self
     }
@@ -64,7 +64,7 @@ impl Query for PairQuery {
             field_name,
             terms: self.terms.clone(),
             phrases: self.phrases.clone(),
-            above: self.above,
+            above: self.above.when_scoring(&enable_scoring)?,
             bm25,
         }))
     }

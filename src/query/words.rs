@@ -20,6 +20,7 @@ use tantivy::query::{
     SumCombiner, Weight,
 };
 
+use super::first::Most;
 use crate::explain;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -45,7 +46,7 @@ pub struct NearClause {
     pub phrases: Vec<(Vec<Term>, Score)>,
     /// What the clause adds beyond its phrases' BM25 where they occur
     /// (the exact phrase's rank above the others: see [`super::first`]).
-    pub above: Score,
+    pub above: Most,
 }
 
 impl Clone for NearClause {
@@ -53,7 +54,7 @@ impl Clone for NearClause {
         NearClause {
             query: self.query.box_clone(),
             phrases: self.phrases.clone(),
-            above: self.above,
+            above: self.above.clone(),
         }
     }
 }
@@ -156,7 +157,8 @@ impl Query for TopKWordsQuery {
                 });
                 phrases.push((indices.collect(), unboosted.boost_by(*boost)));
             }
-            near.push((weight, phrases, clause.above));
+            let above = clause.above.when_scoring(&enable_scoring)?;
+            near.push((weight, phrases, above));
         }
         Ok(Box::new(TopKWordsWeight {
             query,
@@ -464,7 +466,7 @@ mod tests {
         NearClause {
             query,
             phrases: vec![(terms, boost)],
-            above: 0.0,
+            above: Most::default(),
         }
     }
 
@@ -476,14 +478,24 @@ mod tests {
         NearClause {
             query: Box::new(PairQuery::new(terms.clone(), phrases.clone())),
             phrases: phrases.iter().map(|&(_, w)| (terms.to_vec(), w)).collect(),
-            above: 0.0,
+            above: Most::default(),
         }
     }
 
-    /// The clause, its phrase first by `above` (see `super::first`).
-    fn first(clause: NearClause, above: Score) -> NearClause {
+    /// An amount for a phrase first: the most of `words` in the body.
+    fn most(schema: &Schema, words: &[&str]) -> Most {
+        let body = schema.get_field("body").unwrap();
+        let terms = words
+            .iter()
+            .map(|w| (vec![Term::from_field_text(body, w)], 1.0));
+        Most(terms.collect())
+    }
+
+    /// The clause, its phrase first by the most of `words`.
+    fn first(schema: &Schema, clause: NearClause, words: &[&str]) -> NearClause {
+        let above = most(schema, words);
         NearClause {
-            query: Box::new(PhraseFirst::new(clause.query, above)),
+            query: Box::new(PhraseFirst::new(clause.query, above.clone())),
             above,
             ..clause
         }
@@ -495,9 +507,10 @@ mod tests {
         let body = schema.get_field("body").unwrap();
         let terms = [first, second].map(|w| Term::from_field_text(body, w));
         let query = PairQuery::new(terms, vec![(0, 1.2), (4, 1.0), (8, 0.2)]);
+        let above = most(schema, &[first, second]);
         NearClause {
-            query: Box::new(query.exact_first(4.0)),
-            above: 4.0,
+            query: Box::new(query.exact_first(above.clone())),
+            above,
             ..clause
         }
     }
@@ -524,12 +537,19 @@ mod tests {
             (
                 vec!["kenneth", "derr", "said"],
                 vec![
-                    first(phrase(s, &["kenneth", "derr", "said"], 0, 1.0), 7.5),
+                    first(
+                        s,
+                        phrase(s, &["kenneth", "derr", "said"], 0, 1.0),
+                        &["kenneth", "derr", "said", "a"],
+                    ),
                     phrase(s, &["kenneth", "derr", "said"], 4, 1.0),
                     phrase(s, &["derr", "said"], 8, 0.2),
                 ],
             ),
-            (vec!["kenneth", "derr"], vec![first_pair(s, "kenneth", "derr")]),
+            (
+                vec!["kenneth", "derr"],
+                vec![first_pair(s, "kenneth", "derr")],
+            ),
             (
                 vec!["a", "chevron", "b", "a"],
                 vec![

@@ -365,7 +365,11 @@ fn passages_holding_the_exact_phrase_rank_above_a_stuffed_one() {
     let phrases: Vec<usize> = (0..r.hits.len())
         .filter(|&i| holds_phrase(&r.hits[i].passage.text, &words))
         .collect();
-    assert!(phrases.len() >= 10, "{} passages with the phrase", phrases.len());
+    assert!(
+        phrases.len() >= 10,
+        "{} passages with the phrase",
+        phrases.len()
+    );
     assert!(
         phrases.iter().all(|&i| i < stuffed),
         "the stuffed passage is hit {} of {}, passages with the phrase at {phrases:?}",
