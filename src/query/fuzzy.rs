@@ -250,6 +250,13 @@ impl Suggestion {
     }
 }
 
+/// Whether two stems are one word's forms: the same, or one the other's
+/// start ("terror" of *terrorism* and "terrorist"; "venezuela" and
+/// "venezuelan"), so that a variant is not taken for a spelling.
+fn same_family(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
 /// The close spellings worth mentioning for the query words `typed` (bare
 /// content words): for a word of at least [`HINT_MIN_CHARS`] characters,
 /// the word of the passages within 1 edit that starts with the same letter, stems otherwise and is rare beside it (a likely misspelling or variant,
@@ -314,7 +321,7 @@ pub fn suggestions(
         )? {
             let mut stem = found.word.clone();
             analysis::stem(&mut stem);
-            if found.distance == 0 || stem == typed_stem || found.passages > limit {
+            if found.distance == 0 || same_family(&stem, &typed_stem) || found.passages > limit {
                 continue;
             }
             let passages = count(&stem)?;

@@ -73,6 +73,7 @@ macro_rules! delegate_weight {
 }
 
 mod bonus;
+mod first;
 pub mod fuzzy;
 mod label;
 pub mod limits;
@@ -94,6 +95,7 @@ use crate::analysis;
 use crate::highlight::HighlightTerms;
 use crate::schema::Fields;
 use bonus::BonusQuery;
+use first::{Most, PhraseFirst};
 pub use label::BestOf;
 use label::{phrase_label, Labeled};
 use pair::PairQuery;
@@ -138,6 +140,10 @@ const PAIR_WINDOW: u32 = 8;
 /// Pairs scored per query: bounds the work for a very long query.
 const MAX_PAIRS: usize = 32;
 
+/// A clause of the title's evidence, and its terms and boost for a bound
+/// (`None`: no bound).
+type TitleClause = (Box<dyn Query>, Option<bonus::Bound>);
+
 /// A query ready to run, with what to highlight in its hits.
 pub struct Compiled {
     /// The Tantivy query: passages whose text holds what the query asks
@@ -163,7 +169,7 @@ pub struct QueryBuilder<'a> {
     target: SchemaField,
     /// The title's evidence for the passage query being compiled: each
     /// clause, and its terms and boost for a bound (`None`: no bound).
-    bonus: Vec<(Box<dyn Query>, Option<bonus::Bound>)>,
+    bonus: Vec<TitleClause>,
     analyzer: TextAnalyzer,
     unstemmed: TextAnalyzer,
     /// Whether the query being compiled has a bare word that is not a stop word.
@@ -295,7 +301,7 @@ impl<'a> QueryBuilder<'a> {
         self.target = self.fields.body;
         self.bonus.clear();
         let query = query?;
-        let near = self.proximity(expr);
+        let near = self.proximity(expr, &bonus);
         let query: Box<dyn Query> = if !near.is_empty() {
             Box::new(TopKWordsQuery::new(query, near))
         } else {
@@ -747,7 +753,7 @@ impl<'a> QueryBuilder<'a> {
     /// each other (after the sequential dependence model of Metzler and
     /// Croft, 2005). The clauses of their Should union, each with the
     /// phrases it scores; none for fewer than two words.
-    fn proximity(&mut self, expr: &Expr) -> Vec<NearClause> {
+    fn proximity(&mut self, expr: &Expr, bonus: &[TitleClause]) -> Vec<NearClause> {
         let mut terms = Vec::new();
         let mut content = Vec::new();
         for w in bare_words(expr) {
@@ -789,6 +795,11 @@ impl<'a> QueryBuilder<'a> {
         }
         let body = self.fields.body;
         let to_term = |t: &String| Term::from_field_text(body, t);
+        // The exact phrase of a query of words only ranks first.
+        let above = match (whole, only_words(expr)) {
+            (true, true) => most_without_phrase(body, &terms, &content, &phrases[1..], bonus),
+            _ => Most::default(),
+        };
         // Phrases all over the same two terms (a two-word query): one pass.
         let Some((first, _, _)) = phrases.first() else {
             return Vec::new();
@@ -798,28 +809,65 @@ impl<'a> QueryBuilder<'a> {
                 let slops_and_weights = phrases.iter().map(|&(_, s, w)| (s, w)).collect();
                 let terms = [to_term(a), to_term(b)];
                 let weights = phrases.iter().map(|&(_, _, w)| (terms.to_vec(), w));
+                let weights = weights.collect();
+                let query = PairQuery::new(terms, slops_and_weights).exact_first(above.clone());
                 return vec![NearClause {
-                    phrases: weights.collect(),
-                    query: Box::new(PairQuery::new(terms, slops_and_weights)),
+                    phrases: weights,
+                    query: Box::new(query),
+                    above,
                 }];
             }
         }
         phrases
             .into_iter()
-            .map(|(terms, slop, weight)| {
+            .enumerate()
+            .map(|(i, (terms, slop, weight))| {
                 let query = self.terms_query(body, &terms, slop);
-                let query: Box<dyn Query> = if weight == 1.0 {
+                let mut query: Box<dyn Query> = if weight == 1.0 {
                     query
                 } else {
                     Box::new(BoostQuery::new(query, weight))
                 };
+                // The whole query's exact phrase comes first.
+                let above = match (whole, i) {
+                    (true, 0) => above.clone(),
+                    _ => Most::default(),
+                };
+                if !above.0.is_empty() {
+                    query = Box::new(PhraseFirst::new(query, above.clone()));
+                }
                 NearClause {
                     query,
                     phrases: vec![(terms.iter().map(to_term).collect(), weight)],
+                    above,
                 }
             })
             .collect()
     }
+}
+
+/// The most a passage without the whole query's exact phrase can score:
+/// the words' BM25 in `body` (`content`: the indices in `terms` of those
+/// that score), the other proximity phrases' and the title's, each at its
+/// most; none when a part of the title has no such bound.
+fn most_without_phrase(
+    body: SchemaField,
+    terms: &[String],
+    content: &[usize],
+    others: &[(Vec<String>, u32, f32)],
+    bonus: &[TitleClause],
+) -> Most {
+    let to_terms = |words: &[String]| -> Vec<Term> {
+        let terms = words.iter().map(|w| Term::from_field_text(body, w));
+        terms.collect()
+    };
+    let words = content
+        .iter()
+        .map(|&i| Some((to_terms(&terms[i..=i]), 1.0)));
+    let phrases = others.iter().map(|(t, _, w)| Some((to_terms(t), *w)));
+    let titles = bonus.iter().map(|(_, bound)| bound.clone());
+    let parts: Option<Vec<_>> = words.chain(phrases).chain(titles).collect();
+    Most(parts.unwrap_or_default())
 }
 
 /// The close spellings of the query's bare content words that the passages
@@ -862,6 +910,17 @@ fn bare_words(expr: &Expr) -> impl Iterator<Item = &str> {
             ) => Some(w.as_str()),
             _ => None,
         })
+}
+
+/// Whether a query is bare words only (exclusions aside): nothing else
+/// adds to a passage's score.
+fn only_words(expr: &Expr) -> bool {
+    match expr {
+        Expr::Seq(clauses) => clauses
+            .iter()
+            .all(|c| c.occur == Occur::MustNot || is_bare_word(&c.expr)),
+        _ => false,
+    }
 }
 
 /// Whether an expression is a bare word: no field, quotes, star or group.

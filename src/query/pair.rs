@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 
+use super::first::{self, Most};
 use super::label::phrase_label;
 use crate::explain;
 use tantivy::fieldnorm::FieldNormReader;
@@ -23,12 +24,25 @@ use tantivy::{
 pub struct PairQuery {
     terms: [Term; 2],
     phrases: Vec<(u32, Score)>,
+    /// Added where the exact phrase (slop 0) occurs (see [`super::first`]).
+    above: Most,
 }
 
 impl PairQuery {
     /// The union of `PhraseQuery([first, second])` with each slop, boosted.
     pub fn new(terms: [Term; 2], phrases: Vec<(u32, Score)>) -> Self {
-        PairQuery { terms, phrases }
+        PairQuery {
+            terms,
+            phrases,
+            above: Most::default(),
+        }
+    }
+
+    /// The same query, `above` more where the exact phrase occurs, as
+    /// [`super::first::PhraseFirst`] scores it.
+    pub fn exact_first(mut self, above: Most) -> Self {
+        self.above = above;
+        self
     }
 }
 
@@ -50,6 +64,7 @@ impl Query for PairQuery {
             field_name,
             terms: self.terms.clone(),
             phrases: self.phrases.clone(),
+            above: self.above.when_scoring(&enable_scoring)?,
             bm25,
         }))
     }
@@ -66,6 +81,7 @@ struct PairWeight {
     field_name: String,
     terms: [Term; 2],
     phrases: Vec<(u32, Score)>,
+    above: Score,
     /// BM25 of the two terms as a phrase; `None` when scoring is disabled.
     bm25: Option<Bm25Weight>,
 }
@@ -131,6 +147,7 @@ impl PairWeight {
             fieldnorms,
             left_positions: Vec::with_capacity(100),
             right_positions: Vec::with_capacity(100),
+            above: boost * self.above,
             doc: 0,
             score: 0.0,
         }))
@@ -185,6 +202,9 @@ impl Weight for PairWeight {
                 parts.push(explain::label(&name, detail));
             }
         }
+        if self.above != 0.0 && scorer.phrase_count(0) > 0 {
+            parts.push(Explanation::new(first::LABEL, self.above));
+        }
         Ok(explain::sum(scorer.score(), parts))
     }
 }
@@ -201,6 +221,8 @@ struct PairScorer {
     fieldnorms: FieldNormReader,
     left_positions: Vec<u32>,
     right_positions: Vec<u32>,
+    /// Added where the exact phrase occurs (boosted).
+    above: Score,
     doc: DocId,
     score: Score,
 }
@@ -267,6 +289,9 @@ impl PairScorer {
                 _ => {}
             }
             matched |= count > 0;
+        }
+        if self.above != 0.0 && self.phrase_count(0) > 0 {
+            score += self.above;
         }
         self.score = if scoring { score } else { 1.0 };
         matched

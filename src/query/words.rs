@@ -20,6 +20,7 @@ use tantivy::query::{
     SumCombiner, Weight,
 };
 
+use super::first::Most;
 use crate::explain;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -43,6 +44,9 @@ pub struct NearClause {
     pub query: Box<dyn Query>,
     /// The phrases whose scores the clause sums: its terms and boost.
     pub phrases: Vec<(Vec<Term>, Score)>,
+    /// What the clause adds beyond its phrases' BM25 where they occur
+    /// (the exact phrase's rank above the others: see [`super::first`]).
+    pub above: Most,
 }
 
 impl Clone for NearClause {
@@ -50,6 +54,7 @@ impl Clone for NearClause {
         NearClause {
             query: self.query.box_clone(),
             phrases: self.phrases.clone(),
+            above: self.above.clone(),
         }
     }
 }
@@ -152,7 +157,8 @@ impl Query for TopKWordsQuery {
                 });
                 phrases.push((indices.collect(), unboosted.boost_by(*boost)));
             }
-            near.push((weight, phrases));
+            let above = clause.above.when_scoring(&enable_scoring)?;
+            near.push((weight, phrases, above));
         }
         Ok(Box::new(TopKWordsWeight {
             query,
@@ -206,8 +212,8 @@ type BoundPhrase = (Vec<usize>, Bm25Weight);
 struct TopKWordsWeight {
     query: Box<dyn Weight>,
     words: Arc<dyn Weight>,
-    /// Each proximity clause's weight and phrases.
-    near: Vec<(Arc<dyn Weight>, Vec<BoundPhrase>)>,
+    /// Each proximity clause's weight, phrases and amount above them.
+    near: Vec<(Arc<dyn Weight>, Vec<BoundPhrase>, Score)>,
     /// The terms of the phrases, each once (all in the same field).
     terms: Vec<Term>,
 }
@@ -223,7 +229,7 @@ impl Weight for TopKWordsWeight {
         let near: Vec<Explanation> = self
             .near
             .iter()
-            .filter_map(|(weight, _)| weight.explain(reader, doc).ok())
+            .filter_map(|(weight, ..)| weight.explain(reader, doc).ok())
             .collect();
         if !near.is_empty() {
             let value = near.iter().map(Explanation::value).sum();
@@ -261,7 +267,10 @@ impl Weight for TopKWordsWeight {
         let near_max: Score = self
             .near
             .iter()
-            .flat_map(|(_, phrases)| phrases.iter().map(|(_, bm25)| bm25.max_score()))
+            .map(|(_, phrases, above)| {
+                let phrases: Score = phrases.iter().map(|(_, bm25)| bm25.max_score()).sum();
+                phrases + above
+            })
             .sum();
         let mut clauses: Vec<Clause> = self.near.iter().map(|_| Clause::Unopened).collect();
         let mut freqs = vec![0u32; self.terms.len()];
@@ -274,12 +283,17 @@ impl Weight for TopKWordsWeight {
                 }
                 let fieldnorm_id = fieldnorms.fieldnorm_id(doc);
                 let mut bound = words_score;
-                for (_, phrases) in &self.near {
+                for (_, phrases, above) in &self.near {
+                    let mut possible = false;
                     for (terms, bm25) in phrases {
                         let least = terms.iter().map(|&t| freqs[t]).min().unwrap_or(0);
                         if least > 0 {
                             bound += bm25.score(fieldnorm_id, least);
+                            possible = true;
                         }
+                    }
+                    if possible {
+                        bound += above;
                     }
                 }
                 if bound * BOUND_SLACK > threshold {
@@ -290,7 +304,7 @@ impl Weight for TopKWordsWeight {
                     // its clauses in order.
                     let mut near: Score = 0.0;
                     let mut matched = false;
-                    for (clause, (weight, _)) in clauses.iter_mut().zip(&self.near) {
+                    for (clause, (weight, ..)) in clauses.iter_mut().zip(&self.near) {
                         if let Some(score) = clause.score(weight.as_ref(), reader, doc)? {
                             near += score;
                             matched = true;
@@ -378,6 +392,7 @@ mod tests {
     use tantivy::{doc, Searcher};
 
     use super::*;
+    use crate::query::first::PhraseFirst;
     use crate::query::pair::PairQuery;
     use crate::testing::top_bits;
 
@@ -451,6 +466,7 @@ mod tests {
         NearClause {
             query,
             phrases: vec![(terms, boost)],
+            above: Most::default(),
         }
     }
 
@@ -462,6 +478,40 @@ mod tests {
         NearClause {
             query: Box::new(PairQuery::new(terms.clone(), phrases.clone())),
             phrases: phrases.iter().map(|&(_, w)| (terms.to_vec(), w)).collect(),
+            above: Most::default(),
+        }
+    }
+
+    /// An amount for a phrase first: the most of `words` in the body.
+    fn most(schema: &Schema, words: &[&str]) -> Most {
+        let body = schema.get_field("body").unwrap();
+        let terms = words
+            .iter()
+            .map(|w| (vec![Term::from_field_text(body, w)], 1.0));
+        Most(terms.collect())
+    }
+
+    /// The clause, its phrase first by the most of `words`.
+    fn first(schema: &Schema, clause: NearClause, words: &[&str]) -> NearClause {
+        let above = most(schema, words);
+        NearClause {
+            query: Box::new(PhraseFirst::new(clause.query, above.clone())),
+            above,
+            ..clause
+        }
+    }
+
+    /// The pair clause, its exact phrase first.
+    fn first_pair(schema: &Schema, first: &str, second: &str) -> NearClause {
+        let clause = pair(schema, first, second);
+        let body = schema.get_field("body").unwrap();
+        let terms = [first, second].map(|w| Term::from_field_text(body, w));
+        let query = PairQuery::new(terms, vec![(0, 1.2), (4, 1.0), (8, 0.2)]);
+        let above = most(schema, &[first, second]);
+        NearClause {
+            query: Box::new(query.exact_first(above.clone())),
+            above,
+            ..clause
         }
     }
 
@@ -483,6 +533,22 @@ mod tests {
                     phrase(s, &["derr", "said"], 0, 0.2),
                     phrase(s, &["derr", "said"], 8, 0.2),
                 ],
+            ),
+            (
+                vec!["kenneth", "derr", "said"],
+                vec![
+                    first(
+                        s,
+                        phrase(s, &["kenneth", "derr", "said"], 0, 1.0),
+                        &["kenneth", "derr", "said", "a"],
+                    ),
+                    phrase(s, &["kenneth", "derr", "said"], 4, 1.0),
+                    phrase(s, &["derr", "said"], 8, 0.2),
+                ],
+            ),
+            (
+                vec!["kenneth", "derr"],
+                vec![first_pair(s, "kenneth", "derr")],
             ),
             (
                 vec!["a", "chevron", "b", "a"],

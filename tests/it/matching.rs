@@ -324,4 +324,56 @@ fn a_rare_close_spelling_is_mentioned_and_not_searched() {
     // A real word's rare neighbour with another first letter is not one.
     let r = search_json(&p, &["Cartel de los Soles"], 0);
     assert!(r.suggestions.is_empty(), "{:?}", r.suggestions);
+    // Nor is another form of the word ("terrorism" for "terrorist").
+    for query in ["Maduro terrorist", "terrorism", "Venezuelan"] {
+        let r = search_json(&p, &[query], 0);
+        assert!(r.suggestions.is_empty(), "{query}: {:?}", r.suggestions);
+    }
+}
+
+/// Whether the text holds the words as one phrase (any spacing, any case).
+fn holds_phrase(text: &str, words: &[&str]) -> bool {
+    let folded: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    folded
+        .windows(words.len())
+        .any(|window| window.iter().zip(words).all(|(w, q)| w == q))
+}
+
+#[test]
+fn passages_holding_the_exact_phrase_rank_above_a_stuffed_one() {
+    let p = Project::with_corpus();
+    // Every word of the query many times, in the title too, never as the phrase.
+    p.write(
+        "corpus/stuffed-cartel-soles.txt",
+        "Cartel soles: los soles de cartel\n\n\
+         Soles cartel los de, cartel soles de los. Cartel los soles de cartel; soles de los \
+         cartel soles. Los cartel de soles, soles los cartel de. De soles cartel los, cartel \
+         de soles los. Soles de cartel los soles, los de cartel soles cartel. Cartel, soles, \
+         los, de: cartel soles los de cartel soles.\n",
+    );
+    let words = ["cartel", "de", "los", "soles"];
+    let r = search_json(&p, &["Cartel de los Soles", "--limit", "100"], 0);
+    let stuffed = r
+        .hits
+        .iter()
+        .position(|h| h.article.id.contains("stuffed"))
+        .expect("the stuffed passage holds every word: a hit");
+    let phrases: Vec<usize> = (0..r.hits.len())
+        .filter(|&i| holds_phrase(&r.hits[i].passage.text, &words))
+        .collect();
+    assert!(
+        phrases.len() >= 10,
+        "{} passages with the phrase",
+        phrases.len()
+    );
+    assert!(
+        phrases.iter().all(|&i| i < stuffed),
+        "the stuffed passage is hit {} of {}, passages with the phrase at {phrases:?}",
+        stuffed + 1,
+        r.hits.len()
+    );
 }
