@@ -462,6 +462,11 @@ impl Groups {
         self.by_article.get(article_id).map(|&g| &self.groups[g])
     }
 
+    /// The position in [`Groups::groups`] of an article's group.
+    pub fn position(&self, article_id: &str) -> Option<usize> {
+        self.by_article.get(article_id).copied()
+    }
+
     /// Reads the groups file of the index in `dir`; `None` when there is
     /// none or it cannot be read.
     pub fn load(dir: &Path) -> Option<Groups> {
