@@ -367,7 +367,7 @@ impl Collector for MatchingArticles<'_> {
                 .collect();
             for mut row in fruit.rows {
                 row.outlet = row.outlet.map(|o| outlets[o as usize]);
-                if self.numbers.split {
+                if self.numbers.is_split(row.article) {
                     if let Some(&at) = article_at.get(&row.article) {
                         all.rows[at].passages += row.passages;
                         continue;

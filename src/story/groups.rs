@@ -444,7 +444,8 @@ impl Groups {
         Groups::indexed(commit, groups)
     }
 
-    fn indexed(commit: String, groups: Vec<Group>) -> Groups {
+    /// The groups, with their index by article.
+    pub(crate) fn indexed(commit: String, groups: Vec<Group>) -> Groups {
         let by_article = groups
             .iter()
             .enumerate()
