@@ -47,7 +47,7 @@ const QUERY_WORDS: usize = 12;
 /// Share of the passages past which a word is common: beyond the words a
 /// match needs (see [`candidate_request`]), a common word is not looked
 /// up, as it would make the index walk most passages to rank a few.
-const COMMON_SHARE: f64 = 0.01;
+const COMMON_SHARE: f64 = 0.05;
 
 /// Candidate passages read per page, and at most.
 const PAGE: usize = 100;
