@@ -44,13 +44,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let started = Instant::now();
             let articles = match kind.as_str() {
                 "count" => {
-                    count::count(&searcher, groups, &request, &[Dimension::Month])?
+                    count::count(&searcher, &request, &[Dimension::Month])?
                         .total
                         .articles
                 }
                 "timeline" => timeline::timeline(
                     &searcher,
-                    groups,
                     std::slice::from_ref(&request),
                     Dimension::Week,
                     Split::Query,

@@ -280,7 +280,7 @@ pub fn search_result(
     let groups = newsdex::story::groups(searcher)?;
     let mut result = newsdex::story::fold::search(searcher, groups, request, collapse)?;
     if facets {
-        result.facets = Some(newsdex::story::count::facets(searcher, groups, request)?);
+        result.facets = Some(newsdex::story::count::facets(searcher, request)?);
     }
     Ok(result)
 }
@@ -839,8 +839,7 @@ pub fn counted(
     request: &SearchRequest,
     by: &[newsdex::story::count::Dimension],
 ) -> newsdex::Result<newsdex::story::count::CountResult> {
-    let groups = newsdex::story::groups(searcher)?;
-    newsdex::story::count::count(searcher, groups, request, by)
+    newsdex::story::count::count(searcher, request, by)
 }
 
 fn run_count(dir: &Path, args: CountArgs) -> Result<Outcome> {
@@ -978,8 +977,7 @@ pub fn timelined(
         Some(SplitArg::Outlet) => Split::Outlet,
         None => Split::Query,
     };
-    let groups = newsdex::story::groups(searcher)?;
-    timeline::timeline(searcher, groups, requests, by, split)
+    timeline::timeline(searcher, requests, by, split)
 }
 
 fn run_timeline(dir: &Path, args: TimelineArgs) -> Result<Outcome> {

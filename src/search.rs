@@ -32,6 +32,7 @@ use crate::index::Store;
 use crate::outlet;
 use crate::query::{limits, parse, BestOf, Compiled, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
+use crate::story::numbers::StoryNumbers;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
 const DOC_CACHE_BYTES: usize = 64 * 1024 * 1024;
@@ -382,13 +383,14 @@ struct SegmentIds {
 
 /// Every article id of a segment's dictionary, in ordinal order, end to end.
 #[derive(Default)]
-struct DecodedIds {
+pub(crate) struct DecodedIds {
     text: String,
     ends: Vec<usize>,
 }
 
 impl DecodedIds {
-    fn read(ids: &StrColumn) -> io::Result<DecodedIds> {
+    /// Decodes the dictionary of `ids`.
+    pub(crate) fn read(ids: &StrColumn) -> io::Result<DecodedIds> {
         let mut decoded = DecodedIds {
             text: String::new(),
             ends: Vec::with_capacity(ids.num_terms()),
@@ -403,7 +405,13 @@ impl DecodedIds {
         Ok(decoded)
     }
 
-    fn get(&self, ord: u64) -> Option<&str> {
+    /// Ids in the dictionary.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The id of ordinal `ord`.
+    pub(crate) fn get(&self, ord: u64) -> Option<&str> {
         let ord = usize::try_from(ord).ok()?;
         let end = *self.ends.get(ord)?;
         let start = ord.checked_sub(1).map_or(0, |before| self.ends[before]);
@@ -540,6 +548,8 @@ pub struct Searcher {
     segment_ids: Vec<SegmentIds>,
     /// The index's copy groups, read on first use.
     copy_groups: OnceLock<crate::story::groups::Groups>,
+    /// Article and story numbers of the snapshot, made on first use.
+    story_numbers: OnceLock<StoryNumbers>,
 }
 
 impl Searcher {
@@ -566,6 +576,7 @@ impl Searcher {
             reader,
             segment_ids,
             copy_groups: OnceLock::new(),
+            story_numbers: OnceLock::new(),
         })
     }
 
@@ -590,6 +601,16 @@ impl Searcher {
             &self.reader.searcher(),
         )?;
         Ok(self.copy_groups.get_or_init(|| groups))
+    }
+
+    /// Article and story numbers of the snapshot (see
+    /// [`crate::story::numbers`]), made once.
+    pub fn story_numbers(&self) -> Result<&StoryNumbers> {
+        if let Some(numbers) = self.story_numbers.get() {
+            return Ok(numbers);
+        }
+        let numbers = StoryNumbers::build(&self.reader.searcher(), self.copy_groups()?)?;
+        Ok(self.story_numbers.get_or_init(|| numbers))
     }
 
     /// Parses a request's query and builds its filters: what
@@ -633,10 +654,10 @@ impl Searcher {
     /// Runs a request's query, with the same parsing, filters and fallback
     /// to `--match any` as [`Searcher::search`], through `collector` over
     /// every match (limit, offset and sort do not apply).
-    pub fn collect_matches<C: Collector>(
+    pub fn collect_matches<C: Collector + Clone>(
         &self,
         req: &SearchRequest,
-        collector: &C,
+        collector: C,
     ) -> Result<Matches<C::Fruit>> {
         let searcher = self.reader.searcher();
         let statistics = QueryStatistics::new(&searcher);
@@ -646,7 +667,7 @@ impl Searcher {
             query: req.query.clone(),
             reason: "the query has no searchable words".into(),
         };
-        let mut query = prepared.filtered(
+        let query = prepared.filtered(
             builder
                 .compile(&prepared.expr, req.match_mode)
                 .ok_or_else(no_words)?
@@ -654,18 +675,21 @@ impl Searcher {
                 .as_ref(),
             true,
         );
+        // One walk over the matches collects and counts them.
+        let (mut fruit, found) = statistics.search(query.as_ref(), &(collector.clone(), Count))?;
         let mut relaxed = false;
-        if req.match_mode == MatchMode::All && statistics.search(query.as_ref(), &Count)? == 0 {
+        if req.match_mode == MatchMode::All && found == 0 {
             if let Some(any) = builder.compile_relaxed(&prepared.expr) {
                 let any = prepared.filtered(any.query.as_ref(), true);
-                if statistics.search(any.as_ref(), &Count)? > 0 {
+                let (any_fruit, found) = statistics.search(any.as_ref(), &(collector, Count))?;
+                if found > 0 {
                     relaxed = true;
-                    query = any;
+                    fruit = any_fruit;
                 }
             }
         }
         Ok(Matches {
-            fruit: statistics.search(query.as_ref(), collector)?,
+            fruit,
             relaxed,
             notes: prepared.notes,
         })

@@ -6,9 +6,11 @@
 //! exact. Undated articles (and articles with no outlet) are a bucket of
 //! their own, never dropped.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
+use fnv::FnvHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -17,7 +19,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::error::{Error, Result};
 use crate::query::MatchMode;
 use crate::search::{SearchRequest, Searcher};
-use crate::story::groups::Groups;
+use crate::story::numbers::{SegmentNumbers, StoryNumbers};
 
 /// What buckets are made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -61,10 +63,29 @@ impl Dimension {
         }
     }
 
-    /// An article's key in this dimension (`None`: no outlet, or undated).
-    fn key(self, article: &Matched) -> Option<String> {
+    /// An article's key in this dimension (`None`: no outlet, or undated),
+    /// as a number: equal for two articles exactly when their keys are.
+    fn number(self, article: &Row) -> Option<i64> {
         if self == Dimension::Outlet {
-            return article.outlet.clone();
+            return article.outlet.map(i64::from);
+        }
+        let date = DateTime::<Utc>::from_timestamp(article.date?, 0)?;
+        Some(match self {
+            Dimension::Year => i64::from(date.year()),
+            Dimension::Month => i64::from(date.year()) * 12 + i64::from(date.month0()),
+            Dimension::Week => {
+                let week = date.iso_week();
+                i64::from(week.year()) * 64 + i64::from(week.week())
+            }
+            Dimension::Day => i64::from(date.date_naive().num_days_from_ce()),
+            Dimension::Outlet => unreachable!("handled above"),
+        })
+    }
+
+    /// An article's key in this dimension (`None`: no outlet, or undated).
+    fn key(self, article: &Row, outlets: &[String]) -> Option<String> {
+        if self == Dimension::Outlet {
+            return article.outlet.map(|o| outlets[o as usize].clone());
         }
         let date = DateTime::<Utc>::from_timestamp(article.date?, 0)?;
         Some(match self {
@@ -137,63 +158,99 @@ pub struct CountResult {
     pub notes: Vec<String>,
 }
 
-/// A matching article: what bucketing needs.
-#[derive(Debug, Clone)]
-struct Matched {
-    outlet: Option<String>,
+/// A matching article: what bucketing needs, in numbers (see
+/// [`crate::story::numbers`]).
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    article: u32,
+    story: u32,
+    /// Position in the matches' outlets.
+    outlet: Option<u32>,
+    /// Seconds since 1970, UTC.
     date: Option<i64>,
     passages: u64,
 }
 
+/// Every matching article, and the outlets its rows point into.
+#[derive(Debug, Default)]
+struct Matched {
+    outlets: Vec<String>,
+    rows: Vec<Row>,
+}
+
+/// Distinct values among `values`, each below `bound`.
+fn distinct(values: impl Iterator<Item = u32>, bound: u32) -> u64 {
+    let mut seen = vec![0u64; (bound as usize).div_ceil(64)];
+    let mut n = 0;
+    for v in values {
+        let (word, bit) = (v as usize / 64, 1u64 << (v % 64));
+        if seen[word] & bit == 0 {
+            seen[word] |= bit;
+            n += 1;
+        }
+    }
+    n
+}
+
 /// Counts the matches of `req` (limit, offset and sort do not apply) per
 /// bucket of the dimensions `by` (none: only the total).
-pub fn count(
-    searcher: &Searcher,
-    groups: &Groups,
-    req: &SearchRequest,
-    by: &[Dimension],
-) -> Result<CountResult> {
-    let matches = searcher.collect_matches(req, &MatchingArticles)?;
-    let articles = matches.fruit;
-    let story = |id: &str| {
-        groups
-            .of(id)
-            .map_or_else(|| id.to_string(), |g| g.group.clone())
-    };
+pub fn count(searcher: &Searcher, req: &SearchRequest, by: &[Dimension]) -> Result<CountResult> {
+    let numbers = searcher.story_numbers()?;
+    let matches = searcher.collect_matches(req, MatchingArticles { numbers })?;
+    let Matched { outlets, rows } = matches.fruit;
 
-    let mut total = Tally::default();
-    let mut all_stories = HashSet::new();
-    let mut buckets: HashMap<Vec<Option<String>>, (Tally, HashSet<String>)> = HashMap::new();
-    for (id, article) in &articles {
-        total.articles += 1;
-        total.passages += article.passages;
-        all_stories.insert(story(id));
-        if by.is_empty() {
-            continue;
+    let total = Tally {
+        articles: rows.len() as u64,
+        passages: rows.iter().map(|r| r.passages).sum(),
+        stories: distinct(rows.iter().map(|r| r.story), numbers.stories),
+    };
+    // Buckets by their keys as numbers, each with its first article (to
+    // write its keys) and its tally; stories are counted after.
+    let mut list: Vec<(usize, Tally)> = Vec::new();
+    if !by.is_empty() {
+        let mut bucket_of: FnvHashMap<Vec<Option<i64>>, usize> = FnvHashMap::default();
+        let mut stories: Vec<u64> = Vec::with_capacity(rows.len());
+        let mut key = Vec::with_capacity(by.len());
+        for (at, row) in rows.iter().enumerate() {
+            key.clear();
+            key.extend(by.iter().map(|d| d.number(row)));
+            let b = match bucket_of.get(key.as_slice()) {
+                Some(&b) => b,
+                None => {
+                    bucket_of.insert(key.clone(), list.len());
+                    list.push((at, Tally::default()));
+                    list.len() - 1
+                }
+            };
+            let tally = &mut list[b].1;
+            tally.articles += 1;
+            tally.passages += row.passages;
+            stories.push((b as u64) << 32 | u64::from(row.story));
         }
-        let key: Vec<Option<String>> = by.iter().map(|d| d.key(article)).collect();
-        let (tally, stories) = buckets.entry(key).or_default();
-        tally.articles += 1;
-        tally.passages += article.passages;
-        stories.insert(story(id));
+        stories.sort_unstable();
+        stories.dedup();
+        for pair in stories {
+            list[(pair >> 32) as usize].1.stories += 1;
+        }
     }
-    total.stories = all_stories.len() as u64;
+    let mut list: Vec<(Vec<Option<String>>, Tally)> = list
+        .into_iter()
+        .map(|(at, tally)| {
+            (
+                by.iter().map(|d| d.key(&rows[at], &outlets)).collect(),
+                tally,
+            )
+        })
+        .collect();
 
     // Outlets rank by their articles, most first; periods run in time
     // order; the bucket without a key (no outlet, undated) comes last.
     let mut outlet_articles: HashMap<Option<String>, u64> = HashMap::new();
     if let Some(i) = by.iter().position(|d| *d == Dimension::Outlet) {
-        for (key, (tally, _)) in &buckets {
+        for (key, tally) in &list {
             *outlet_articles.entry(key[i].clone()).or_default() += tally.articles;
         }
     }
-    let mut list: Vec<(Vec<Option<String>>, Tally)> = buckets
-        .into_iter()
-        .map(|(key, (mut tally, stories))| {
-            tally.stories = stories.len() as u64;
-            (key, tally)
-        })
-        .collect();
     list.sort_by(|(a, _), (b, _)| {
         by.iter()
             .enumerate()
@@ -234,33 +291,52 @@ pub fn count(
 }
 
 /// Collects every matching article with its outlet, date and number of
-/// matching passages, from fast fields.
-struct MatchingArticles;
+/// matching passages, from fast fields and the snapshot's [`StoryNumbers`].
+#[derive(Clone, Copy)]
+struct MatchingArticles<'a> {
+    numbers: &'a StoryNumbers,
+}
 
 /// Per-segment state of [`MatchingArticles`].
 struct SegmentArticles {
     ids: Option<StrColumn>,
     outlets: Option<StrColumn>,
     dates: Column<tantivy::DateTime>,
-    /// Article id ordinal → (first matching doc, matching passages).
-    seen: HashMap<u64, (DocId, u64)>,
+    numbers: Arc<SegmentNumbers>,
+    /// Matching passages, by article id ordinal.
+    passages: Vec<u32>,
+    /// Each matching article's ordinal and first matching passage.
+    seen: Vec<(u32, DocId)>,
 }
 
-impl Collector for MatchingArticles {
-    type Fruit = HashMap<String, Matched>;
+impl Collector for MatchingArticles<'_> {
+    type Fruit = Matched;
     type Child = SegmentArticles;
 
     fn for_segment(
         &self,
-        _segment: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentArticles> {
         let fast = reader.fast_fields();
+        let ids = fast.str("article_id")?;
+        let numbers = self.numbers.segments.get(segment as usize).cloned();
+        let numbers = match (&ids, numbers) {
+            (Some(ids), Some(n)) if n.articles.len() == ids.num_terms() => n,
+            (None, _) => Arc::default(),
+            _ => {
+                return Err(tantivy::TantivyError::InternalError(format!(
+                    "the article numbers do not describe segment {segment}"
+                )))
+            }
+        };
         Ok(SegmentArticles {
-            ids: fast.str("article_id")?,
+            passages: vec![0; numbers.articles.len()],
+            ids,
             outlets: fast.str("outlet_exact")?,
             dates: fast.date("date")?,
-            seen: HashMap::new(),
+            numbers,
+            seen: Vec::new(),
         })
     }
 
@@ -268,18 +344,37 @@ impl Collector for MatchingArticles {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<HashMap<String, Matched>>,
-    ) -> tantivy::Result<HashMap<String, Matched>> {
-        let mut all: HashMap<String, Matched> = HashMap::new();
-        for (id, article) in fruits.into_iter().flatten() {
-            // An article's passages may lie in several segments.
-            match all.get_mut(&id) {
-                Some(kept) => kept.passages += article.passages,
-                None => {
-                    all.insert(id, article);
+    fn merge_fruits(&self, fruits: Vec<Matched>) -> tantivy::Result<Matched> {
+        let mut all = Matched {
+            outlets: Vec::new(),
+            rows: Vec::with_capacity(fruits.iter().map(|f| f.rows.len()).sum()),
+        };
+        let mut outlet_at: HashMap<String, u32> = HashMap::new();
+        // An article's passages may lie in several segments: it is counted
+        // once, with the outlet and date of its first.
+        let mut article_at: FnvHashMap<u32, usize> = FnvHashMap::default();
+        for fruit in fruits {
+            let outlets: Vec<u32> = fruit
+                .outlets
+                .into_iter()
+                .map(|o| {
+                    let next = all.outlets.len() as u32;
+                    *outlet_at.entry(o).or_insert_with_key(|o| {
+                        all.outlets.push(o.clone());
+                        next
+                    })
+                })
+                .collect();
+            for mut row in fruit.rows {
+                row.outlet = row.outlet.map(|o| outlets[o as usize]);
+                if self.numbers.is_split(row.article) {
+                    if let Some(&at) = article_at.get(&row.article) {
+                        all.rows[at].passages += row.passages;
+                        continue;
+                    }
+                    article_at.insert(row.article, all.rows.len());
                 }
+                all.rows.push(row);
             }
         }
         Ok(all)
@@ -287,41 +382,51 @@ impl Collector for MatchingArticles {
 }
 
 impl SegmentCollector for SegmentArticles {
-    type Fruit = HashMap<String, Matched>;
+    type Fruit = Matched;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(ord) = self.ids.as_ref().and_then(|ids| ids.term_ords(doc).next()) else {
             return;
         };
-        self.seen.entry(ord).or_insert((doc, 0)).1 += 1;
+        let Some(passages) = self.passages.get_mut(ord as usize) else {
+            return;
+        };
+        if *passages == 0 {
+            self.seen.push((ord as u32, doc));
+        }
+        *passages += 1;
     }
 
-    fn harvest(self) -> HashMap<String, Matched> {
-        let Some(ids) = self.ids else {
-            return HashMap::new();
-        };
-        let (mut id, mut outlet) = (String::new(), String::new());
-        let mut out = HashMap::with_capacity(self.seen.len());
-        for (ord, (doc, passages)) in self.seen {
-            if ids.ord_to_str(ord, &mut id).is_err() {
-                continue;
-            }
-            let outlet = self.outlets.as_ref().and_then(|o| {
-                let ord = o.term_ords(doc).next()?;
-                o.ord_to_str(ord, &mut outlet).ok()?;
-                Some(outlet.clone())
-            });
-            let date = self.dates.first(doc).map(|d| d.into_timestamp_secs());
-            out.insert(
-                id.clone(),
-                Matched {
+    fn harvest(self) -> Matched {
+        let mut outlet_at: FnvHashMap<u64, u32> = FnvHashMap::default();
+        let mut outlets = Vec::new();
+        let mut name = String::new();
+        let rows = self
+            .seen
+            .iter()
+            .map(|&(ord, doc)| {
+                let outlet = self.outlets.as_ref().and_then(|column| {
+                    let o = column.term_ords(doc).next()?;
+                    if let Some(&at) = outlet_at.get(&o) {
+                        return Some(at);
+                    }
+                    column.ord_to_str(o, &mut name).ok()?;
+                    outlets.push(name.clone());
+                    let at = outlets.len() as u32 - 1;
+                    outlet_at.insert(o, at);
+                    Some(at)
+                });
+                let ord = ord as usize;
+                Row {
+                    article: self.numbers.articles[ord],
+                    story: self.numbers.stories[ord],
                     outlet,
-                    date,
-                    passages,
-                },
-            );
-        }
-        out
+                    date: self.dates.first(doc).map(|d| d.into_timestamp_secs()),
+                    passages: u64::from(self.passages[ord]),
+                }
+            })
+            .collect();
+        Matched { outlets, rows }
     }
 }
 
@@ -335,9 +440,9 @@ pub struct Facets {
 }
 
 /// The facets of `req`'s matches.
-pub fn facets(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Result<Facets> {
+pub fn facets(searcher: &Searcher, req: &SearchRequest) -> Result<Facets> {
     Ok(Facets {
-        outlet: count(searcher, groups, req, &[Dimension::Outlet])?.buckets,
-        month: count(searcher, groups, req, &[Dimension::Month])?.buckets,
+        outlet: count(searcher, req, &[Dimension::Outlet])?.buckets,
+        month: count(searcher, req, &[Dimension::Month])?.buckets,
     })
 }

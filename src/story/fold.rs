@@ -4,9 +4,8 @@
 //! the hits of its other copies fold into it. `total_hits` stays the count
 //! before folding; `stories` counts the matches after it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use crate::collect::BestPerArticle;
 use crate::error::Result;
 use crate::search::{CopiesRef, Hit, SearchRequest, SearchResult, Searcher};
 use crate::story::groups::Groups;
@@ -31,7 +30,11 @@ pub fn search(
         searcher.search(req)?
     };
     if req.count {
-        result.stories = Some(stories(searcher, groups, req)?);
+        result.stories = Some(
+            crate::story::count::count(searcher, req, &[])?
+                .total
+                .stories,
+        );
         // `took_ms` is the whole answer's time, the count of stories included.
         result.took_ms = started.elapsed().as_secs_f64() * 1000.0;
     }
@@ -45,23 +48,6 @@ pub fn copies_of(groups: &Groups, article_id: &str) -> Option<CopiesRef> {
         count: g.members.len(),
         original: g.original.clone(),
     })
-}
-
-/// The story an article belongs to: its group, else itself.
-fn story_key<'a>(groups: &'a Groups, article_id: &'a str) -> &'a str {
-    groups
-        .of(article_id)
-        .map_or(article_id, |g| g.group.as_str())
-}
-
-/// Distinct stories among every match of `req`.
-fn stories(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Result<u64> {
-    let articles = searcher.collect_matches(req, &BestPerArticle)?.fruit;
-    let distinct: HashSet<&str> = articles
-        .iter()
-        .map(|a| story_key(groups, &a.article_id))
-        .collect();
-    Ok(distinct.len() as u64)
 }
 
 /// The requested page of hits after folding: the page is filled from the

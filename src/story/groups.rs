@@ -444,7 +444,8 @@ impl Groups {
         Groups::indexed(commit, groups)
     }
 
-    fn indexed(commit: String, groups: Vec<Group>) -> Groups {
+    /// The groups, with their index by article.
+    pub(crate) fn indexed(commit: String, groups: Vec<Group>) -> Groups {
         let by_article = groups
             .iter()
             .enumerate()
@@ -460,6 +461,11 @@ impl Groups {
     /// The group an article belongs to.
     pub fn of(&self, article_id: &str) -> Option<&Group> {
         self.by_article.get(article_id).map(|&g| &self.groups[g])
+    }
+
+    /// The position in [`Groups::groups`] of an article's group.
+    pub fn position(&self, article_id: &str) -> Option<usize> {
+        self.by_article.get(article_id).copied()
     }
 
     /// Reads the groups file of the index in `dir`; `None` when there is

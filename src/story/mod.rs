@@ -14,6 +14,7 @@ pub mod count;
 pub mod fold;
 pub mod groups;
 pub mod listing;
+pub mod numbers;
 pub mod plot;
 pub mod signature;
 pub mod timeline;

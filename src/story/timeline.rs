@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::search::{SearchRequest, Searcher};
 use crate::story::count::{self, CountFilters, Dimension};
-use crate::story::groups::Groups;
 
 /// Outlets drawn as their own series with `--split outlet`; the rest are "other".
 pub const TOP_OUTLETS: usize = 8;
@@ -110,7 +109,6 @@ impl Timeline {
 /// (`day`, `week` or `month`).
 pub fn timeline(
     searcher: &Searcher,
-    groups: &Groups,
     requests: &[SearchRequest],
     by: Dimension,
     split: Split,
@@ -144,7 +142,7 @@ pub fn timeline(
             Split::Query => &[by],
             Split::Outlet => &[Dimension::Outlet, by],
         };
-        let counted = count::count(searcher, groups, req, dims)?;
+        let counted = count::count(searcher, req, dims)?;
         if counted.relaxed {
             relaxed.push(req.query.clone());
         }

@@ -44,6 +44,11 @@ pub const MIN_NEAR_WORDS: usize = 6;
 /// Words of the quote looked up in the index: its rarest.
 const QUERY_WORDS: usize = 12;
 
+/// Share of the passages past which a word is common: beyond the words a
+/// match needs (see [`candidate_request`]), a common word is not looked
+/// up, as it would make the index walk most passages to rank a few.
+const COMMON_SHARE: f64 = 0.05;
+
 /// Candidate passages read per page, and at most.
 const PAGE: usize = 100;
 const MAX_CANDIDATES: usize = 3000;
@@ -329,8 +334,17 @@ fn passage_words(
     out
 }
 
-/// The search request for candidate passages: the quote's rarest words, any of them.
-fn candidate_request(searcher: &Searcher, req: &TraceRequest) -> SearchRequest {
+/// The search request for candidate passages: the quote's rarest words,
+/// any of them. A passage that carries a quote of `words` words lacks at
+/// most two fifths of them (a near match, a fifth; with a cut, the share
+/// [`MIN_HELD_WITH_CUT`] leaves out), so it holds one of any more words of
+/// the quote than that: those are looked up (up to [`QUERY_WORDS`]), and
+/// more of the quote's words only while they are not common.
+fn candidate_request(
+    searcher: &Searcher,
+    req: &TraceRequest,
+    words_in_quote: usize,
+) -> SearchRequest {
     let mut stemmed = analysis::analyzer();
     let tokens = analysis::tokens(&mut stemmed, &req.text);
     let snapshot = searcher.tantivy_searcher();
@@ -351,7 +365,16 @@ fn candidate_request(searcher: &Searcher, req: &TraceRequest) -> SearchRequest {
         words.push((rank, at, original));
     }
     words.sort();
-    words.truncate(QUERY_WORDS);
+    let needed = ((1.0 - MIN_HELD_WITH_CUT) * words_in_quote as f64 + 1e-9).floor() as usize + 1;
+    let common = COMMON_SHARE * snapshot.num_docs() as f64;
+    let mut kept = 0;
+    for (rank, _, _) in &words {
+        if kept >= QUERY_WORDS || (kept >= needed && *rank as f64 > common) {
+            break;
+        }
+        kept += 1;
+    }
+    words.truncate(kept);
     words.sort_by_key(|(_, at, _)| *at);
     SearchRequest {
         query: words
@@ -391,7 +414,7 @@ pub fn trace(searcher: &Searcher, groups: &Groups, req: &TraceRequest) -> Result
         .map(|f| f.iter().map(|t| t.term.as_str()).collect())
         .collect();
     let words: usize = quote.iter().map(Vec::len).sum();
-    let mut search = candidate_request(searcher, req);
+    let mut search = candidate_request(searcher, req, words);
     let mut unstemmed = analysis::unstemmed_analyzer();
 
     let mut best: HashMap<String, Appearance> = HashMap::new();
