@@ -534,6 +534,10 @@ impl Prepared {
 pub struct Matches<T> {
     /// The collector's result.
     pub fruit: T,
+    /// The collector's result over the first passages of the articles
+    /// whose title matches (what `--articles` adds to the passages' hits);
+    /// `None` when the query has no part a title can match.
+    pub titles: Option<T>,
     /// `--match all` found nothing, so `any` was used.
     pub relaxed: bool,
     /// Messages about the request for stderr (see [`SearchResult::notes`]).
@@ -652,8 +656,10 @@ impl Searcher {
     }
 
     /// Runs a request's query, with the same parsing, filters and fallback
-    /// to `--match any` as [`Searcher::search`], through `collector` over
-    /// every match (limit, offset and sort do not apply).
+    /// to `--match any` as [`Searcher::search`] with `--articles`, through
+    /// `collector` over every match (limit, offset and sort do not apply):
+    /// the passages that match, and apart the first passages of the
+    /// articles whose title matches.
     pub fn collect_matches<C: Collector + Clone>(
         &self,
         req: &SearchRequest,
@@ -662,34 +668,49 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let statistics = QueryStatistics::new(&searcher);
         let prepared = self.prepare(req, &searcher)?;
-        let mut builder = QueryBuilder::new(&self.store.fields, &searcher);
+        let f = &self.store.fields;
+        let mut builder = QueryBuilder::new(f, &searcher);
         let no_words = || Error::Query {
             query: req.query.clone(),
             reason: "the query has no searchable words".into(),
         };
-        let query = prepared.filtered(
-            builder
-                .compile(&prepared.expr, req.match_mode)
-                .ok_or_else(no_words)?
-                .query
-                .as_ref(),
-            true,
-        );
-        // One walk over the matches collects and counts them.
-        let (mut fruit, found) = statistics.search(query.as_ref(), &(collector.clone(), Count))?;
+        // One walk over the passages and one over the titles collect and
+        // count them.
+        let walk = |compiled: &Compiled| -> Result<(C::Fruit, Option<C::Fruit>, usize)> {
+            let query = prepared.filtered(compiled.query.as_ref(), true);
+            let (fruit, mut found) =
+                statistics.search(query.as_ref(), &(collector.clone(), Count))?;
+            let titles = match &compiled.title {
+                Some(title) => {
+                    let query =
+                        prepared.filtered(first_passages(f, title.box_clone()).as_ref(), true);
+                    let (titles, in_titles) =
+                        statistics.search(query.as_ref(), &(collector.clone(), Count))?;
+                    found += in_titles;
+                    Some(titles)
+                }
+                None => None,
+            };
+            Ok((fruit, titles, found))
+        };
+        let compiled = builder
+            .compile(&prepared.expr, req.match_mode)
+            .ok_or_else(no_words)?;
+        let (mut fruit, mut titles, found) = walk(&compiled)?;
         let mut relaxed = false;
         if req.match_mode == MatchMode::All && found == 0 {
             if let Some(any) = builder.compile_relaxed(&prepared.expr) {
-                let any = prepared.filtered(any.query.as_ref(), true);
-                let (any_fruit, found) = statistics.search(any.as_ref(), &(collector, Count))?;
+                let (any_fruit, any_titles, found) = walk(&any)?;
                 if found > 0 {
                     relaxed = true;
                     fruit = any_fruit;
+                    titles = any_titles;
                 }
             }
         }
         Ok(Matches {
             fruit,
+            titles,
             relaxed,
             notes: prepared.notes,
         })

@@ -196,8 +196,12 @@ fn distinct(values: impl Iterator<Item = u32>, bound: u32) -> u64 {
 /// bucket of the dimensions `by` (none: only the total).
 pub fn count(searcher: &Searcher, req: &SearchRequest, by: &[Dimension]) -> Result<CountResult> {
     let numbers = searcher.story_numbers()?;
-    let matches = searcher.collect_matches(req, MatchingArticles { numbers })?;
-    let Matched { outlets, rows } = matches.fruit;
+    let collector = MatchingArticles { numbers };
+    let matches = searcher.collect_matches(req, collector.clone())?;
+    let Matched { outlets, rows } = match matches.titles {
+        Some(titles) => collector.with_titles(matches.fruit, titles)?,
+        None => matches.fruit,
+    };
 
     let total = Tally {
         articles: rows.len() as u64,
@@ -345,6 +349,27 @@ impl Collector for MatchingArticles<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<Matched>) -> tantivy::Result<Matched> {
+        self.merged(fruits)
+    }
+}
+
+impl MatchingArticles<'_> {
+    /// The articles of `passages`, and those of `titles` (matched by their
+    /// title alone) without passages: the articles `search --articles`
+    /// counts.
+    fn with_titles(&self, passages: Matched, mut titles: Matched) -> tantivy::Result<Matched> {
+        let counted: std::collections::HashSet<u32> =
+            passages.rows.iter().map(|r| r.article).collect();
+        titles.rows.retain(|r| !counted.contains(&r.article));
+        for row in &mut titles.rows {
+            row.passages = 0;
+        }
+        self.merged(vec![passages, titles])
+    }
+
+    /// `fruits` as one: outlets renumbered, an article split across
+    /// segments counted once.
+    fn merged(&self, fruits: Vec<Matched>) -> tantivy::Result<Matched> {
         let mut all = Matched {
             outlets: Vec::new(),
             rows: Vec::with_capacity(fruits.iter().map(|f| f.rows.len()).sum()),

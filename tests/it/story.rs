@@ -283,6 +283,51 @@ fn counts_buckets_add_up_and_keep_undated_articles() {
 }
 
 #[test]
+fn count_counts_the_articles_search_articles_finds_title_matches_included() {
+    let p = Project::empty();
+    let body = "Officials met on Tuesday to discuss the harbour budget.";
+    p.write(
+        "corpus/a.md",
+        article("Courier", Some("2025-03-06"), "Fjord ferry cuts", body),
+    );
+    p.write(
+        "corpus/b.md",
+        article(
+            "Courier",
+            Some("2025-03-07"),
+            "Budget vote",
+            "The fjord ferry will run twice a day, officials said.",
+        ),
+    );
+    p.write(
+        "corpus/c.md",
+        article("Herald", None, "Weather", "Rain all week along the coast."),
+    );
+    p.index();
+    let json = |args: &[&str]| -> Value { serde_json::from_str(&p.stdout(args, 0)).unwrap() };
+    // "fjord": one article by its text, one by its title alone.
+    let articles = json(&["search", "fjord", "--articles", "--format", "json"]);
+    let passages = json(&["search", "fjord", "--format", "json"]);
+    let count = json(&["count", "fjord", "--by", "outlet", "--format", "json"]);
+    assert_eq!(articles["total_hits"], 2, "{articles}");
+    assert_eq!(
+        count["total"]["articles"], articles["total_hits"],
+        "{count}"
+    );
+    assert_eq!(
+        count["total"]["passages"], passages["total_hits"],
+        "{count}"
+    );
+    assert_eq!(count["total"]["passages"], 1, "{count}");
+    assert_eq!(count["buckets"][0]["articles"], 2, "{count}");
+    // A word only a title holds: the article counts, no passage does.
+    let count = json(&["count", "ferry", "cuts", "--format", "json"]);
+    assert_eq!(count["total"]["articles"], 1, "{count}");
+    assert_eq!(count["total"]["passages"], 0, "{count}");
+    assert_eq!(count["relaxed"], false, "{count}");
+}
+
+#[test]
 fn search_facets_count_by_outlet_and_month() {
     let p = newsroom();
     let json: Value =
