@@ -197,7 +197,7 @@ fn distinct(values: impl Iterator<Item = u32>, bound: u32) -> u64 {
 pub fn count(searcher: &Searcher, req: &SearchRequest, by: &[Dimension]) -> Result<CountResult> {
     let numbers = searcher.story_numbers()?;
     let collector = MatchingArticles { numbers };
-    let matches = searcher.collect_matches(req, collector.clone())?;
+    let matches = searcher.collect_matches(req, collector)?;
     let Matched { outlets, rows } = match matches.titles {
         Some(titles) => collector.with_titles(matches.fruit, titles)?,
         None => matches.fruit,
