@@ -1,6 +1,6 @@
 //! Copy groups: articles that are copies of one story, found from the
-//! signatures stored in the index by MinHash LSH (gaoya's `MinHashIndex`,
-//! [`BANDS`] bands of [`BAND_WIDTH`] values) and a verification of each
+//! signatures stored in the index by MinHash LSH ([`BANDS`] bands of
+//! [`BAND_WIDTH`] values) and a verification of each
 //! candidate pair ([`is_copy`]). Groups are recomputed from every stored
 //! signature at the end of an index run and kept beside the index in
 //! [`GROUPS_FILE`], tagged with the commit they describe; a reader that
