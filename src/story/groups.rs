@@ -66,9 +66,8 @@ pub fn copy_similarity(a: &Signature, b: &Signature) -> Option<f64> {
 const MAX_BUCKET: usize = 2000;
 
 /// The articles of an index in the compact form grouping works on: per
-/// article its id, date, indexing order, shingle count, the low 16 bits of
-/// each MinHash value (b-bit MinHash: two different values agree by chance
-/// once in 65,536, which moves no decision), and its figures, sorted.
+/// article its id, date, indexing order, shingle count, its 16-bit MinHash
+/// values (see [`Signature::minhash`]) and its figures, sorted.
 #[derive(Debug, Default)]
 pub struct Table {
     ids: Vec<String>,
@@ -88,7 +87,7 @@ impl Table {
         self.orders.push(order);
         self.shingles.push(signature.shingles);
         self.minhash
-            .extend((0..MINHASHES).map(|k| signature.minhash.get(k).copied().unwrap_or(0) as u16));
+            .extend((0..MINHASHES).map(|k| signature.minhash.get(k).copied().unwrap_or(0)));
         let start = self.numbers.len();
         self.numbers.extend_from_slice(&signature.numbers);
         self.numbers[start..].sort_unstable();
@@ -152,7 +151,7 @@ impl Table {
         for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
             let i = i as u32;
             let signature = Signature {
-                minhash: old.minhash(i).iter().map(|&v| u32::from(v)).collect(),
+                minhash: old.minhash(i).to_vec(),
                 shingles: old.shingles[i as usize],
                 numbers: old.numbers(i).to_vec(),
             };

@@ -17,14 +17,17 @@ pub const MINHASHES: usize = 128;
 /// Distinct numbers kept per signature.
 pub const MAX_NUMBERS: usize = 64;
 /// Format tag of the encoded signature (first byte). 3: one-permutation
-/// MinHash of 64-bit shingle hashes (2: 128 permutations, gaoya).
+/// MinHash of 64-bit shingle hashes, 16 bits a value (2: 128 permutations,
+/// gaoya, 32 bits a value).
 const FORMAT: u8 = 3;
 
 /// What copy detection keeps of one article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
-    /// MinHash of the folded text's shingles.
-    pub minhash: Vec<u32>,
+    /// MinHash of the folded text's shingles: the low 16 bits of each
+    /// value (b-bit MinHash: two different values agree by chance once in
+    /// 65,536, which moves no decision, and the signature is half as big).
+    pub minhash: Vec<u16>,
     /// Distinct shingles in the folded text.
     pub shingles: u32,
     /// Hashes of the first distinct numbers of the text, in text order.
@@ -158,8 +161,9 @@ fn shingle_hash(words: &[u64]) -> u64 {
 /// non-empty bin in a sequence of bins drawn from a hash of its number, the
 /// same for every text, so that two texts agree in a bin with a probability
 /// of their Jaccard similarity, as with [`MINHASHES`] permutations, at the
-/// cost of one hash per shingle instead of [`MINHASHES`].
-fn minhash(shingles: &[u64]) -> Vec<u32> {
+/// cost of one hash per shingle instead of [`MINHASHES`]. Each value is cut
+/// to its low 16 bits.
+fn minhash(shingles: &[u64]) -> Vec<u16> {
     const _: () = assert!(MINHASHES == 128, "bins are picked by the top 7 bits");
     let mut values = vec![u32::MAX; MINHASHES];
     let mut filled = 0u128;
@@ -181,7 +185,7 @@ fn minhash(shingles: &[u64]) -> Vec<u32> {
             .expect("a bin is filled");
         values[bin] = values[source];
     }
-    values
+    values.into_iter().map(|v| v as u16).collect()
 }
 
 impl Signature {
@@ -218,11 +222,14 @@ impl Signature {
 
     /// The signature as stored in the index.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(6 + 4 * (self.minhash.len() + self.numbers.len()));
+        let mut out = Vec::with_capacity(6 + 2 * MINHASHES + 4 * self.numbers.len());
         out.push(FORMAT);
         out.push(self.numbers.len() as u8);
         out.extend_from_slice(&self.shingles.to_le_bytes());
-        for v in self.minhash.iter().chain(&self.numbers) {
+        for v in &self.minhash {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in &self.numbers {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out
@@ -232,18 +239,21 @@ impl Signature {
     pub fn decode(bytes: &[u8]) -> Option<Signature> {
         let (&[format, numbers], rest) = bytes.split_first_chunk::<2>()?;
         let numbers = numbers as usize;
-        if format != FORMAT || rest.len() != 4 * (1 + MINHASHES + numbers) {
+        if format != FORMAT || rest.len() != 4 + 2 * MINHASHES + 4 * numbers {
             return None;
         }
-        let mut values = rest
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-        let shingles = values.next()?;
-        let minhash: Vec<u32> = values.by_ref().take(MINHASHES).collect();
+        let (shingles, rest) = rest.split_first_chunk::<4>()?;
+        let (minhash, numbers) = rest.split_at(2 * MINHASHES);
         Some(Signature {
-            minhash,
-            shingles,
-            numbers: values.collect(),
+            minhash: minhash
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+            shingles: u32::from_le_bytes(*shingles),
+            numbers: numbers
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
         })
     }
 
@@ -320,7 +330,7 @@ mod tests {
         assert_eq!(&s.minhash[..4], &EXPECTED_FIRST_MINHASHES);
     }
 
-    const EXPECTED_FIRST_MINHASHES: [u32; 4] = [1250372389, 2122515948, 2503475104, 3478297153];
+    const EXPECTED_FIRST_MINHASHES: [u16; 4] = [11045, 1516, 65440, 39489];
 
     #[test]
     fn the_one_permutation_minhash_estimates_jaccard_long_and_short() {
