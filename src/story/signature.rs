@@ -35,26 +35,32 @@ pub struct Signature {
 }
 
 /// Calls `emit` with each folded word of `text` in turn: see the module
-/// documentation. One buffer serves every word, so folding allocates
+/// documentation. Two buffers serve every word, so folding allocates
 /// nothing per word.
 fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
     let mut word = String::new();
     // Characters in `word` (a dot after a single letter stays: `U.S.`).
     let mut letters = 0usize;
-    let mut folded = String::new();
+    let mut stripped = String::new();
     // A folded "per" waits for the next word: "per cent" is one word.
     let mut per = false;
-    let mut flush = |word: &mut String, folded: &mut String, per: &mut bool| {
+    let mut flush = |word: &str, stripped: &mut String, per: &mut bool| {
         let w = word.trim_end_matches(['.', ',']);
-        folded.clear();
-        if w.bytes().any(|b| b.is_ascii_digit()) {
-            // A figure: 1,234.50 = 1234.50; a trailing dot ends a sentence.
-            folded.extend(w.chars().filter(|&c| c != ','));
+        // A figure loses its commas (1,234.50 = 1234.50), a word its dots
+        // and apostrophes too; a trailing dot ends a sentence.
+        let drop: &[char] = if w.bytes().any(|b| b.is_ascii_digit()) {
+            &[',']
         } else {
-            folded.extend(w.chars().filter(|c| !matches!(c, '.' | '\'' | ',')));
-        }
-        word.clear();
-        let canonical = match folded.as_str() {
+            &['.', '\'', ',']
+        };
+        let folded = if w.contains(drop) {
+            stripped.clear();
+            stripped.extend(w.chars().filter(|c| !drop.contains(c)));
+            stripped.as_str()
+        } else {
+            w
+        };
+        let canonical = match folded {
             "" => return,
             "percent" | "pc" => "pct",
             "mln" | "mn" | "m" => "million",
@@ -78,6 +84,11 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
     };
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+            letters += 1;
+            continue;
+        }
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
             other => other,
@@ -104,17 +115,17 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
             letters += 1;
         } else {
             if !word.is_empty() {
-                flush(&mut word, &mut folded, &mut per);
+                flush(&word, &mut stripped, &mut per);
+                word.clear();
                 letters = 0;
             }
             if c == '%' {
-                word.push_str("pct");
-                flush(&mut word, &mut folded, &mut per);
+                flush("pct", &mut stripped, &mut per);
             }
         }
     }
     if !word.is_empty() {
-        flush(&mut word, &mut folded, &mut per);
+        flush(&word, &mut stripped, &mut per);
     }
     if per {
         emit("per");
