@@ -190,13 +190,32 @@ fn minhash(shingles: &[u64]) -> Vec<u16> {
         if filled & (1 << bin) != 0 {
             continue;
         }
-        let source = (1u64..)
-            .map(|attempt| (mix(((bin as u64) << 32) | attempt) >> 57) as usize)
+        let source = draws()[bin]
+            .iter()
+            .map(|&j| usize::from(j))
+            .chain((DRAWS as u64 + 1..).map(|attempt| draw(bin, attempt)))
             .find(|&j| filled & (1 << j) != 0)
             .expect("a bin is filled");
         values[bin] = values[source];
     }
     values.into_iter().map(|v| v as u16).collect()
+}
+
+/// The bin an empty `bin` tries at its `attempt`th draw (from 1).
+fn draw(bin: usize, attempt: u64) -> usize {
+    (mix(((bin as u64) << 32) | attempt) >> 57) as usize
+}
+
+/// Draws of each bin kept in a table (a text of 4 shingles or more rarely
+/// needs more).
+const DRAWS: usize = 64;
+
+/// The first [`DRAWS`] draws of each bin.
+fn draws() -> &'static [[u8; DRAWS]; MINHASHES] {
+    static TABLE: std::sync::OnceLock<[[u8; DRAWS]; MINHASHES]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|bin| std::array::from_fn(|k| draw(bin, k as u64 + 1) as u8))
+    })
 }
 
 impl Signature {
