@@ -15,8 +15,9 @@ use crate::analysis::{ANALYZER, SURFACE};
 /// signatures and indexing order, for copies of one story. 5: `notes`.
 /// 6: the passage's words unstemmed, for prefixes. 7: of those, only the
 /// words the stemmed text does not hold, see [`crate::analysis::SurfaceWords`].
-/// 8: copy signatures keep a fraction such as `7-3/4` as one figure.)
-pub const SCHEMA_VERSION: u32 = 8;
+/// 8: copy signatures keep a fraction such as `7-3/4` as one figure.
+/// 9: copy signatures are a one-permutation MinHash.)
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]

@@ -3,15 +3,12 @@
 //! The body is *folded* to the words a copy keeps whatever its house style
 //! (lowercase, straight quotes, `U.S.` = `US`, `5%` = `5 percent` = `5 pct`,
 //! `1,234` = `1234`, `mln` = `million`), cut into overlapping
-//! [`SHINGLE_WORDS`]-word shingles, and summarised by a MinHash of
-//! [`MINHASHES`] values (gaoya's `MinHasher32`, fixed seed), with the number
-//! of distinct shingles and the first [`MAX_NUMBERS`] distinct numbers of
-//! the text (the figures that tell a templated report from a copy).
+//! [`SHINGLE_WORDS`]-word shingles, and summarised by a one-permutation
+//! MinHash of [`MINHASHES`] values with optimal densification (see
+//! [`minhash`]), with the number of distinct shingles and the first
+//! [`MAX_NUMBERS`] distinct numbers of the text (the figures that tell a
+//! templated report from a copy).
 //! The signature is stored on the article's first passage, in the index.
-
-use std::hash::{Hash, Hasher};
-
-use gaoya::minhash::{MinHasher, MinHasher32};
 
 /// Words per shingle.
 pub const SHINGLE_WORDS: usize = 3;
@@ -19,49 +16,52 @@ pub const SHINGLE_WORDS: usize = 3;
 pub const MINHASHES: usize = 128;
 /// Distinct numbers kept per signature.
 pub const MAX_NUMBERS: usize = 64;
-/// Format tag of the encoded signature (first byte).
-const FORMAT: u8 = 2;
+/// Format tag of the encoded signature (first byte). 3: one-permutation
+/// MinHash of 64-bit shingle hashes, 16 bits a value (2: 128 permutations,
+/// gaoya, 32 bits a value).
+const FORMAT: u8 = 3;
 
 /// What copy detection keeps of one article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
-    /// MinHash of the folded text's shingles.
-    pub minhash: Vec<u32>,
+    /// MinHash of the folded text's shingles: the low 16 bits of each
+    /// value (b-bit MinHash: two different values agree by chance once in
+    /// 65,536, which moves no decision, and the signature is half as big).
+    pub minhash: Vec<u16>,
     /// Distinct shingles in the folded text.
     pub shingles: u32,
     /// Hashes of the first distinct numbers of the text, in text order.
     pub numbers: Vec<u32>,
 }
 
-/// The one MinHasher (its permutations come from a fixed seed, so signatures
-/// of different runs compare).
-fn hasher() -> &'static MinHasher32<fnv::FnvBuildHasher> {
-    static HASHER: std::sync::OnceLock<MinHasher32<fnv::FnvBuildHasher>> =
-        std::sync::OnceLock::new();
-    HASHER.get_or_init(|| MinHasher32::new(MINHASHES))
-}
-
-/// The folded words of `text`: see the module documentation.
-pub fn fold(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
+/// Calls `emit` with each folded word of `text` in turn: see the module
+/// documentation. Two buffers serve every word, so folding allocates
+/// nothing per word.
+fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
     let mut word = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    let flush = |word: &mut String, words: &mut Vec<String>| {
-        if word.is_empty() {
-            return;
-        }
-        let w = std::mem::take(word);
-        let w = w.trim_end_matches(['.', ',']);
-        if w.is_empty() {
-            return;
-        }
-        let folded = if w.bytes().any(|b| b.is_ascii_digit()) {
-            // A figure: 1,234.50 = 1234.50; a trailing dot ends a sentence.
-            w.replace(',', "")
+    // Characters in `word` (a dot after a single letter stays: `U.S.`).
+    let mut letters = 0usize;
+    let mut stripped = String::new();
+    // A folded "per" waits for the next word: "per cent" is one word.
+    let mut per = false;
+    let mut flush = |word: &str, stripped: &mut String, per: &mut bool| {
+        let w = word.trim_end_matches(['.', ',']);
+        // A figure loses its commas (1,234.50 = 1234.50), a word its dots
+        // and apostrophes too; a trailing dot ends a sentence.
+        let drop: &[char] = if w.bytes().any(|b| b.is_ascii_digit()) {
+            &[',']
         } else {
-            w.replace(['.', '\'', ','], "")
+            &['.', '\'', ',']
         };
-        let canonical = match folded.as_str() {
+        let folded = if w.contains(drop) {
+            stripped.clear();
+            stripped.extend(w.chars().filter(|c| !drop.contains(c)));
+            stripped.as_str()
+        } else {
+            w
+        };
+        let canonical = match folded {
+            "" => return,
             "percent" | "pc" => "pct",
             "mln" | "mn" | "m" => "million",
             "bln" | "bn" => "billion",
@@ -69,86 +69,182 @@ pub fn fold(text: &str) -> Vec<String> {
             "usa" => "us",
             other => other,
         };
-        if !canonical.is_empty() {
-            words.push(canonical.to_string());
+        if std::mem::take(per) {
+            if canonical == "cent" {
+                emit("pct");
+                return;
+            }
+            emit("per");
+        }
+        if canonical == "per" {
+            *per = true;
+        } else {
+            emit(canonical);
         }
     };
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+            letters += 1;
+            continue;
+        }
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
             other => other,
         };
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                word.push(l);
+                letters += 1;
+            }
+            continue;
+        }
         // A dot, comma or apostrophe between word characters stays in the
         // word; so does a dot after a single letter (`U.S.`).
         // A dash or slash between digits too: `7-3/4` is one figure.
-        let next_alnum = chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
-        let next_digit = chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        let next = chars.peek().copied();
         let inner = !word.is_empty()
-            && ((matches!(c, '.' | ',' | '\'') && next_alnum)
-                || (c == '.' && word.chars().count() == 1)
+            && ((matches!(c, '.' | ',' | '\'') && next.is_some_and(char::is_alphanumeric))
+                || (c == '.' && letters == 1)
                 || (matches!(c, '-' | '/')
-                    && next_digit
+                    && next.is_some_and(|n| n.is_ascii_digit())
                     && word.ends_with(|p: char| p.is_ascii_digit())));
-        if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else if inner {
+        if inner {
             word.push(c);
+            letters += 1;
         } else {
-            flush(&mut word, &mut words);
+            if !word.is_empty() {
+                flush(&word, &mut stripped, &mut per);
+                word.clear();
+                letters = 0;
+            }
             if c == '%' {
-                words.push("pct".into());
+                flush("pct", &mut stripped, &mut per);
             }
         }
     }
-    flush(&mut word, &mut words);
-    // "per cent" is one word.
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
-    for w in words {
-        if w == "cent" && out.last().is_some_and(|p| p == "per") {
-            out.pop();
-            out.push("pct".into());
-        } else {
-            out.push(w);
-        }
+    if !word.is_empty() {
+        flush(&word, &mut stripped, &mut per);
     }
-    out
+    if per {
+        emit("per");
+    }
 }
 
-fn hash32<T: Hash + ?Sized>(value: &T) -> u32 {
-    let mut h = fnv::FnvHasher::default();
-    value.hash(&mut h);
-    h.finish() as u32
+/// The folded words of `text`: see the module documentation.
+pub fn fold(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    fold_words(text, |w| words.push(w.to_string()));
+    words
+}
+
+/// Murmur3's 64-bit finaliser: every input bit moves every output bit.
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// A folded word's 64-bit hash (FNV-1a, mixed).
+fn word_hash(word: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// A shingle's 64-bit hash, from the hashes of its words in order.
+fn shingle_hash(words: &[u64]) -> u64 {
+    mix(words.iter().fold(0x9e37_79b9_7f4a_7c15, |h: u64, &w| {
+        (h ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(31)
+    }))
+}
+
+/// One-permutation MinHash with optimal densification (Shrivastava, "Optimal
+/// Densification for Fast and Accurate Minwise Hashing", ICML 2017): one
+/// hash per shingle, whose top 7 bits pick one of [`MINHASHES`] bins and
+/// whose low 32 bits are the value; each bin keeps its least value. An
+/// empty bin (a text of few shingles) takes the value of the first
+/// non-empty bin in a sequence of bins drawn from a hash of its number, the
+/// same for every text, so that two texts agree in a bin with a probability
+/// of their Jaccard similarity, as with [`MINHASHES`] permutations, at the
+/// cost of one hash per shingle instead of [`MINHASHES`]. Each value is cut
+/// to its low 16 bits.
+fn minhash(shingles: &[u64]) -> Vec<u16> {
+    const _: () = assert!(MINHASHES == 128, "bins are picked by the top 7 bits");
+    let mut values = vec![u32::MAX; MINHASHES];
+    let mut filled = 0u128;
+    for &h in shingles {
+        let bin = (h >> 57) as usize;
+        values[bin] = values[bin].min(h as u32);
+        filled |= 1 << bin;
+    }
+    if filled == 0 {
+        return vec![0; MINHASHES];
+    }
+    for bin in 0..MINHASHES {
+        if filled & (1 << bin) != 0 {
+            continue;
+        }
+        let source = draws()[bin]
+            .iter()
+            .map(|&j| usize::from(j))
+            .chain((DRAWS as u64 + 1..).map(|attempt| draw(bin, attempt)))
+            .find(|&j| filled & (1 << j) != 0)
+            .expect("a bin is filled");
+        values[bin] = values[source];
+    }
+    values.into_iter().map(|v| v as u16).collect()
+}
+
+/// The bin an empty `bin` tries at its `attempt`th draw (from 1).
+fn draw(bin: usize, attempt: u64) -> usize {
+    (mix(((bin as u64) << 32) | attempt) >> 57) as usize
+}
+
+/// Draws of each bin kept in a table (a text of 4 shingles or more rarely
+/// needs more).
+const DRAWS: usize = 64;
+
+/// The first [`DRAWS`] draws of each bin.
+fn draws() -> &'static [[u8; DRAWS]; MINHASHES] {
+    static TABLE: std::sync::OnceLock<[[u8; DRAWS]; MINHASHES]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|bin| std::array::from_fn(|k| draw(bin, k as u64 + 1) as u8))
+    })
 }
 
 impl Signature {
     /// The signature of an article body.
     pub fn of(text: &str) -> Signature {
-        let words = fold(text);
-        let mut shingles: Vec<u32> = if words.len() < SHINGLE_WORDS {
+        let mut words = Vec::with_capacity(text.len() / 5);
+        let mut numbers = Vec::new();
+        fold_words(text, |w| {
+            let h = word_hash(w);
+            words.push(h);
+            if numbers.len() < MAX_NUMBERS && w.bytes().any(|b| b.is_ascii_digit()) {
+                let h = h as u32;
+                if !numbers.contains(&h) {
+                    numbers.push(h);
+                }
+            }
+        });
+        let mut shingles: Vec<u64> = if words.len() < SHINGLE_WORDS {
             (!words.is_empty())
-                .then(|| hash32(&words))
+                .then(|| shingle_hash(&words))
                 .into_iter()
                 .collect()
         } else {
-            words.windows(SHINGLE_WORDS).map(hash32).collect()
+            words.windows(SHINGLE_WORDS).map(shingle_hash).collect()
         };
         shingles.sort_unstable();
         shingles.dedup();
-        let minhash = hasher().create_signature(shingles.iter());
-        let mut numbers = Vec::new();
-        for w in &words {
-            if w.bytes().any(|b| b.is_ascii_digit()) {
-                let h = hash32(w);
-                if !numbers.contains(&h) {
-                    numbers.push(h);
-                    if numbers.len() == MAX_NUMBERS {
-                        break;
-                    }
-                }
-            }
-        }
         Signature {
-            minhash,
+            minhash: minhash(&shingles),
             shingles: shingles.len() as u32,
             numbers,
         }
@@ -156,11 +252,14 @@ impl Signature {
 
     /// The signature as stored in the index.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(6 + 4 * (self.minhash.len() + self.numbers.len()));
+        let mut out = Vec::with_capacity(6 + 2 * MINHASHES + 4 * self.numbers.len());
         out.push(FORMAT);
         out.push(self.numbers.len() as u8);
         out.extend_from_slice(&self.shingles.to_le_bytes());
-        for v in self.minhash.iter().chain(&self.numbers) {
+        for v in &self.minhash {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in &self.numbers {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out
@@ -170,24 +269,33 @@ impl Signature {
     pub fn decode(bytes: &[u8]) -> Option<Signature> {
         let (&[format, numbers], rest) = bytes.split_first_chunk::<2>()?;
         let numbers = numbers as usize;
-        if format != FORMAT || rest.len() != 4 * (1 + MINHASHES + numbers) {
+        if format != FORMAT || rest.len() != 4 + 2 * MINHASHES + 4 * numbers {
             return None;
         }
-        let mut values = rest
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-        let shingles = values.next()?;
-        let minhash: Vec<u32> = values.by_ref().take(MINHASHES).collect();
+        let (shingles, rest) = rest.split_first_chunk::<4>()?;
+        let (minhash, numbers) = rest.split_at(2 * MINHASHES);
         Some(Signature {
-            minhash,
-            shingles,
-            numbers: values.collect(),
+            minhash: minhash
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+            shingles: u32::from_le_bytes(*shingles),
+            numbers: numbers
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
         })
     }
 
     /// Estimated Jaccard similarity of the two shingle sets.
     pub fn jaccard(&self, other: &Signature) -> f64 {
-        gaoya::minhash::compute_minhash_similarity(&self.minhash, &other.minhash)
+        let same = self
+            .minhash
+            .iter()
+            .zip(&other.minhash)
+            .filter(|(a, b)| a == b)
+            .count();
+        same as f64 / MINHASHES as f64
     }
 
     /// Estimated share of the smaller text's shingles that the other holds
@@ -244,14 +352,29 @@ mod tests {
 
     #[test]
     fn signatures_do_not_change_between_builds() {
-        // Signatures are stored in the index: a dependency update that
-        // changed them would leave old signatures incomparable.
+        // Signatures are stored in the index: a change to folding or hashing
+        // would leave old signatures incomparable (the format byte and the
+        // schema version then have to change).
         let s = Signature::of("The central bank raised its key rate by half a point.");
         assert_eq!(s.shingles, 9);
         assert_eq!(&s.minhash[..4], &EXPECTED_FIRST_MINHASHES);
     }
 
-    const EXPECTED_FIRST_MINHASHES: [u32; 4] = [129922493, 160281314, 112163156, 136930211];
+    const EXPECTED_FIRST_MINHASHES: [u16; 4] = [11045, 1516, 65440, 39489];
+
+    #[test]
+    fn the_one_permutation_minhash_estimates_jaccard_long_and_short() {
+        let words: Vec<String> = (0..500).map(|i| format!("w{i}x")).collect();
+        let text = |from: usize, to: usize| words[from..to].join(" ");
+        // 398 shingles each, 298 shared: Jaccard 0.60.
+        let (a, b) = (Signature::of(&text(0, 400)), Signature::of(&text(100, 500)));
+        assert!((a.jaccard(&b) - 0.6).abs() < 0.12, "{}", a.jaccard(&b));
+        // 18 shingles each, 13 shared (most bins empty, densified): 0.57.
+        let (a, b) = (Signature::of(&text(0, 20)), Signature::of(&text(5, 25)));
+        assert!((a.jaccard(&b) - 0.57).abs() < 0.2, "{}", a.jaccard(&b));
+        assert_eq!(a.jaccard(&Signature::of(&text(0, 20))), 1.0);
+        assert!(a.jaccard(&Signature::of(&text(200, 220))) < 0.1);
+    }
 
     #[test]
     fn a_cut_copy_is_contained_and_other_figures_are_not() {
