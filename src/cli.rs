@@ -219,7 +219,7 @@ pub struct CountArgs {
     #[arg(long, value_name = "DIM", value_delimiter = ',')]
     pub by: Vec<String>,
     #[command(flatten)]
-    pub filters: StoryFilterArgs,
+    pub filters: MatchFilterArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = CountFormat::Human)]
     pub format: CountFormat,
@@ -240,27 +240,28 @@ impl CountArgs {
     }
 }
 
-/// The filters of `count` and `timeline`: search's, without paging or order.
-#[derive(Debug, Args)]
-pub struct StoryFilterArgs {
+/// What a query matches, the same for `search`, `batch`, `count` and
+/// `timeline`: dates, outlets, how bare words combine, plain words.
+#[derive(Debug, Args, Clone)]
+pub struct MatchFilterArgs {
     /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Keep articles dated on or before this (inclusive, as for search)
+    /// Keep articles dated on or before this (inclusive: 2025-11 includes all of November, a datetime includes that second)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Keep only this outlet, as for search (repeatable)
+    /// Keep only this outlet: words of its name (guardian finds The Guardian; case and accents ignored) or its site's domain (repeatable)
     #[arg(long, value_name = "NAME")]
     pub outlet: Vec<String>,
-    /// How bare words combine, as for search: all (falling back to any when none match), any, or strict
+    /// all: passages holding every word (when none do, the bare words are relaxed to any); any: passages holding some word; strict: every word, never relaxed
     #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
     pub match_mode: MatchArg,
-    /// Take each query as plain words: no operators, quotes, fields or brackets
+    /// Take the query as plain words: no operators, quotes, fields or brackets
     #[arg(long)]
     pub plain: bool,
 }
 
-impl StoryFilterArgs {
+impl MatchFilterArgs {
     /// The search request of `query` under these filters.
     pub fn request(&self, query: String) -> SearchRequest {
         SearchRequest {
@@ -291,7 +292,7 @@ pub struct TimelineArgs {
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
     #[command(flatten)]
-    pub filters: StoryFilterArgs,
+    pub filters: MatchFilterArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = CountFormat::Human)]
     pub format: CountFormat,
@@ -400,15 +401,8 @@ pub struct EvalArgs {
 /// Filters and ranking options shared by search commands.
 #[derive(Debug, Args, Clone)]
 pub struct FilterArgs {
-    /// Keep articles dated on or after this (YYYY, YYYY-MM, YYYY-MM-DD or a datetime)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Keep articles dated on or before this (inclusive: 2025-11 includes all of November, a datetime includes that second)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Keep only this outlet: words of its name (guardian finds The Guardian; case and accents ignored) or its site's domain (repeatable)
-    #[arg(long, value_name = "NAME")]
-    pub outlet: Vec<String>,
+    #[command(flatten)]
+    pub matching: MatchFilterArgs,
     /// Number of hits
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -418,15 +412,9 @@ pub struct FilterArgs {
     /// Order of hits
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// all: passages holding every word (when none do, the bare words are relaxed to any); any: passages holding some word; strict: every word, never relaxed
-    #[arg(long = "match", value_enum, default_value_t = MatchArg::All)]
-    pub match_mode: MatchArg,
     /// One hit per article (its best passage)
     #[arg(long)]
     pub articles: bool,
-    /// Take the query as plain words: no operators, quotes, fields or brackets
-    #[arg(long)]
-    pub plain: bool,
     /// Stop a query that runs longer than this (seconds, or e.g. 500ms): an error for that query
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
@@ -556,13 +544,7 @@ impl FilterArgs {
     /// The search request for `query` with these filters.
     pub fn request(&self, query: String, query_id: Option<String>) -> SearchRequest {
         SearchRequest {
-            query,
             query_id,
-            plain: self.plain,
-            match_mode: self.match_mode.into(),
-            since: self.since.clone(),
-            until: self.until.clone(),
-            outlets: self.outlet.clone(),
             limit: self.limit,
             offset: self.offset,
             sort: match self.sort {
@@ -577,6 +559,7 @@ impl FilterArgs {
             suggest: false,
             timeout: self.timeout,
             explain: false,
+            ..self.matching.request(query)
         }
     }
 }

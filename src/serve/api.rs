@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::params::{Params, FILTERS, STORY_FILTERS};
+use super::params::{Params, FILTERS, MATCH_FILTERS};
 use super::AppState;
 use crate::cli::{CountArgs, CountFormat, PeriodArg, SplitArg};
 use crate::commands;
@@ -114,18 +114,16 @@ fn workers() -> &'static tokio::sync::Semaphore {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _worker = workers().acquire().await.map_err(|e| {
+    let internal = |e: &dyn std::fmt::Display| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("internal error ({e}); please report this"),
         )
-    })?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("internal error ({e}); please report this"),
-        )
-    })?
+    };
+    let _worker = workers().acquire().await.map_err(|e| internal(&e))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| internal(&e))?
 }
 
 /// `GET /api/search?q=…` = `newsdex search --format json`.
@@ -135,7 +133,7 @@ pub async fn search(
 ) -> Result<Response, ApiError> {
     let params = Params::parse(
         raw.as_deref(),
-        &[&["q", "id", "collapse", "facets"], FILTERS],
+        &[&["q", "id", "collapse", "facets"], MATCH_FILTERS, FILTERS],
     )?;
     let filters = params.filters()?;
     let query = params.one("q")?.unwrap_or_default().to_owned();
@@ -155,7 +153,7 @@ pub async fn count(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &[&["q", "by"], STORY_FILTERS])?;
+    let params = Params::parse(raw.as_deref(), &[&["q", "by"], MATCH_FILTERS])?;
     let args = CountArgs {
         query: vec![params.one("q")?.unwrap_or_default().to_owned()],
         by: params
@@ -164,7 +162,7 @@ pub async fn count(
             .flat_map(|b| b.split(','))
             .map(str::to_owned)
             .collect(),
-        filters: params.story_filters()?,
+        filters: params.match_filters()?,
         format: CountFormat::Json,
     };
     let by = commands::count_dimensions(&args.by)?;
@@ -181,8 +179,8 @@ pub async fn timeline(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &[&["q", "by", "split"], STORY_FILTERS])?;
-    let filters = params.story_filters()?;
+    let params = Params::parse(raw.as_deref(), &[&["q", "by", "split"], MATCH_FILTERS])?;
+    let filters = params.match_filters()?;
     let requests: Vec<_> = params
         .all("q")
         .into_iter()
@@ -313,7 +311,7 @@ pub async fn batch(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &[FILTERS])?;
+    let params = Params::parse(raw.as_deref(), &[MATCH_FILTERS, FILTERS])?;
     let filters = params.filters()?;
     let too_large = || {
         ApiError::new(

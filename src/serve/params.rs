@@ -5,20 +5,20 @@
 use clap::ValueEnum;
 
 use super::api::ApiError;
-use crate::cli::{FilterArgs, MatchArg, SortArg, StoryFilterArgs};
+use crate::cli::{FilterArgs, MatchArg, MatchFilterArgs, SortArg};
 
 /// Hits one request may ask for (`limit`): a page shows tens.
 pub const MAX_LIMIT: usize = 1000;
 /// Hits one request may skip (`offset`).
 pub const MAX_OFFSET: usize = 100_000;
 
-/// The filter parameters, as the flags of `search` (and `batch`).
-pub const FILTERS: &[&str] = &[
-    "since", "until", "outlet", "limit", "offset", "sort", "match", "articles", "plain", "timeout",
-];
+/// The parameters of what a query matches (as `MatchFilterArgs`): the
+/// filters of `count` and `timeline`.
+pub const MATCH_FILTERS: &[&str] = &["since", "until", "outlet", "match", "plain"];
 
-/// The filter parameters of `count` and `timeline`.
-pub const STORY_FILTERS: &[&str] = &["since", "until", "outlet", "match", "plain"];
+/// The other filter parameters of `search` (and `batch`): with
+/// [`MATCH_FILTERS`], the flags of `FilterArgs`.
+pub const FILTERS: &[&str] = &["limit", "offset", "sort", "articles", "timeout"];
 
 /// A request's parameters, in order.
 pub struct Params {
@@ -122,15 +122,11 @@ impl Params {
     /// the command line's defaults.
     pub fn filters(&self) -> Result<FilterArgs, ApiError> {
         Ok(FilterArgs {
-            since: self.one("since")?.map(str::to_owned),
-            until: self.one("until")?.map(str::to_owned),
-            outlet: self.all("outlet"),
+            matching: self.match_filters()?,
             limit: self.number("limit", 10, MAX_LIMIT)?,
             offset: self.number("offset", 0, MAX_OFFSET)?,
             sort: self.choice("sort", SortArg::Relevance)?,
-            match_mode: self.choice("match", MatchArg::All)?,
             articles: self.flag("articles")?,
-            plain: self.flag("plain")?,
             timeout: self
                 .one("timeout")?
                 .map(crate::cli::parse_timeout)
@@ -139,10 +135,10 @@ impl Params {
         })
     }
 
-    /// The filters of `count` and `timeline` from `since`, `until`, `outlet`,
+    /// What a query matches, from `since`, `until`, `outlet`,
     /// `match` and `plain`.
-    pub fn story_filters(&self) -> Result<StoryFilterArgs, ApiError> {
-        Ok(StoryFilterArgs {
+    pub fn match_filters(&self) -> Result<MatchFilterArgs, ApiError> {
+        Ok(MatchFilterArgs {
             since: self.one("since")?.map(str::to_owned),
             until: self.one("until")?.map(str::to_owned),
             outlet: self.all("outlet"),
