@@ -32,7 +32,7 @@ use crate::index::Store;
 use crate::outlet;
 use crate::query::{limits, parse, BestOf, Compiled, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
-use crate::story::numbers::StoryNumbers;
+use crate::story::numbers::{MatchingStories, StoryBits, StoryNumbers};
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
 const DOC_CACHE_BYTES: usize = 64 * 1024 * 1024;
@@ -99,6 +99,11 @@ pub struct SearchRequest {
     /// hold, for [`SearchResult::suggestions`] (not with `plain`).
     #[serde(default)]
     pub suggest: bool,
+    /// With `count`: count the distinct stories among the matches as they
+    /// are walked, for [`SearchResult::stories`] (left `None` when the
+    /// answer relaxed the query or fell back to titles).
+    #[serde(default)]
+    pub stories: bool,
 }
 
 /// A date filter's `[since, until)` instants; `None` leaves that side open.
@@ -143,6 +148,7 @@ impl Default for SearchRequest {
             timeout: None,
             explain: false,
             suggest: false,
+            stories: false,
         }
     }
 }
@@ -492,6 +498,8 @@ impl SegmentIds {
 struct Page {
     total: u64,
     docs: Vec<(f32, DocAddress)>,
+    /// The matches' stories, when the request counts them.
+    stories: Option<StoryBits>,
 }
 
 /// A request's parsed query and filters.
@@ -798,8 +806,18 @@ impl Searcher {
         let expired = || deadline.is_some_and(|d| d.check());
         // With `--articles`, an article whose title alone matches is a hit too.
         let mut matching = hits_query(f, &compiled, req.articles);
-        let mut page =
-            self.collect(&statistics, filtered(matching.as_ref(), true).as_ref(), req)?;
+        let story_walk = match req.stories && req.count {
+            true => Some(MatchingStories {
+                numbers: self.story_numbers()?,
+            }),
+            false => None,
+        };
+        let mut page = self.collect(
+            &statistics,
+            filtered(matching.as_ref(), true).as_ref(),
+            req,
+            story_walk,
+        )?;
         let mut relaxed = false;
         let mut relaxed_compiled = None;
         if page.total == 0 && req.match_mode == MatchMode::All && !expired() {
@@ -809,6 +827,7 @@ impl Searcher {
                     &statistics,
                     filtered(any_query.as_ref(), true).as_ref(),
                     req,
+                    None,
                 )?;
                 if any_page.total > 0 {
                     relaxed = true;
@@ -830,8 +849,12 @@ impl Searcher {
                 .flatten()
             {
                 let query = first_passages(f, title.box_clone());
-                let title_page =
-                    self.collect(&statistics, filtered(query.as_ref(), true).as_ref(), req)?;
+                let title_page = self.collect(
+                    &statistics,
+                    filtered(query.as_ref(), true).as_ref(),
+                    req,
+                    None,
+                )?;
                 if title_page.total > 0 {
                     title_only = true;
                     page = title_page;
@@ -840,6 +863,24 @@ impl Searcher {
                 }
             }
         }
+        // The stories of what `count` counts: the passages found, and the
+        // articles whose title matches (already among `--articles`' hits).
+        // A relaxed or title-only answer leaves them to `count`.
+        let stories = match page.stories.take() {
+            Some(_) if relaxed || title_only || page.total == 0 => None,
+            Some(found) => match (&compiled.title, req.articles, story_walk) {
+                (Some(title), false, Some(walk)) => {
+                    let query = filtered(first_passages(f, title.box_clone()).as_ref(), true);
+                    Some(
+                        found
+                            .union(statistics.search(query.as_ref(), &walk)?)
+                            .count(),
+                    )
+                }
+                _ => Some(found.count()),
+            },
+            None => None,
+        };
         let unmatched = if page.total == 0 {
             let mut unmatched = Vec::new();
             for part in insisted_parts(expr) {
@@ -965,7 +1006,7 @@ impl Searcher {
                 offset: req.offset,
             },
             total_hits: page.total,
-            stories: None,
+            stories,
             facets: None,
             relaxed,
             title_only,
@@ -979,15 +1020,17 @@ impl Searcher {
         })
     }
 
-    /// Runs the query and keeps the requested page of passages or articles.
+    /// Runs the query and keeps the requested page of passages or articles
+    /// (and, when `stories` is given, the matches' stories).
     fn collect(
         &self,
         statistics: &QueryStatistics,
         query: &dyn Query,
         req: &SearchRequest,
+        stories: Option<MatchingStories>,
     ) -> Result<Page> {
         if req.articles {
-            let mut best = statistics.search(query, &BestPerArticle)?;
+            let (mut best, stories) = statistics.search(query, &(BestPerArticle, stories))?;
             sort_articles(&mut best, req.sort);
             let total = best.len() as u64;
             let docs = best
@@ -996,16 +1039,21 @@ impl Searcher {
                 .take(req.limit)
                 .map(|a| (a.score, a.doc))
                 .collect();
-            return Ok(Page { total, docs });
+            return Ok(Page {
+                total,
+                docs,
+                stories,
+            });
         }
         // A page past the last passage is empty, and no page is longer than
         // the index (so a huge --limit or --offset cannot overflow the collector).
         let passages = usize::try_from(statistics.searcher.num_docs()).unwrap_or(usize::MAX);
         if req.limit == 0 || req.offset >= passages {
-            let total = statistics.search(query, &Count)? as u64;
+            let (total, stories) = statistics.search(query, &(Count, stories))?;
             return Ok(Page {
-                total,
+                total: total as u64,
                 docs: Vec::new(),
+                stories,
             });
         }
         let top = TopDocs::with_limit(req.limit.min(passages)).and_offset(req.offset);
@@ -1017,10 +1065,14 @@ impl Searcher {
             } else {
                 (req.offset + docs.len()) as u64
             };
-            return Ok(Page { total, docs });
+            return Ok(Page {
+                total,
+                docs,
+                stories: None,
+            });
         }
-        let (docs, total) = match req.sort {
-            Sort::Relevance => statistics.search(query, &(top.order_by_score(), Count))?,
+        let (docs, total, stories) = match req.sort {
+            Sort::Relevance => statistics.search(query, &(top.order_by_score(), Count, stories))?,
             Sort::Newest | Sort::Oldest => {
                 let order = if req.sort == Sort::Newest {
                     Order::Desc
@@ -1036,11 +1088,12 @@ impl Searcher {
                 let by_date =
                     tantivy::collector::sort_key::SortByStaticFastValue::<i64>::for_field(key);
                 let by_score = tantivy::collector::sort_key::SortBySimilarityScore;
-                let (docs, total) = statistics.search(
+                let (docs, total, stories) = statistics.search(
                     query,
                     &(
                         top.order_by(((by_date, order), (by_score, Order::Desc))),
                         Count,
+                        stories,
                     ),
                 )?;
                 (
@@ -1048,12 +1101,14 @@ impl Searcher {
                         .map(|((_, score), doc)| (score, doc))
                         .collect(),
                     total,
+                    stories,
                 )
             }
         };
         Ok(Page {
             total: total as u64,
             docs,
+            stories,
         })
     }
 }

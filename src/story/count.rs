@@ -324,16 +324,7 @@ impl Collector for MatchingArticles<'_> {
     ) -> tantivy::Result<SegmentArticles> {
         let fast = reader.fast_fields();
         let ids = fast.str("article_id")?;
-        let numbers = self.numbers.segments.get(segment as usize).cloned();
-        let numbers = match (&ids, numbers) {
-            (Some(ids), Some(n)) if n.articles.len() == ids.num_terms() => n,
-            (None, _) => Arc::default(),
-            _ => {
-                return Err(tantivy::TantivyError::InternalError(format!(
-                    "the article numbers do not describe segment {segment}"
-                )))
-            }
-        };
+        let numbers = self.numbers.of_segment(segment, ids.as_ref())?;
         Ok(SegmentArticles {
             passages: vec![0; numbers.articles.len()],
             ids,

@@ -10,6 +10,10 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
 use crate::error::{Error, Result};
 use crate::search::DecodedIds;
 use crate::story::groups::Groups;
@@ -105,11 +109,107 @@ impl StoryNumbers {
         })
     }
 
+    /// The numbers of segment `segment`, whose article ids are `ids`
+    /// (an empty table when the segment has no article ids).
+    ///
+    /// # Errors
+    /// The numbers were built for another snapshot.
+    pub fn of_segment(
+        &self,
+        segment: SegmentOrdinal,
+        ids: Option<&StrColumn>,
+    ) -> tantivy::Result<Arc<SegmentNumbers>> {
+        match (ids, self.segments.get(segment as usize)) {
+            (Some(ids), Some(n)) if n.articles.len() == ids.num_terms() => Ok(n.clone()),
+            (None, _) => Ok(Arc::default()),
+            _ => Err(tantivy::TantivyError::InternalError(format!(
+                "the article numbers do not describe segment {segment}"
+            ))),
+        }
+    }
+
     /// Whether the passages of article number `article` lie in more than one segment.
     pub fn is_split(&self, article: u32) -> bool {
         self.split
             .get(article as usize / 64)
             .is_some_and(|word| word & (1 << (article % 64)) != 0)
+    }
+}
+
+/// Collects the distinct stories of the matches: a bit per story number
+/// (copies of one story share theirs). The fruit is the number of stories.
+#[derive(Clone, Copy)]
+pub struct MatchingStories<'a> {
+    /// The numbers of the snapshot searched.
+    pub numbers: &'a StoryNumbers,
+}
+
+/// Per-segment state of [`MatchingStories`].
+pub struct SegmentStories {
+    ids: Option<StrColumn>,
+    numbers: Arc<SegmentNumbers>,
+    seen: Vec<u64>,
+}
+
+/// Stories seen, a bit each by story number.
+pub struct StoryBits(Vec<u64>);
+
+impl StoryBits {
+    /// How many stories were seen.
+    pub fn count(&self) -> u64 {
+        self.0.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    /// The stories seen in `self` or in `other`.
+    pub fn union(mut self, other: StoryBits) -> StoryBits {
+        for (word, more) in self.0.iter_mut().zip(other.0) {
+            *word |= more;
+        }
+        self
+    }
+}
+
+impl Collector for MatchingStories<'_> {
+    type Fruit = StoryBits;
+    type Child = SegmentStories;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentStories> {
+        let ids = reader.fast_fields().str("article_id")?;
+        Ok(SegmentStories {
+            numbers: self.numbers.of_segment(segment, ids.as_ref())?,
+            ids,
+            seen: vec![0; (self.numbers.stories as usize).div_ceil(64)],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<StoryBits>) -> tantivy::Result<StoryBits> {
+        let none = StoryBits(vec![0; (self.numbers.stories as usize).div_ceil(64)]);
+        Ok(fruits.into_iter().fold(none, StoryBits::union))
+    }
+}
+
+impl SegmentCollector for SegmentStories {
+    type Fruit = StoryBits;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some(ord) = self.ids.as_ref().and_then(|ids| ids.term_ords(doc).next()) else {
+            return;
+        };
+        if let Some(&story) = self.numbers.stories.get(ord as usize) {
+            self.seen[story as usize / 64] |= 1 << (story % 64);
+        }
+    }
+
+    fn harvest(self) -> StoryBits {
+        StoryBits(self.seen)
     }
 }
 

@@ -327,6 +327,75 @@ fn count_counts_the_articles_search_articles_finds_title_matches_included() {
     assert_eq!(count["relaxed"], false, "{count}");
 }
 
+/// `stories` in a search's JSON is `count`'s total of stories for the same
+/// query and filters, however the search found its hits: passages (some
+/// articles matching by their title alone), `--articles`, a date sort,
+/// no page, a filter, a relaxed query, titles only.
+#[test]
+fn search_counts_the_stories_count_counts() {
+    let p = newsroom();
+    let json = |args: &[&str]| -> Value {
+        let out = p.run(args);
+        serde_json::from_str(&String::from_utf8_lossy(&out.stdout)).unwrap()
+    };
+    for query in [
+        "Norway",
+        "Wolden Bache",
+        "rates",
+        "lifts",
+        "Norway zebra",
+        "traders",
+    ] {
+        for flags in [
+            &[][..],
+            &["--articles"],
+            &["--sort", "newest"],
+            &["--limit", "0"],
+            &["--outlet", "Reuters"],
+            &["--no-collapse", "--articles", "--sort", "oldest"],
+        ] {
+            let mut search = vec!["search", query, "--format", "json"];
+            search.extend(flags);
+            let mut count = vec!["count", query, "--format", "json"];
+            count.extend(
+                flags
+                    .iter()
+                    .filter(|f| *f == &"--outlet" || *f == &"Reuters"),
+            );
+            let (search, count) = (json(&search), json(&count));
+            assert_eq!(
+                search["stories"], count["total"]["stories"],
+                "{query} {flags:?}: {search} {count}"
+            );
+        }
+    }
+    // The cases differ: copies fold, a title-only word counts its article,
+    // also next to passages that match ("traders": the unrelated story;
+    // "lifts": the title of a copy of the wire story).
+    let stories = |q: &str| json(&["search", q, "--format", "json"])["stories"].clone();
+    assert_eq!(stories("Wolden Bache"), 2);
+    assert_eq!(stories("lifts"), 1);
+    let any = json(&[
+        "search",
+        "lifts traders",
+        "--match",
+        "any",
+        "--format",
+        "json",
+    ]);
+    let count = json(&[
+        "count",
+        "lifts traders",
+        "--match",
+        "any",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(any["total_hits"], 1, "{any}");
+    assert_eq!(any["stories"], 2, "{any}");
+    assert_eq!(count["total"]["stories"], 2, "{count}");
+}
+
 #[test]
 fn search_facets_count_by_outlet_and_month() {
     let p = newsroom();
