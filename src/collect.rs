@@ -5,7 +5,11 @@ use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, Term, TERMINATED};
+
+use crate::story::numbers::StoryNumbers;
 
 /// An article's best-scoring passage among the matches.
 #[derive(Debug, Clone)]
@@ -108,4 +112,244 @@ impl SegmentCollector for SegmentBest {
             })
             .collect()
     }
+}
+
+/// BM25's term saturation, as Tantivy's passage scores use it.
+const K1: Score = 1.2;
+/// BM25's length normalisation, as Tantivy's passage scores use it.
+const B: Score = 0.75;
+
+/// One field's length in words per article, by article number (see
+/// [`StoryNumbers`]), and their mean.
+struct FieldLengths {
+    field: Field,
+    /// An article's passages each hold the whole field (the title): the
+    /// article's is one passage's, not their sum.
+    shared: bool,
+    lengths: Vec<u32>,
+    average: Score,
+}
+
+/// Each article's length in words of passage text (the sum of its
+/// passages') and of title, and what BM25 needs of them: made once per
+/// snapshot, for scoring whole articles.
+pub struct ArticleLengths {
+    fields: [FieldLengths; 2],
+    /// Articles with a live passage.
+    articles: u64,
+}
+
+impl ArticleLengths {
+    /// Reads the passages' lengths (Tantivy's field norms) of `body`
+    /// (summed per article) and `title` (the article's own).
+    pub fn build(
+        searcher: &tantivy::Searcher,
+        numbers: &StoryNumbers,
+        body: Field,
+        title: Field,
+    ) -> tantivy::Result<ArticleLengths> {
+        let n = numbers.articles as usize;
+        let mut fields = [(body, false), (title, true)].map(|(field, shared)| FieldLengths {
+            field,
+            shared,
+            lengths: vec![0; n],
+            average: 1.0,
+        });
+        let mut seen = vec![false; n];
+        for (reader, segment) in searcher.segment_readers().iter().zip(&numbers.segments) {
+            let Some(ids) = reader.fast_fields().str("article_id")? else {
+                continue;
+            };
+            let norms = [
+                reader.get_fieldnorms_reader(body)?,
+                reader.get_fieldnorms_reader(title)?,
+            ];
+            for doc in 0..reader.max_doc() {
+                if reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) {
+                    continue;
+                }
+                let Some(ord) = ids.term_ords(doc).next() else {
+                    continue;
+                };
+                let number = segment.articles[ord as usize] as usize;
+                seen[number] = true;
+                for (f, norms) in fields.iter_mut().zip(&norms) {
+                    let length = &mut f.lengths[number];
+                    *length = match f.shared {
+                        true => (*length).max(norms.fieldnorm(doc)),
+                        false => length.saturating_add(norms.fieldnorm(doc)),
+                    };
+                }
+            }
+        }
+        let articles = seen.iter().filter(|&&s| s).count() as u64;
+        for f in &mut fields {
+            let total: u64 = f.lengths.iter().map(|&l| u64::from(l)).sum();
+            f.average = (total as Score / articles.max(1) as Score).max(1.0);
+        }
+        Ok(ArticleLengths { fields, articles })
+    }
+}
+
+/// One query word's evidence in one field of whole articles.
+struct ArticleTerm {
+    term: Term,
+    /// Index of its field in [`ArticleLengths::fields`].
+    field: usize,
+    /// The query's weight of the word (a repeated word adds up).
+    weight: Score,
+    /// Articles holding the word.
+    df: u64,
+    /// BM25's idf over articles.
+    idf: Score,
+    /// The word's frequency in each article holding it, by article number.
+    tf: HashMap<u32, u32>,
+}
+
+/// The query's words scored over whole articles, each article taken as one
+/// document (its passages' text together, and its title): BM25 with
+/// article-level frequencies, lengths and idf, the article-level evidence
+/// that is added to an article's best passage (Callan 1994).
+pub struct ArticleEvidence {
+    terms: Vec<ArticleTerm>,
+}
+
+impl ArticleEvidence {
+    /// Reads the postings of `words` (passage-text terms and their query
+    /// weights), in the passage text and in the title, in every segment,
+    /// for each word's frequency per article.
+    pub fn gather(
+        searcher: &tantivy::Searcher,
+        numbers: &StoryNumbers,
+        lengths: &ArticleLengths,
+        words: &[(Term, Score)],
+    ) -> tantivy::Result<ArticleEvidence> {
+        let mut merged: Vec<(String, Score)> = Vec::new();
+        for (term, weight) in words {
+            let Some(text) = term.value().as_str().map(str::to_owned) else {
+                continue;
+            };
+            match merged.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, w)) => *w += weight,
+                None => merged.push((text, *weight)),
+            }
+        }
+        let mut terms = Vec::with_capacity(merged.len() * 2);
+        for (text, weight) in merged {
+            for (index, f) in lengths.fields.iter().enumerate() {
+                let term = Term::from_field_text(f.field, &text);
+                let tf = frequencies(searcher, numbers, &term, f.shared)?;
+                let df = tf.len() as u64;
+                let n = lengths.articles.max(df);
+                let idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();
+                terms.push(ArticleTerm {
+                    term,
+                    field: index,
+                    weight,
+                    df,
+                    idf,
+                    tf,
+                });
+            }
+        }
+        Ok(ArticleEvidence { terms })
+    }
+
+    /// Article number `article`'s BM25, each word's part per field: its
+    /// value, name (`body "word"`) and figures (`BM25 tf=… dl=…`).
+    pub fn parts(
+        &self,
+        lengths: &ArticleLengths,
+        article: u32,
+        schema: &tantivy::schema::Schema,
+    ) -> Vec<(Score, String, String)> {
+        self.terms
+            .iter()
+            .filter_map(|t| {
+                let tf = *t.tf.get(&article)?;
+                let (value, length, average) = t.score(lengths, article, tf);
+                let name = format!(
+                    "{} \"{}\"",
+                    schema.get_field_name(t.term.field()),
+                    t.term.value().as_str().unwrap_or_default()
+                );
+                let figures = format!(
+                    "BM25 tf={tf} dl={length} avgdl={average:.1} idf={:.3} (in {} of {} articles)",
+                    t.idf, t.df, lengths.articles
+                );
+                Some((value, name, figures))
+            })
+            .collect()
+    }
+
+    /// Article number `article`'s BM25.
+    pub fn score(&self, lengths: &ArticleLengths, article: u32) -> Score {
+        self.terms
+            .iter()
+            .filter_map(|t| Some(t.score(lengths, article, *t.tf.get(&article)?).0))
+            .sum()
+    }
+}
+
+impl ArticleTerm {
+    /// The word's BM25 in an article where it occurs `tf` times, with the
+    /// article's length and the mean length.
+    fn score(&self, lengths: &ArticleLengths, article: u32, tf: u32) -> (Score, u32, Score) {
+        let f = &lengths.fields[self.field];
+        let length = f.lengths.get(article as usize).copied().unwrap_or(0);
+        let norm = K1 * (1.0 - B + B * length as Score / f.average);
+        let tf = tf as Score;
+        let value = self.weight * self.idf * (K1 + 1.0) * tf / (tf + norm);
+        (value, length, f.average)
+    }
+}
+
+/// `term`'s frequency in each article that holds it, by article number:
+/// the sum over its passages, or with `shared` (a field every passage of
+/// the article holds whole) one passage's.
+fn frequencies(
+    searcher: &tantivy::Searcher,
+    numbers: &StoryNumbers,
+    term: &Term,
+    shared: bool,
+) -> tantivy::Result<HashMap<u32, u32>> {
+    let mut tf: HashMap<u32, u32> = HashMap::new();
+    for (reader, segment) in searcher.segment_readers().iter().zip(&numbers.segments) {
+        let Some(ids) = reader.fast_fields().str("article_id")? else {
+            continue;
+        };
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::WithFreqs)? else {
+            continue;
+        };
+        let alive = reader.alive_bitset();
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let live = alive.is_none_or(|a| a.is_alive(doc));
+            if let (true, Some(ord)) = (live, ids.term_ords(doc).next()) {
+                let count = tf.entry(segment.articles[ord as usize]).or_default();
+                *count = match shared {
+                    true => (*count).max(postings.term_freq()),
+                    false => *count + postings.term_freq(),
+                };
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(tf)
+}
+
+/// The article number of the passage at `doc`.
+pub fn article_number(
+    searcher: &tantivy::Searcher,
+    numbers: &StoryNumbers,
+    doc: DocAddress,
+) -> tantivy::Result<Option<u32>> {
+    let reader = searcher.segment_reader(doc.segment_ord);
+    let Some(ids) = reader.fast_fields().str("article_id")? else {
+        return Ok(None);
+    };
+    let segment = &numbers.segments[doc.segment_ord as usize];
+    let ord = ids.term_ords(doc.doc_id).next();
+    Ok(ord.and_then(|ord| segment.articles.get(ord as usize).copied()))
 }

@@ -23,7 +23,9 @@ use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 
 use crate::analysis;
-use crate::collect::{ArticleBest, BestPerArticle};
+use crate::collect::{
+    article_number, ArticleBest, ArticleEvidence, ArticleLengths, BestPerArticle,
+};
 use crate::date::{self, Bound as DateBound, Precision};
 use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
@@ -33,6 +35,11 @@ use crate::outlet;
 use crate::query::{limits, parse, BestOf, Compiled, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 use crate::story::numbers::StoryNumbers;
+
+/// Weight of an article's whole-text BM25 (its passages as one text, and
+/// its title) added to its best passage's score with `--articles` (Callan
+/// 1994; see docs/ranking.md).
+const ARTICLE_WEIGHT: f32 = 0.5;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
 const DOC_CACHE_BYTES: usize = 64 * 1024 * 1024;
@@ -554,6 +561,8 @@ pub struct Searcher {
     copy_groups: OnceLock<crate::story::groups::Groups>,
     /// Article and story numbers of the snapshot, made on first use.
     story_numbers: OnceLock<StoryNumbers>,
+    /// Article lengths of the snapshot, made on first use.
+    article_lengths: OnceLock<ArticleLengths>,
 }
 
 impl Searcher {
@@ -581,6 +590,7 @@ impl Searcher {
             segment_ids,
             copy_groups: OnceLock::new(),
             story_numbers: OnceLock::new(),
+            article_lengths: OnceLock::new(),
         })
     }
 
@@ -615,6 +625,29 @@ impl Searcher {
         }
         let numbers = StoryNumbers::build(&self.reader.searcher(), self.copy_groups()?)?;
         Ok(self.story_numbers.get_or_init(|| numbers))
+    }
+
+    /// The article-level evidence of `words` (see [`ArticleEvidence`]),
+    /// with the snapshot's article lengths and numbers; `None` without words.
+    fn article_evidence(
+        &self,
+        words: &[(Term, f32)],
+    ) -> Result<Option<(ArticleEvidence, &ArticleLengths, &StoryNumbers)>> {
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let searcher = self.reader.searcher();
+        let f = &self.store.fields;
+        let numbers = self.story_numbers()?;
+        let lengths = match self.article_lengths.get() {
+            Some(lengths) => lengths,
+            None => {
+                let lengths = ArticleLengths::build(&searcher, numbers, f.body, f.title)?;
+                self.article_lengths.get_or_init(|| lengths)
+            }
+        };
+        let evidence = ArticleEvidence::gather(&searcher, numbers, lengths, words)?;
+        Ok(Some((evidence, lengths, numbers)))
     }
 
     /// Parses a request's query and builds its filters: what
@@ -798,8 +831,12 @@ impl Searcher {
         let expired = || deadline.is_some_and(|d| d.check());
         // With `--articles`, an article whose title alone matches is a hit too.
         let mut matching = hits_query(f, &compiled, req.articles);
-        let mut page =
-            self.collect(&statistics, filtered(matching.as_ref(), true).as_ref(), req)?;
+        let mut page = self.collect(
+            &statistics,
+            filtered(matching.as_ref(), true).as_ref(),
+            req,
+            &compiled.words,
+        )?;
         let mut relaxed = false;
         let mut relaxed_compiled = None;
         if page.total == 0 && req.match_mode == MatchMode::All && !expired() {
@@ -809,6 +846,7 @@ impl Searcher {
                     &statistics,
                     filtered(any_query.as_ref(), true).as_ref(),
                     req,
+                    &any.words,
                 )?;
                 if any_page.total > 0 {
                     relaxed = true;
@@ -830,8 +868,12 @@ impl Searcher {
                 .flatten()
             {
                 let query = first_passages(f, title.box_clone());
-                let title_page =
-                    self.collect(&statistics, filtered(query.as_ref(), true).as_ref(), req)?;
+                let title_page = self.collect(
+                    &statistics,
+                    filtered(query.as_ref(), true).as_ref(),
+                    req,
+                    &[],
+                )?;
                 if title_page.total > 0 {
                     title_only = true;
                     page = title_page;
@@ -882,6 +924,11 @@ impl Searcher {
             ),
             _ => None,
         };
+        // With `--explain --articles`: each article's whole text's part.
+        let whole_article = match (req.explain && req.articles, title_only) {
+            (true, false) => self.article_evidence(&compiled.words)?,
+            _ => None,
+        };
         // With `--explain`: the query that found the hits, scored with the
         // same statistics.
         let explaining = match req.explain {
@@ -919,11 +966,23 @@ impl Searcher {
                     let segment = searcher.segment_reader(address.segment_ord);
                     let explanation = weight.explain(segment, address.doc_id)?;
                     let schema = searcher.schema();
+                    let whole = match (&whole_article, req.articles) {
+                        (Some((evidence, lengths, numbers)), true) => {
+                            article_number(&searcher, numbers, address)?.map(|n| {
+                                explain::WholeArticle {
+                                    weight: ARTICLE_WEIGHT,
+                                    parts: evidence.parts(lengths, n, schema),
+                                }
+                            })
+                        }
+                        _ => None,
+                    };
                     Some(explain::for_hit(
                         &explanation,
                         schema,
                         req.articles,
                         passage.index,
+                        whole,
                     ))
                 }
                 None => None,
@@ -979,15 +1038,25 @@ impl Searcher {
         })
     }
 
-    /// Runs the query and keeps the requested page of passages or articles.
+    /// Runs the query and keeps the requested page of passages or articles;
+    /// an article scores as its best passage plus [`ARTICLE_WEIGHT`] × the
+    /// BM25 of `words` (the query's scored words) over the whole article.
     fn collect(
         &self,
         statistics: &QueryStatistics,
         query: &dyn Query,
         req: &SearchRequest,
+        words: &[(Term, f32)],
     ) -> Result<Page> {
         if req.articles {
             let mut best = statistics.search(query, &BestPerArticle)?;
+            if let Some((evidence, lengths, numbers)) = self.article_evidence(words)? {
+                for article in &mut best {
+                    if let Some(n) = article_number(statistics.searcher, numbers, article.doc)? {
+                        article.score += ARTICLE_WEIGHT * evidence.score(lengths, n);
+                    }
+                }
+            }
             sort_articles(&mut best, req.sort);
             let total = best.len() as u64;
             let docs = best
