@@ -118,9 +118,10 @@ impl SegmentCollector for SegmentBest {
 const K1: Score = 1.2;
 /// BM25's length normalisation, as Tantivy's passage scores use it.
 const B: Score = 0.75;
+/// A passage with no live article in [`ArticleTexts`].
+const NO_ARTICLE: u32 = u32::MAX;
 
-/// One field's length in words per article, by article number (see
-/// [`StoryNumbers`]), and their mean.
+/// One field's length in words per article, by article number, and their mean.
 struct FieldLengths {
     field: Field,
     /// An article's passages each hold the whole field (the title): the
@@ -130,24 +131,28 @@ struct FieldLengths {
     average: Score,
 }
 
-/// Each article's length in words of passage text (the sum of its
-/// passages') and of title, and what BM25 needs of them: made once per
-/// snapshot, for scoring whole articles.
-pub struct ArticleLengths {
+/// The articles of a snapshot as whole texts: each passage's article
+/// number (see [`StoryNumbers`]), each article's length in words of
+/// passage text (the sum of its passages') and of title, and what BM25
+/// needs of them. Made once per snapshot, for scoring whole articles.
+pub struct ArticleTexts {
+    /// By segment ordinal, by document: its article's number.
+    numbers: Vec<Vec<u32>>,
     fields: [FieldLengths; 2],
     /// Articles with a live passage.
     articles: u64,
 }
 
-impl ArticleLengths {
-    /// Reads the passages' lengths (Tantivy's field norms) of `body`
-    /// (summed per article) and `title` (the article's own).
+impl ArticleTexts {
+    /// Reads every live passage's article number and lengths (Tantivy's
+    /// field norms) of `body` (summed per article) and `title` (the
+    /// article's own).
     pub fn build(
         searcher: &tantivy::Searcher,
         numbers: &StoryNumbers,
         body: Field,
         title: Field,
-    ) -> tantivy::Result<ArticleLengths> {
+    ) -> tantivy::Result<ArticleTexts> {
         let n = numbers.articles as usize;
         let mut fields = [(body, false), (title, true)].map(|(field, shared)| FieldLengths {
             field,
@@ -156,45 +161,58 @@ impl ArticleLengths {
             average: 1.0,
         });
         let mut seen = vec![false; n];
+        let mut by_doc = Vec::with_capacity(searcher.segment_readers().len());
         for (reader, segment) in searcher.segment_readers().iter().zip(&numbers.segments) {
-            let Some(ids) = reader.fast_fields().str("article_id")? else {
-                continue;
-            };
-            let norms = [
-                reader.get_fieldnorms_reader(body)?,
-                reader.get_fieldnorms_reader(title)?,
-            ];
-            for doc in 0..reader.max_doc() {
-                if reader.alive_bitset().is_some_and(|a| a.is_deleted(doc)) {
-                    continue;
-                }
-                let Some(ord) = ids.term_ords(doc).next() else {
-                    continue;
-                };
-                let number = segment.articles[ord as usize] as usize;
-                seen[number] = true;
-                for (f, norms) in fields.iter_mut().zip(&norms) {
-                    let length = &mut f.lengths[number];
-                    *length = match f.shared {
-                        true => (*length).max(norms.fieldnorm(doc)),
-                        false => length.saturating_add(norms.fieldnorm(doc)),
+            let mut of_doc = vec![NO_ARTICLE; reader.max_doc() as usize];
+            if let Some(ids) = reader.fast_fields().str("article_id")? {
+                let norms = [
+                    reader.get_fieldnorms_reader(body)?,
+                    reader.get_fieldnorms_reader(title)?,
+                ];
+                for doc in reader.doc_ids_alive() {
+                    let Some(ord) = ids.term_ords(doc).next() else {
+                        continue;
                     };
+                    let number = segment.articles[ord as usize];
+                    of_doc[doc as usize] = number;
+                    seen[number as usize] = true;
+                    for (f, norms) in fields.iter_mut().zip(&norms) {
+                        let length = &mut f.lengths[number as usize];
+                        *length = match f.shared {
+                            true => (*length).max(norms.fieldnorm(doc)),
+                            false => length.saturating_add(norms.fieldnorm(doc)),
+                        };
+                    }
                 }
             }
+            by_doc.push(of_doc);
         }
         let articles = seen.iter().filter(|&&s| s).count() as u64;
         for f in &mut fields {
             let total: u64 = f.lengths.iter().map(|&l| u64::from(l)).sum();
             f.average = (total as Score / articles.max(1) as Score).max(1.0);
         }
-        Ok(ArticleLengths { fields, articles })
+        Ok(ArticleTexts {
+            numbers: by_doc,
+            fields,
+            articles,
+        })
+    }
+
+    /// The number of the article of the passage at `doc`, if it is live.
+    pub fn article(&self, doc: DocAddress) -> Option<u32> {
+        let number = *self
+            .numbers
+            .get(doc.segment_ord as usize)?
+            .get(doc.doc_id as usize)?;
+        (number != NO_ARTICLE).then_some(number)
     }
 }
 
 /// One query word's evidence in one field of whole articles.
 struct ArticleTerm {
     term: Term,
-    /// Index of its field in [`ArticleLengths::fields`].
+    /// Index of its field in [`ArticleTexts::fields`].
     field: usize,
     /// The query's weight of the word (a repeated word adds up).
     weight: Score,
@@ -202,8 +220,8 @@ struct ArticleTerm {
     df: u64,
     /// BM25's idf over articles.
     idf: Score,
-    /// The word's frequency in each article holding it, by article number.
-    tf: HashMap<u32, u32>,
+    /// The word's frequency in each article asked for, in the order asked.
+    tf: Vec<u32>,
 }
 
 /// The query's words scored over whole articles, each article taken as one
@@ -211,18 +229,21 @@ struct ArticleTerm {
 /// article-level frequencies, lengths and idf, the article-level evidence
 /// that is added to an article's best passage (Callan 1994).
 pub struct ArticleEvidence {
+    /// The articles asked for, by number.
+    articles: Vec<u32>,
     terms: Vec<ArticleTerm>,
 }
 
 impl ArticleEvidence {
     /// Reads the postings of `words` (passage-text terms and their query
-    /// weights), in the passage text and in the title, in every segment,
-    /// for each word's frequency per article.
+    /// weights), in the passage text and in the title, in every segment:
+    /// each word's frequency in `articles` (article numbers) and the
+    /// articles holding it.
     pub fn gather(
         searcher: &tantivy::Searcher,
-        numbers: &StoryNumbers,
-        lengths: &ArticleLengths,
+        texts: &ArticleTexts,
         words: &[(Term, Score)],
+        articles: Vec<u32>,
     ) -> tantivy::Result<ArticleEvidence> {
         let mut merged: Vec<(String, Score)> = Vec::new();
         for (term, weight) in words {
@@ -234,13 +255,20 @@ impl ArticleEvidence {
                 None => merged.push((text, *weight)),
             }
         }
+        // Frequencies by article number, reset after each word.
+        let mut counts = vec![0u32; texts.fields[0].lengths.len()];
+        let mut touched = Vec::new();
         let mut terms = Vec::with_capacity(merged.len() * 2);
         for (text, weight) in merged {
-            for (index, f) in lengths.fields.iter().enumerate() {
+            for (index, f) in texts.fields.iter().enumerate() {
                 let term = Term::from_field_text(f.field, &text);
-                let tf = frequencies(searcher, numbers, &term, f.shared)?;
-                let df = tf.len() as u64;
-                let n = lengths.articles.max(df);
+                count(searcher, texts, &term, f.shared, &mut counts, &mut touched)?;
+                let df = touched.len() as u64;
+                let tf = articles.iter().map(|&a| counts[a as usize]).collect();
+                for a in touched.drain(..) {
+                    counts[a as usize] = 0;
+                }
+                let n = texts.articles.max(df);
                 let idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();
                 terms.push(ArticleTerm {
                     term,
@@ -252,51 +280,52 @@ impl ArticleEvidence {
                 });
             }
         }
-        Ok(ArticleEvidence { terms })
+        Ok(ArticleEvidence { articles, terms })
     }
 
-    /// Article number `article`'s BM25, each word's part per field: its
-    /// value, name (`body "word"`) and figures (`BM25 tf=… dl=…`).
+    /// The `i`th article asked for: its BM25, each word's part per field
+    /// with its value, name (`body "word"`) and figures (`BM25 tf=… dl=…`).
     pub fn parts(
         &self,
-        lengths: &ArticleLengths,
-        article: u32,
+        texts: &ArticleTexts,
+        i: usize,
         schema: &tantivy::schema::Schema,
     ) -> Vec<(Score, String, String)> {
         self.terms
             .iter()
-            .filter_map(|t| {
-                let tf = *t.tf.get(&article)?;
-                let (value, length, average) = t.score(lengths, article, tf);
+            .filter(|t| t.tf[i] > 0)
+            .map(|t| {
+                let (value, length, average) = t.score(texts, self.articles[i], t.tf[i]);
                 let name = format!(
                     "{} \"{}\"",
                     schema.get_field_name(t.term.field()),
                     t.term.value().as_str().unwrap_or_default()
                 );
                 let figures = format!(
-                    "BM25 tf={tf} dl={length} avgdl={average:.1} idf={:.3} (in {} of {} articles)",
-                    t.idf, t.df, lengths.articles
+                    "BM25 tf={} dl={length} avgdl={average:.1} idf={:.3} (in {} of {} articles)",
+                    t.tf[i], t.idf, t.df, texts.articles
                 );
-                Some((value, name, figures))
+                (value, name, figures)
             })
             .collect()
     }
 
-    /// Article number `article`'s BM25.
-    pub fn score(&self, lengths: &ArticleLengths, article: u32) -> Score {
+    /// The `i`th article asked for: its BM25.
+    pub fn score(&self, texts: &ArticleTexts, i: usize) -> Score {
         self.terms
             .iter()
-            .filter_map(|t| Some(t.score(lengths, article, *t.tf.get(&article)?).0))
+            .filter(|t| t.tf[i] > 0)
+            .map(|t| t.score(texts, self.articles[i], t.tf[i]).0)
             .sum()
     }
 }
 
 impl ArticleTerm {
-    /// The word's BM25 in an article where it occurs `tf` times, with the
-    /// article's length and the mean length.
-    fn score(&self, lengths: &ArticleLengths, article: u32, tf: u32) -> (Score, u32, Score) {
-        let f = &lengths.fields[self.field];
-        let length = f.lengths.get(article as usize).copied().unwrap_or(0);
+    /// The word's BM25 in article number `article`, where it occurs `tf`
+    /// times, with the article's length and the mean length.
+    fn score(&self, texts: &ArticleTexts, article: u32, tf: u32) -> (Score, u32, Score) {
+        let f = &texts.fields[self.field];
+        let length = f.lengths[article as usize];
         let norm = K1 * (1.0 - B + B * length as Score / f.average);
         let tf = tf as Score;
         let value = self.weight * self.idf * (K1 + 1.0) * tf / (tf + norm);
@@ -304,30 +333,30 @@ impl ArticleTerm {
     }
 }
 
-/// `term`'s frequency in each article that holds it, by article number:
-/// the sum over its passages, or with `shared` (a field every passage of
-/// the article holds whole) one passage's.
-fn frequencies(
+/// Adds `term`'s frequency in each live passage to its article's count in
+/// `counts` (with `shared`, a field every passage of the article holds
+/// whole, keeps one passage's), listing in `touched` the articles counted.
+fn count(
     searcher: &tantivy::Searcher,
-    numbers: &StoryNumbers,
+    texts: &ArticleTexts,
     term: &Term,
     shared: bool,
-) -> tantivy::Result<HashMap<u32, u32>> {
-    let mut tf: HashMap<u32, u32> = HashMap::new();
-    for (reader, segment) in searcher.segment_readers().iter().zip(&numbers.segments) {
-        let Some(ids) = reader.fast_fields().str("article_id")? else {
-            continue;
-        };
+    counts: &mut [u32],
+    touched: &mut Vec<u32>,
+) -> tantivy::Result<()> {
+    for (reader, numbers) in searcher.segment_readers().iter().zip(&texts.numbers) {
         let inverted = reader.inverted_index(term.field())?;
         let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::WithFreqs)? else {
             continue;
         };
-        let alive = reader.alive_bitset();
         let mut doc = postings.doc();
         while doc != TERMINATED {
-            let live = alive.is_none_or(|a| a.is_alive(doc));
-            if let (true, Some(ord)) = (live, ids.term_ords(doc).next()) {
-                let count = tf.entry(segment.articles[ord as usize]).or_default();
+            let number = numbers[doc as usize];
+            if number != NO_ARTICLE {
+                let count = &mut counts[number as usize];
+                if *count == 0 {
+                    touched.push(number);
+                }
                 *count = match shared {
                     true => (*count).max(postings.term_freq()),
                     false => *count + postings.term_freq(),
@@ -336,20 +365,5 @@ fn frequencies(
             doc = postings.advance();
         }
     }
-    Ok(tf)
-}
-
-/// The article number of the passage at `doc`.
-pub fn article_number(
-    searcher: &tantivy::Searcher,
-    numbers: &StoryNumbers,
-    doc: DocAddress,
-) -> tantivy::Result<Option<u32>> {
-    let reader = searcher.segment_reader(doc.segment_ord);
-    let Some(ids) = reader.fast_fields().str("article_id")? else {
-        return Ok(None);
-    };
-    let segment = &numbers.segments[doc.segment_ord as usize];
-    let ord = ids.term_ords(doc.doc_id).next();
-    Ok(ord.and_then(|ord| segment.articles.get(ord as usize).copied()))
+    Ok(())
 }

@@ -23,9 +23,7 @@ use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 
 use crate::analysis;
-use crate::collect::{
-    article_number, ArticleBest, ArticleEvidence, ArticleLengths, BestPerArticle,
-};
+use crate::collect::{ArticleBest, ArticleEvidence, ArticleTexts, BestPerArticle};
 use crate::date::{self, Bound as DateBound, Precision};
 use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
@@ -561,8 +559,8 @@ pub struct Searcher {
     copy_groups: OnceLock<crate::story::groups::Groups>,
     /// Article and story numbers of the snapshot, made on first use.
     story_numbers: OnceLock<StoryNumbers>,
-    /// Article lengths of the snapshot, made on first use.
-    article_lengths: OnceLock<ArticleLengths>,
+    /// The snapshot's articles as whole texts, made on first use.
+    article_texts: OnceLock<ArticleTexts>,
 }
 
 impl Searcher {
@@ -590,7 +588,7 @@ impl Searcher {
             segment_ids,
             copy_groups: OnceLock::new(),
             story_numbers: OnceLock::new(),
-            article_lengths: OnceLock::new(),
+            article_texts: OnceLock::new(),
         })
     }
 
@@ -627,27 +625,39 @@ impl Searcher {
         Ok(self.story_numbers.get_or_init(|| numbers))
     }
 
-    /// The article-level evidence of `words` (see [`ArticleEvidence`]),
-    /// with the snapshot's article lengths and numbers; `None` without words.
+    /// The article-level evidence of `words` (see [`ArticleEvidence`]) for
+    /// the articles of the passages `docs`, with the snapshot's article
+    /// texts and, for each of `docs`, its place among the articles scored
+    /// (`None`: no live article); `None` without words.
     fn article_evidence(
         &self,
         words: &[(Term, f32)],
-    ) -> Result<Option<(ArticleEvidence, &ArticleLengths, &StoryNumbers)>> {
-        if words.is_empty() {
+        docs: &[DocAddress],
+    ) -> Result<Option<(ArticleEvidence, &ArticleTexts, Vec<Option<usize>>)>> {
+        if words.is_empty() || std::env::var("NEWSDEX_OFF").is_ok() {
             return Ok(None);
         }
         let searcher = self.reader.searcher();
-        let f = &self.store.fields;
-        let numbers = self.story_numbers()?;
-        let lengths = match self.article_lengths.get() {
-            Some(lengths) => lengths,
+        let texts = match self.article_texts.get() {
+            Some(texts) => texts,
             None => {
-                let lengths = ArticleLengths::build(&searcher, numbers, f.body, f.title)?;
-                self.article_lengths.get_or_init(|| lengths)
+                let f = &self.store.fields;
+                let numbers = self.story_numbers()?;
+                let texts = ArticleTexts::build(&searcher, numbers, f.body, f.title)?;
+                self.article_texts.get_or_init(|| texts)
             }
         };
-        let evidence = ArticleEvidence::gather(&searcher, numbers, lengths, words)?;
-        Ok(Some((evidence, lengths, numbers)))
+        let mut articles = Vec::with_capacity(docs.len());
+        let found = docs
+            .iter()
+            .map(|&doc| {
+                let number = texts.article(doc)?;
+                articles.push(number);
+                Some(articles.len() - 1)
+            })
+            .collect();
+        let evidence = ArticleEvidence::gather(&searcher, texts, words, articles)?;
+        Ok(Some((evidence, texts, found)))
     }
 
     /// Parses a request's query and builds its filters: what
@@ -926,7 +936,10 @@ impl Searcher {
         };
         // With `--explain --articles`: each article's whole text's part.
         let whole_article = match (req.explain && req.articles, title_only) {
-            (true, false) => self.article_evidence(&compiled.words)?,
+            (true, false) => {
+                let docs: Vec<DocAddress> = page.docs.iter().map(|&(_, doc)| doc).collect();
+                self.article_evidence(&compiled.words, &docs)?
+            }
             _ => None,
         };
         // With `--explain`: the query that found the hits, scored with the
@@ -966,17 +979,12 @@ impl Searcher {
                     let segment = searcher.segment_reader(address.segment_ord);
                     let explanation = weight.explain(segment, address.doc_id)?;
                     let schema = searcher.schema();
-                    let whole = match (&whole_article, req.articles) {
-                        (Some((evidence, lengths, numbers)), true) => {
-                            article_number(&searcher, numbers, address)?.map(|n| {
-                                explain::WholeArticle {
-                                    weight: ARTICLE_WEIGHT,
-                                    parts: evidence.parts(lengths, n, schema),
-                                }
-                            })
-                        }
-                        _ => None,
-                    };
+                    let whole = whole_article.as_ref().and_then(|(evidence, texts, found)| {
+                        Some(explain::WholeArticle {
+                            weight: ARTICLE_WEIGHT,
+                            parts: evidence.parts(texts, found[i]?, schema),
+                        })
+                    });
                     Some(explain::for_hit(
                         &explanation,
                         schema,
@@ -1050,10 +1058,11 @@ impl Searcher {
     ) -> Result<Page> {
         if req.articles {
             let mut best = statistics.search(query, &BestPerArticle)?;
-            if let Some((evidence, lengths, numbers)) = self.article_evidence(words)? {
-                for article in &mut best {
-                    if let Some(n) = article_number(statistics.searcher, numbers, article.doc)? {
-                        article.score += ARTICLE_WEIGHT * evidence.score(lengths, n);
+            let docs: Vec<DocAddress> = best.iter().map(|a| a.doc).collect();
+            if let Some((evidence, texts, found)) = self.article_evidence(words, &docs)? {
+                for (article, i) in best.iter_mut().zip(found) {
+                    if let Some(i) = i {
+                        article.score += ARTICLE_WEIGHT * evidence.score(texts, i);
                     }
                 }
             }
