@@ -549,6 +549,16 @@ pub struct Matches<T> {
     pub notes: Vec<String>,
 }
 
+/// The whole-article evidence (see [`ArticleEvidence`]) of the articles of
+/// some passages.
+struct WholeArticles<'a> {
+    evidence: ArticleEvidence,
+    texts: &'a ArticleTexts,
+    /// For each passage asked about, its article's place among those
+    /// scored (`None`: no live article).
+    found: Vec<Option<usize>>,
+}
+
 /// Answers queries against one index. Cheap to share across threads.
 pub struct Searcher {
     store: Store,
@@ -633,8 +643,8 @@ impl Searcher {
         &self,
         words: &[(Term, f32)],
         docs: &[DocAddress],
-    ) -> Result<Option<(ArticleEvidence, &ArticleTexts, Vec<Option<usize>>)>> {
-        if words.is_empty() || std::env::var("NEWSDEX_OFF").is_ok() {
+    ) -> Result<Option<WholeArticles<'_>>> {
+        if words.is_empty() {
             return Ok(None);
         }
         let searcher = self.reader.searcher();
@@ -657,7 +667,11 @@ impl Searcher {
             })
             .collect();
         let evidence = ArticleEvidence::gather(&searcher, texts, words, articles)?;
-        Ok(Some((evidence, texts, found)))
+        Ok(Some(WholeArticles {
+            evidence,
+            texts,
+            found,
+        }))
     }
 
     /// Parses a request's query and builds its filters: what
@@ -979,10 +993,10 @@ impl Searcher {
                     let segment = searcher.segment_reader(address.segment_ord);
                     let explanation = weight.explain(segment, address.doc_id)?;
                     let schema = searcher.schema();
-                    let whole = whole_article.as_ref().and_then(|(evidence, texts, found)| {
+                    let whole = whole_article.as_ref().and_then(|whole| {
                         Some(explain::WholeArticle {
                             weight: ARTICLE_WEIGHT,
-                            parts: evidence.parts(texts, found[i]?, schema),
+                            parts: whole.evidence.parts(whole.texts, whole.found[i]?, schema),
                         })
                     });
                     Some(explain::for_hit(
@@ -1059,10 +1073,10 @@ impl Searcher {
         if req.articles {
             let mut best = statistics.search(query, &BestPerArticle)?;
             let docs: Vec<DocAddress> = best.iter().map(|a| a.doc).collect();
-            if let Some((evidence, texts, found)) = self.article_evidence(words, &docs)? {
-                for (article, i) in best.iter_mut().zip(found) {
-                    if let Some(i) = i {
-                        article.score += ARTICLE_WEIGHT * evidence.score(texts, i);
+            if let Some(whole) = self.article_evidence(words, &docs)? {
+                for (k, article) in best.iter_mut().enumerate() {
+                    if let Some(i) = whole.found[k] {
+                        article.score += ARTICLE_WEIGHT * whole.evidence.score(whole.texts, i);
                     }
                 }
             }
