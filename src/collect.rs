@@ -367,3 +367,69 @@ fn count(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, FAST, STRING, TEXT};
+
+    /// An article whose passages lie in two segments is one text: its
+    /// word frequencies and length are its passages' sums, its title counts
+    /// once, and idf is over articles, not passages.
+    #[test]
+    fn an_article_is_the_sum_of_its_passages_wherever_they_lie() {
+        let mut schema = Schema::builder();
+        let id = schema.add_text_field("article_id", STRING | FAST);
+        let body = schema.add_text_field("body", TEXT);
+        let title = schema.add_text_field("title", TEXT);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let segments: [&[(&str, &str, &str)]; 2] = [
+            &[
+                ("long", "grain grain barges", "grain report"),
+                ("other", "weather calm", "market"),
+            ],
+            &[
+                ("long", "grain stores filled today", "grain report"),
+                ("third", "barges waited", ""),
+            ],
+        ];
+        for segment in segments {
+            for (a, b, t) in segment {
+                writer
+                    .add_document(tantivy::doc!(id => *a, body => *b, title => *t))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let numbers = StoryNumbers::build(&searcher, &Default::default()).unwrap();
+        let texts = ArticleTexts::build(&searcher, &numbers, body, title).unwrap();
+        assert_eq!(texts.articles, 3);
+        let long = texts.article(DocAddress::new(0, 0)).unwrap();
+        assert_eq!(texts.article(DocAddress::new(1, 0)), Some(long));
+        let words = [(Term::from_field_text(body, "grain"), 1.0)];
+        let evidence = ArticleEvidence::gather(&searcher, &texts, &words, vec![long]).unwrap();
+        let figures: Vec<String> = evidence
+            .parts(&texts, 0, &searcher.schema())
+            .into_iter()
+            .map(|(_, name, figures)| format!("{name}: {figures}"))
+            .collect();
+        assert_eq!(
+            figures,
+            [
+                "body \"grain\": BM25 tf=3 dl=7 avgdl=3.7 idf=0.981 (in 1 of 3 articles)",
+                "title \"grain\": BM25 tf=1 dl=2 avgdl=1.0 idf=0.981 (in 1 of 3 articles)",
+            ]
+        );
+        // BM25 over articles: idf ln(1 + 2.5 / 1.5), tf 3 in 7 words against 11/3.
+        let idf = (1.0f32 + 2.5 / 1.5).ln();
+        let norm = K1 * (1.0 - B + B * 7.0 / (11.0 / 3.0));
+        let text = idf * (K1 + 1.0) * 3.0 / (3.0 + norm);
+        let norm = K1 * (1.0 - B + B * 2.0 / 1.0);
+        let in_title = idf * (K1 + 1.0) / (1.0 + norm);
+        assert!((evidence.score(&texts, 0) - (text + in_title)).abs() < 1e-5);
+    }
+}
