@@ -413,7 +413,7 @@ mod tests {
         let words = [(Term::from_field_text(body, "grain"), 1.0)];
         let evidence = ArticleEvidence::gather(&searcher, &texts, &words, vec![long]).unwrap();
         let figures: Vec<String> = evidence
-            .parts(&texts, 0, &searcher.schema())
+            .parts(&texts, 0, searcher.schema())
             .into_iter()
             .map(|(_, name, figures)| format!("{name}: {figures}"))
             .collect();
