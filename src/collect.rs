@@ -1,5 +1,6 @@
-//! A Tantivy collector that keeps each article's best passage, for
-//! `--articles` (one hit per article).
+//! What `--articles` (one hit per article) ranks by: a Tantivy collector
+//! that keeps each article's best passage, and the BM25 of the query's
+//! words over each whole article, added to it.
 
 use std::collections::HashMap;
 
