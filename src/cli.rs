@@ -186,7 +186,7 @@ pub struct SearchArgs {
     /// With --format json: add counts by outlet and by month ("facets") to the result
     #[arg(long)]
     pub facets: bool,
-    /// Show how each hit's score was made: each word's BM25 per field, phrases and proximity, the title's part, an article's best passage
+    /// Show how each hit's score was made: each word's BM25 per field, phrases and proximity, the title's part, an article's best passage and whole text
     /// (human: a tree under each hit; json and jsonl: an "explain" tree per hit; not with csv, tsv or trec)
     #[arg(long)]
     pub explain: bool,
@@ -412,7 +412,7 @@ pub struct FilterArgs {
     /// Order of hits
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// One hit per article (its best passage)
+    /// One hit per article, shown by its best passage, scored by it and by the whole article's words
     #[arg(long)]
     pub articles: bool,
     /// Stop a query that runs longer than this (seconds, or e.g. 500ms): an error for that query

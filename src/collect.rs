@@ -1,11 +1,16 @@
-//! A Tantivy collector that keeps each article's best passage, for
-//! `--articles` (one hit per article).
+//! What `--articles` (one hit per article) ranks by: a Tantivy collector
+//! that keeps each article's best passage, and the BM25 of the query's
+//! words over each whole article, added to it.
 
 use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, Term, TERMINATED};
+
+use crate::story::numbers::StoryNumbers;
 
 /// An article's best-scoring passage among the matches.
 #[derive(Debug, Clone)]
@@ -107,5 +112,325 @@ impl SegmentCollector for SegmentBest {
                 doc: DocAddress::new(self.segment, doc),
             })
             .collect()
+    }
+}
+
+/// BM25's term saturation, as Tantivy's passage scores use it.
+const K1: Score = 1.2;
+/// BM25's length normalisation, as Tantivy's passage scores use it.
+const B: Score = 0.75;
+/// A passage with no live article in [`ArticleTexts`].
+const NO_ARTICLE: u32 = u32::MAX;
+
+/// One field's length in words per article, by article number, and their mean.
+struct FieldLengths {
+    field: Field,
+    /// An article's passages each hold the whole field (the title): the
+    /// article's is one passage's, not their sum.
+    shared: bool,
+    lengths: Vec<u32>,
+    average: Score,
+}
+
+/// The articles of a snapshot as whole texts: each passage's article
+/// number (see [`StoryNumbers`]), each article's length in words of
+/// passage text (the sum of its passages') and of title, and what BM25
+/// needs of them. Made once per snapshot, for scoring whole articles.
+pub struct ArticleTexts {
+    /// By segment ordinal, by document: its article's number.
+    numbers: Vec<Vec<u32>>,
+    fields: [FieldLengths; 2],
+    /// Articles with a live passage.
+    articles: u64,
+}
+
+impl ArticleTexts {
+    /// Reads every live passage's article number and lengths (Tantivy's
+    /// field norms) of `body` (summed per article) and `title` (the
+    /// article's own).
+    pub fn build(
+        searcher: &tantivy::Searcher,
+        numbers: &StoryNumbers,
+        body: Field,
+        title: Field,
+    ) -> tantivy::Result<ArticleTexts> {
+        let n = numbers.articles as usize;
+        let mut fields = [(body, false), (title, true)].map(|(field, shared)| FieldLengths {
+            field,
+            shared,
+            lengths: vec![0; n],
+            average: 1.0,
+        });
+        let mut seen = vec![false; n];
+        let mut by_doc = Vec::with_capacity(searcher.segment_readers().len());
+        for (reader, segment) in searcher.segment_readers().iter().zip(&numbers.segments) {
+            let mut of_doc = vec![NO_ARTICLE; reader.max_doc() as usize];
+            if let Some(ids) = reader.fast_fields().str("article_id")? {
+                let norms = [
+                    reader.get_fieldnorms_reader(body)?,
+                    reader.get_fieldnorms_reader(title)?,
+                ];
+                for doc in reader.doc_ids_alive() {
+                    let Some(ord) = ids.term_ords(doc).next() else {
+                        continue;
+                    };
+                    let number = segment.articles[ord as usize];
+                    of_doc[doc as usize] = number;
+                    seen[number as usize] = true;
+                    for (f, norms) in fields.iter_mut().zip(&norms) {
+                        let length = &mut f.lengths[number as usize];
+                        *length = match f.shared {
+                            true => (*length).max(norms.fieldnorm(doc)),
+                            false => length.saturating_add(norms.fieldnorm(doc)),
+                        };
+                    }
+                }
+            }
+            by_doc.push(of_doc);
+        }
+        let articles = seen.iter().filter(|&&s| s).count() as u64;
+        for f in &mut fields {
+            let total: u64 = f.lengths.iter().map(|&l| u64::from(l)).sum();
+            f.average = (total as Score / articles.max(1) as Score).max(1.0);
+        }
+        Ok(ArticleTexts {
+            numbers: by_doc,
+            fields,
+            articles,
+        })
+    }
+
+    /// The number of the article of the passage at `doc`, if it is live.
+    pub fn article(&self, doc: DocAddress) -> Option<u32> {
+        let number = *self
+            .numbers
+            .get(doc.segment_ord as usize)?
+            .get(doc.doc_id as usize)?;
+        (number != NO_ARTICLE).then_some(number)
+    }
+}
+
+/// One query word's evidence in one field of whole articles.
+struct ArticleTerm {
+    term: Term,
+    /// Index of its field in [`ArticleTexts::fields`].
+    field: usize,
+    /// The query's weight of the word (a repeated word adds up).
+    weight: Score,
+    /// Articles holding the word.
+    df: u64,
+    /// BM25's idf over articles.
+    idf: Score,
+    /// The word's frequency in each article asked for, in the order asked.
+    tf: Vec<u32>,
+}
+
+/// The query's words scored over whole articles, each article taken as one
+/// document (its passages' text together, and its title): BM25 with
+/// article-level frequencies, lengths and idf, the article-level evidence
+/// that is added to an article's best passage (Callan 1994).
+pub struct ArticleEvidence {
+    /// The articles asked for, by number.
+    articles: Vec<u32>,
+    terms: Vec<ArticleTerm>,
+}
+
+impl ArticleEvidence {
+    /// Reads the postings of `words` (passage-text terms and their query
+    /// weights), in the passage text and in the title, in every segment:
+    /// each word's frequency in `articles` (article numbers) and the
+    /// articles holding it.
+    pub fn gather(
+        searcher: &tantivy::Searcher,
+        texts: &ArticleTexts,
+        words: &[(Term, Score)],
+        articles: Vec<u32>,
+    ) -> tantivy::Result<ArticleEvidence> {
+        let mut merged: Vec<(String, Score)> = Vec::new();
+        for (term, weight) in words {
+            let Some(text) = term.value().as_str().map(str::to_owned) else {
+                continue;
+            };
+            match merged.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, w)) => *w += weight,
+                None => merged.push((text, *weight)),
+            }
+        }
+        // Frequencies by article number, reset after each word.
+        let mut counts = vec![0u32; texts.fields[0].lengths.len()];
+        let mut touched = Vec::new();
+        let mut terms = Vec::with_capacity(merged.len() * 2);
+        for (text, weight) in merged {
+            for (index, f) in texts.fields.iter().enumerate() {
+                let term = Term::from_field_text(f.field, &text);
+                count(searcher, texts, &term, f.shared, &mut counts, &mut touched)?;
+                let df = touched.len() as u64;
+                let tf = articles.iter().map(|&a| counts[a as usize]).collect();
+                for a in touched.drain(..) {
+                    counts[a as usize] = 0;
+                }
+                let n = texts.articles.max(df);
+                let idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();
+                terms.push(ArticleTerm {
+                    term,
+                    field: index,
+                    weight,
+                    df,
+                    idf,
+                    tf,
+                });
+            }
+        }
+        Ok(ArticleEvidence { articles, terms })
+    }
+
+    /// The `i`th article asked for: its BM25, each word's part per field
+    /// with its value, name (`body "word"`) and figures (`BM25 tf=… dl=…`).
+    pub fn parts(
+        &self,
+        texts: &ArticleTexts,
+        i: usize,
+        schema: &tantivy::schema::Schema,
+    ) -> Vec<(Score, String, String)> {
+        self.terms
+            .iter()
+            .filter(|t| t.tf[i] > 0)
+            .map(|t| {
+                let (value, length, average) = t.score(texts, self.articles[i], t.tf[i]);
+                let name = format!(
+                    "{} \"{}\"",
+                    schema.get_field_name(t.term.field()),
+                    t.term.value().as_str().unwrap_or_default()
+                );
+                let figures = format!(
+                    "BM25 tf={} dl={length} avgdl={average:.1} idf={:.3} (in {} of {} articles)",
+                    t.tf[i], t.idf, t.df, texts.articles
+                );
+                (value, name, figures)
+            })
+            .collect()
+    }
+
+    /// The `i`th article asked for: its BM25.
+    pub fn score(&self, texts: &ArticleTexts, i: usize) -> Score {
+        self.terms
+            .iter()
+            .filter(|t| t.tf[i] > 0)
+            .map(|t| t.score(texts, self.articles[i], t.tf[i]).0)
+            .sum()
+    }
+}
+
+impl ArticleTerm {
+    /// The word's BM25 in article number `article`, where it occurs `tf`
+    /// times, with the article's length and the mean length.
+    fn score(&self, texts: &ArticleTexts, article: u32, tf: u32) -> (Score, u32, Score) {
+        let f = &texts.fields[self.field];
+        let length = f.lengths[article as usize];
+        let norm = K1 * (1.0 - B + B * length as Score / f.average);
+        let tf = tf as Score;
+        let value = self.weight * self.idf * (K1 + 1.0) * tf / (tf + norm);
+        (value, length, f.average)
+    }
+}
+
+/// Adds `term`'s frequency in each live passage to its article's count in
+/// `counts` (with `shared`, a field every passage of the article holds
+/// whole, keeps one passage's), listing in `touched` the articles counted.
+fn count(
+    searcher: &tantivy::Searcher,
+    texts: &ArticleTexts,
+    term: &Term,
+    shared: bool,
+    counts: &mut [u32],
+    touched: &mut Vec<u32>,
+) -> tantivy::Result<()> {
+    for (reader, numbers) in searcher.segment_readers().iter().zip(&texts.numbers) {
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::WithFreqs)? else {
+            continue;
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let number = numbers[doc as usize];
+            if number != NO_ARTICLE {
+                let count = &mut counts[number as usize];
+                if *count == 0 {
+                    touched.push(number);
+                }
+                *count = match shared {
+                    true => (*count).max(postings.term_freq()),
+                    false => *count + postings.term_freq(),
+                };
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, FAST, STRING, TEXT};
+
+    /// An article whose passages lie in two segments is one text: its
+    /// word frequencies and length are its passages' sums, its title counts
+    /// once, and idf is over articles, not passages.
+    #[test]
+    fn an_article_is_the_sum_of_its_passages_wherever_they_lie() {
+        let mut schema = Schema::builder();
+        let id = schema.add_text_field("article_id", STRING | FAST);
+        let body = schema.add_text_field("body", TEXT);
+        let title = schema.add_text_field("title", TEXT);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let segments: [&[(&str, &str, &str)]; 2] = [
+            &[
+                ("long", "grain grain barges", "grain report"),
+                ("other", "weather calm", "market"),
+            ],
+            &[
+                ("long", "grain stores filled today", "grain report"),
+                ("third", "barges waited", ""),
+            ],
+        ];
+        for segment in segments {
+            for (a, b, t) in segment {
+                writer
+                    .add_document(tantivy::doc!(id => *a, body => *b, title => *t))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let numbers = StoryNumbers::build(&searcher, &Default::default()).unwrap();
+        let texts = ArticleTexts::build(&searcher, &numbers, body, title).unwrap();
+        assert_eq!(texts.articles, 3);
+        let long = texts.article(DocAddress::new(0, 0)).unwrap();
+        assert_eq!(texts.article(DocAddress::new(1, 0)), Some(long));
+        let words = [(Term::from_field_text(body, "grain"), 1.0)];
+        let evidence = ArticleEvidence::gather(&searcher, &texts, &words, vec![long]).unwrap();
+        let figures: Vec<String> = evidence
+            .parts(&texts, 0, searcher.schema())
+            .into_iter()
+            .map(|(_, name, figures)| format!("{name}: {figures}"))
+            .collect();
+        assert_eq!(
+            figures,
+            [
+                "body \"grain\": BM25 tf=3 dl=7 avgdl=3.7 idf=0.981 (in 1 of 3 articles)",
+                "title \"grain\": BM25 tf=1 dl=2 avgdl=1.0 idf=0.981 (in 1 of 3 articles)",
+            ]
+        );
+        // BM25 over articles: idf ln(1 + 2.5 / 1.5), tf 3 in 7 words against 11/3.
+        let idf = (1.0f32 + 2.5 / 1.5).ln();
+        let norm = K1 * (1.0 - B + B * 7.0 / (11.0 / 3.0));
+        let text = idf * (K1 + 1.0) * 3.0 / (3.0 + norm);
+        let norm = K1 * (1.0 - B + B * 2.0 / 1.0);
+        let in_title = idf * (K1 + 1.0) / (1.0 + norm);
+        assert!((evidence.score(&texts, 0) - (text + in_title)).abs() < 1e-5);
     }
 }

@@ -114,14 +114,25 @@ pub fn boost(factor: Score, inner: Explanation) -> Explanation {
     explanation
 }
 
+/// With `--articles`: the whole article's part of an article's score, its
+/// weight and each word's part per field (value, name, figures), unweighted.
+pub struct WholeArticle {
+    /// The weight of the whole article's BM25 in the article's score.
+    pub weight: Score,
+    /// Each word's BM25 per field: value, name (`body "word"`), figures.
+    pub parts: Vec<(Score, String, String)>,
+}
+
 /// The tree of a hit: `explanation` is Tantivy's for the hit's passage
 /// under the query that found it; with `--articles` (`articles`) the hit
-/// is an article whose score is its best passage's, passage `passage`.
+/// is an article whose score is its best passage's, passage `passage`,
+/// plus `whole`, its whole text's part.
 pub fn for_hit(
     explanation: &Explanation,
     schema: &Schema,
     articles: bool,
     passage: u64,
+    whole: Option<WholeArticle>,
 ) -> Explain {
     let json = serde_json::to_value(explanation).unwrap_or(Value::Null);
     let field_name = |id: u32| {
@@ -136,20 +147,38 @@ pub fn for_hit(
         name: None,
         parts: Vec::new(),
     });
-    let root = match node {
+    let mut root = match node {
         Node::Group {
             name: None, parts, ..
         } => parts,
         node => vec![node],
     };
-    let (name, value) = (
-        if articles {
-            format!("score of the article = its best passage, #{passage} = sum of")
-        } else {
-            format!("score of passage #{passage} = sum of")
-        },
-        explanation.value(),
-    );
+    let mut value = explanation.value();
+    let mut name = match articles {
+        true => format!("score of the article = its best passage, #{passage}"),
+        false => format!("score of passage #{passage}"),
+    };
+    if let Some(whole) = whole.filter(|w| !w.parts.is_empty()) {
+        let parts: Vec<Node> = whole
+            .parts
+            .into_iter()
+            .map(|(value, name, figures)| Node::Leaf {
+                value: value * whole.weight,
+                name,
+                factor: whole.weight,
+                figures,
+            })
+            .collect();
+        let sum: Score = parts.iter().map(Node::value).sum();
+        value += sum;
+        name.push_str(", and its whole text");
+        root.push(Node::Group {
+            value: sum,
+            name: Some("whole article (its passages as one text, and its title)".into()),
+            parts,
+        });
+    }
+    name.push_str(" = sum of");
     Node::Group {
         value,
         name: Some(name),
@@ -477,7 +506,7 @@ mod tests {
         sum.add_detail(leaf("x", 1.0));
         sum.add_detail(boost(0.5, leaf("y", 4.0)));
         sum.add_detail(Explanation::new("Const", 0.0));
-        let tree = for_hit(&group("words", 3.0, vec![sum]), &schema, false, 2);
+        let tree = for_hit(&group("words", 3.0, vec![sum]), &schema, false, 2, None);
         assert_eq!(tree.value, 3.0);
         assert_eq!(tree.description, "score of passage #2 = sum of");
         let words = &tree.details[0];

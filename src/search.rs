@@ -23,7 +23,7 @@ use tantivy::schema::{Field as SchemaField, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument, Term};
 
 use crate::analysis;
-use crate::collect::{ArticleBest, BestPerArticle};
+use crate::collect::{ArticleBest, ArticleEvidence, ArticleTexts, BestPerArticle};
 use crate::date::{self, Bound as DateBound, Precision};
 use crate::deadline::{Deadline, DeadlineQuery};
 use crate::error::{Error, Result};
@@ -33,6 +33,11 @@ use crate::outlet;
 use crate::query::{limits, parse, BestOf, Compiled, Expr, MatchMode, QueryBuilder};
 use crate::schema::Fields;
 use crate::story::numbers::{MatchingStories, StoryBits, StoryNumbers};
+
+/// Weight of an article's whole-text BM25 (its passages as one text, and
+/// its title) added to its best passage's score with `--articles` (Callan
+/// 1994; see docs/ranking.md).
+const ARTICLE_WEIGHT: f32 = 0.5;
 
 /// Memory for decompressed blocks of stored passages, shared by the segments.
 const DOC_CACHE_BYTES: usize = 64 * 1024 * 1024;
@@ -552,6 +557,16 @@ pub struct Matches<T> {
     pub notes: Vec<String>,
 }
 
+/// The whole-article evidence (see [`ArticleEvidence`]) of the articles of
+/// some passages.
+struct WholeArticles<'a> {
+    evidence: ArticleEvidence,
+    texts: &'a ArticleTexts,
+    /// For each passage asked about, its article's place among those
+    /// scored (`None`: no live article).
+    found: Vec<Option<usize>>,
+}
+
 /// Answers queries against one index. Cheap to share across threads.
 pub struct Searcher {
     store: Store,
@@ -562,6 +577,8 @@ pub struct Searcher {
     copy_groups: OnceLock<crate::story::groups::Groups>,
     /// Article and story numbers of the snapshot, made on first use.
     story_numbers: OnceLock<StoryNumbers>,
+    /// The snapshot's articles as whole texts, made on first use.
+    article_texts: OnceLock<ArticleTexts>,
 }
 
 impl Searcher {
@@ -589,6 +606,7 @@ impl Searcher {
             segment_ids,
             copy_groups: OnceLock::new(),
             story_numbers: OnceLock::new(),
+            article_texts: OnceLock::new(),
         })
     }
 
@@ -623,6 +641,45 @@ impl Searcher {
         }
         let numbers = StoryNumbers::build(&self.reader.searcher(), self.copy_groups()?)?;
         Ok(self.story_numbers.get_or_init(|| numbers))
+    }
+
+    /// The article-level evidence of `words` (see [`ArticleEvidence`]) for
+    /// the articles of the passages `docs`, with the snapshot's article
+    /// texts and, for each of `docs`, its place among the articles scored
+    /// (`None`: no live article); `None` without words.
+    fn article_evidence(
+        &self,
+        words: &[(Term, f32)],
+        docs: &[DocAddress],
+    ) -> Result<Option<WholeArticles<'_>>> {
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let searcher = self.reader.searcher();
+        let texts = match self.article_texts.get() {
+            Some(texts) => texts,
+            None => {
+                let f = &self.store.fields;
+                let numbers = self.story_numbers()?;
+                let texts = ArticleTexts::build(&searcher, numbers, f.body, f.title)?;
+                self.article_texts.get_or_init(|| texts)
+            }
+        };
+        let mut articles = Vec::with_capacity(docs.len());
+        let found = docs
+            .iter()
+            .map(|&doc| {
+                let number = texts.article(doc)?;
+                articles.push(number);
+                Some(articles.len() - 1)
+            })
+            .collect();
+        let evidence = ArticleEvidence::gather(&searcher, texts, words, articles)?;
+        Ok(Some(WholeArticles {
+            evidence,
+            texts,
+            found,
+        }))
     }
 
     /// Parses a request's query and builds its filters: what
@@ -816,6 +873,7 @@ impl Searcher {
             &statistics,
             filtered(matching.as_ref(), true).as_ref(),
             req,
+            &compiled.words,
             story_walk,
         )?;
         let mut relaxed = false;
@@ -827,6 +885,7 @@ impl Searcher {
                     &statistics,
                     filtered(any_query.as_ref(), true).as_ref(),
                     req,
+                    &any.words,
                     None,
                 )?;
                 if any_page.total > 0 {
@@ -853,6 +912,7 @@ impl Searcher {
                     &statistics,
                     filtered(query.as_ref(), true).as_ref(),
                     req,
+                    &[],
                     None,
                 )?;
                 if title_page.total > 0 {
@@ -923,6 +983,14 @@ impl Searcher {
             ),
             _ => None,
         };
+        // With `--explain --articles`: each article's whole text's part.
+        let whole_article = match (req.explain && req.articles, title_only) {
+            (true, false) => {
+                let docs: Vec<DocAddress> = page.docs.iter().map(|&(_, doc)| doc).collect();
+                self.article_evidence(&compiled.words, &docs)?
+            }
+            _ => None,
+        };
         // With `--explain`: the query that found the hits, scored with the
         // same statistics.
         let explaining = match req.explain {
@@ -960,11 +1028,18 @@ impl Searcher {
                     let segment = searcher.segment_reader(address.segment_ord);
                     let explanation = weight.explain(segment, address.doc_id)?;
                     let schema = searcher.schema();
+                    let whole = whole_article.as_ref().and_then(|whole| {
+                        Some(explain::WholeArticle {
+                            weight: ARTICLE_WEIGHT,
+                            parts: whole.evidence.parts(whole.texts, whole.found[i]?, schema),
+                        })
+                    });
                     Some(explain::for_hit(
                         &explanation,
                         schema,
                         req.articles,
                         passage.index,
+                        whole,
                     ))
                 }
                 None => None,
@@ -1021,16 +1096,27 @@ impl Searcher {
     }
 
     /// Runs the query and keeps the requested page of passages or articles
-    /// (and, when `stories` is given, the matches' stories).
+    /// (and, when `stories` is given, the matches' stories); an article
+    /// scores as its best passage plus [`ARTICLE_WEIGHT`] × the BM25 of
+    /// `words` (the query's scored words) over the whole article.
     fn collect(
         &self,
         statistics: &QueryStatistics,
         query: &dyn Query,
         req: &SearchRequest,
+        words: &[(Term, f32)],
         stories: Option<MatchingStories>,
     ) -> Result<Page> {
         if req.articles {
             let (mut best, stories) = statistics.search(query, &(BestPerArticle, stories))?;
+            let docs: Vec<DocAddress> = best.iter().map(|a| a.doc).collect();
+            if let Some(whole) = self.article_evidence(words, &docs)? {
+                for (k, article) in best.iter_mut().enumerate() {
+                    if let Some(i) = whole.found[k] {
+                        article.score += ARTICLE_WEIGHT * whole.evidence.score(whole.texts, i);
+                    }
+                }
+            }
             sort_articles(&mut best, req.sort);
             let total = best.len() as u64;
             let docs = best

@@ -154,6 +154,10 @@ pub struct Compiled {
     pub title: Option<Box<dyn Query>>,
     /// Terms and phrases to mark in passages.
     pub highlight: HighlightTerms,
+    /// The passage-text terms of the query's bare words that score, with
+    /// their weights (once per occurrence in the query): what scores a
+    /// whole article (see [`crate::collect::ArticleEvidence`]).
+    pub words: Vec<(Term, f32)>,
 }
 
 /// Turns parsed queries into Tantivy queries over the newsdex schema.
@@ -184,6 +188,9 @@ pub struct QueryBuilder<'a> {
     /// Words the prefixes of the query being compiled may still expand to
     /// (see [`limits::MAX_QUERY_PREFIX_TERMS`]).
     prefix_budget: usize,
+    /// The scored bare words of the passage query being compiled (see
+    /// [`Compiled::words`]).
+    words: Vec<(Term, f32)>,
 }
 
 impl<'a> QueryBuilder<'a> {
@@ -201,6 +208,7 @@ impl<'a> QueryBuilder<'a> {
             has_content: false,
             relaxing: false,
             capitals: false,
+            words: Vec::new(),
         }
     }
 
@@ -294,8 +302,10 @@ impl<'a> QueryBuilder<'a> {
             .any(|w| !is_query_stop_word(w, capitals) && !analysis::terms(analyzer, w).is_empty());
         self.target = self.fields.body;
         self.bonus.clear();
+        self.words.clear();
         let query = self.expr(expr, mode, false, &mut highlight);
         let bonus = std::mem::take(&mut self.bonus);
+        let words = std::mem::take(&mut self.words);
         self.target = self.fields.title;
         let title = self.expr(expr, mode, false, &mut HighlightTerms::default());
         self.target = self.fields.body;
@@ -319,6 +329,7 @@ impl<'a> QueryBuilder<'a> {
                         query: Box::new(query),
                         title,
                         highlight,
+                        words,
                     });
                 }
                 (Some(phrases), _) => Box::new(TopKPhraseQuery::new(query, phrases)),
@@ -338,6 +349,7 @@ impl<'a> QueryBuilder<'a> {
             query,
             title,
             highlight,
+            words,
         })
     }
 
@@ -493,6 +505,13 @@ impl<'a> QueryBuilder<'a> {
                     }
                     _ => 1.0,
                 };
+                if remember && weight > 0.0 && matches!(atom.kind, AtomKind::Word(_)) {
+                    let body = self.fields.body;
+                    let terms = terms
+                        .iter()
+                        .map(|t| (Term::from_field_text(body, t), weight));
+                    self.words.extend(terms);
+                }
                 if bonus && weight > 0.0 {
                     let title = self.fields.title;
                     let query = self.terms_query(title, &terms, slop);

@@ -91,6 +91,13 @@ fn the_parts_add_up_to_every_hits_score() {
     assert!(hits
         .iter()
         .all(|h| h[0].starts_with("score of the article = its best passage, #")));
+    // ... and its whole text: each word's BM25 over the article's passages
+    // as one text, and its title.
+    assert!(some_part(&hits, "whole article"), "{hits:#?}");
+    assert!(
+        some_part(&hits, "body \"terrorist\" ×0.5: BM25 tf="),
+        "{hits:#?}"
+    );
     let hits = explained(&p, &["breaking", "--articles"]);
     assert!(some_part(&hits, "its article's title"), "{hits:#?}");
     // Any word, and what `--match all` relaxes to.

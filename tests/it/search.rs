@@ -430,3 +430,35 @@ fn colour_follows_the_flag_and_no_color() {
         "auto is off when stdout is not a terminal"
     );
 }
+
+/// With `--articles`, an article scores by its best passage and by its
+/// whole text (issue 15): of two articles whose best passages are the
+/// same, the one that says more about the query elsewhere ranks first.
+#[test]
+fn articles_rank_by_their_whole_text_too() {
+    let p = Project::empty();
+    let best = "Grain shipments at the northern port rose sharply this week, the harbour \
+                authority said on Monday, after a month in which storms had kept most \
+                of the barges moored along the river.";
+    let quiet = "The weather was mild for the season and the market stayed calm, with \
+                 traders reporting little change in prices and few new orders from the \
+                 mills in the south of the country.";
+    let more = "Grain stores at the terminal filled quickly, and more grain barges waited \
+                downstream while inspectors checked the grain for moisture before the \
+                shipments could be loaded onto the ships.";
+    let record = |id: &str, second: &str| {
+        serde_json::json!({"id": id, "title": "Harbour report", "text": format!("{best}\n\n{second}")})
+            .to_string()
+    };
+    // Ids in the order a tie would keep: the one-mention article first.
+    p.write(
+        "corpus/news.jsonl",
+        format!("{}\n{}\n", record("a-once", quiet), record("b-often", more)),
+    );
+    p.index();
+    let r = search_json(&p, &["grain shipments", "--articles"], 0);
+    let order: Vec<&str> = r.hits.iter().map(|h| h.article.id.as_str()).collect();
+    assert_eq!(order, ["b-often", "a-once"], "{r:#?}");
+    // Both are shown by the same best passage.
+    assert!(r.hits.iter().all(|h| h.passage.index == 0), "{r:#?}");
+}
