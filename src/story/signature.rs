@@ -92,13 +92,23 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
             emit(canonical);
         }
     };
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-            letters += 1;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // A run of ASCII letters and digits is copied whole.
+        if bytes[at].is_ascii_alphanumeric() {
+            let start = at;
+            while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+                at += 1;
+            }
+            let from = word.len();
+            word.push_str(&text[start..at]);
+            word[from..].make_ascii_lowercase();
+            letters += at - start;
             continue;
         }
+        let c = text[at..].chars().next().expect("a character boundary");
+        at += c.len_utf8();
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
             other => other,
@@ -113,7 +123,7 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
         // A dot, comma or apostrophe between word characters stays in the
         // word; so does a dot after a single letter (`U.S.`).
         // A dash or slash between digits too: `7-3/4` is one figure.
-        let next = chars.peek().copied();
+        let next = text[at..].chars().next();
         let inner = !word.is_empty()
             && ((matches!(c, '.' | ',' | '\'') && next.is_some_and(char::is_alphanumeric))
                 || (c == '.' && letters == 1)
@@ -184,7 +194,7 @@ fn shingle_hash(words: &[u64]) -> u64 {
 /// with a probability of their Jaccard similarity, as with [`MINHASHES`]
 /// permutations, at the cost of one hash per shingle instead of
 /// [`MINHASHES`]. Each value is cut to its low [`VALUE_BITS`] bits. Returns
-/// the values and the filled bins.
+/// the values and the filled bins; the empty bins are left to [`densify`].
 fn minhash(shingles: &[u64]) -> (Vec<u16>, u128) {
     const _: () = assert!(MINHASHES == 128, "bins are picked by the top 7 bits");
     let mut values = [u32::MAX; MINHASHES];
@@ -194,8 +204,7 @@ fn minhash(shingles: &[u64]) -> (Vec<u16>, u128) {
         values[bin] = values[bin].min(h as u32);
         filled |= 1 << bin;
     }
-    let mut values: Vec<u16> = values.iter().map(|&v| (v & VALUE_MASK) as u16).collect();
-    densify(&mut values, filled);
+    let values = values.iter().map(|&v| (v & VALUE_MASK) as u16).collect();
     (values, filled)
 }
 
@@ -210,6 +219,7 @@ fn densify(values: &mut [u16], filled: u128) {
         return;
     }
     let table = draws();
+    let is_filled: [bool; MINHASHES] = std::array::from_fn(|bin| filled & (1 << bin) != 0);
     let mut empty = !filled;
     while empty != 0 {
         let bin = empty.trailing_zeros() as usize;
@@ -217,7 +227,7 @@ fn densify(values: &mut [u16], filled: u128) {
         // (A plain loop over the table: this runs for every signature read.)
         let mut source = None;
         for &j in &table[bin] {
-            if filled & (1 << j) != 0 {
+            if is_filled[usize::from(j)] {
                 source = Some(usize::from(j));
                 break;
             }
@@ -292,6 +302,20 @@ fn draws() -> &'static [[u8; DRAWS]; MINHASHES] {
 impl Signature {
     /// The signature of an article body.
     pub fn of(text: &str) -> Signature {
+        let mut signature = Signature::sketch(text);
+        densify(&mut signature.minhash, signature.filled);
+        signature
+    }
+
+    /// The signature of an article body as stored in the index: what
+    /// [`Signature::encode`] gives, without densifying the bins it leaves out.
+    pub fn encoded(text: &str) -> Vec<u8> {
+        Signature::sketch(text).encode()
+    }
+
+    /// The signature with its empty bins not densified (their values are
+    /// meaningless).
+    fn sketch(text: &str) -> Signature {
         let mut words = Vec::with_capacity(text.len() / 5);
         let mut numbers = Vec::new();
         fold_words(text, |w| {
@@ -486,7 +510,7 @@ mod tests {
 
     #[test]
     fn distinct_counts_each_value_once() {
-        let values: Vec<u64> = (0..500u64).map(|i| mix(i % 37)).chain([0, 0]).collect();
+        let values: Vec<u64> = (0..500u64).map(|i| mix(i % 37 + 1)).chain([0, 0]).collect();
         assert_eq!(distinct(&values), 38);
         assert_eq!(distinct(&[]), 0);
     }
