@@ -253,7 +253,7 @@ pub fn estimate(same: u32) -> f64 {
 }
 
 /// How many distinct values `hashes` holds (well-mixed hashes: an
-/// open-addressing set, linear in their number, where a sort took a tenth
+/// open-addressing set, linear in their number, where a sort took a fifth
 /// of the signature's time).
 fn distinct(hashes: &[u64]) -> usize {
     let size = (2 * hashes.len()).next_power_of_two().max(2);
