@@ -87,10 +87,19 @@ pub struct SurfaceWords {
     terms: String,
     ends: Vec<usize>,
     /// Stems of this text from words that do not start with them, and stems
-    /// that start a word of it (one a line).
+    /// that start a word of it (one a line) with their hashes (so that a cut
+    /// stem is looked for among them without a scan of the text's stems).
     cut: Vec<String>,
     whole: String,
+    whole_hashes: Vec<u64>,
     token: TantivyToken,
+}
+
+/// A stem's hash (FNV-1a), to find a cut stem among a text's stems.
+fn stem_hash(stem: &str) -> u64 {
+    stem.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Tokenizer for SurfaceWords {
@@ -101,6 +110,7 @@ impl Tokenizer for SurfaceWords {
         self.ends.clear();
         self.cut.clear();
         self.whole.clear();
+        self.whole_hashes.clear();
         let mut fillers = 0usize;
         let mut stem = String::new();
         {
@@ -123,13 +133,16 @@ impl Tokenizer for SurfaceWords {
                 // (Without allocating: one string, a stem a line.)
                 self.whole.push_str(&stem);
                 self.whole.push('\n');
+                self.whole_hashes.push(stem_hash(&stem));
             }
         }
         if !self.cut.is_empty() {
             self.cut.sort_unstable();
             self.cut.dedup();
             for stem in &self.cut {
-                if !self.whole.lines().any(|w| w == stem) {
+                let whole = self.whole_hashes.contains(&stem_hash(stem))
+                    && self.whole.lines().any(|w| w == stem);
+                if !whole {
                     self.terms.push_str(&marker(stem));
                     self.ends.push(self.terms.len());
                     fillers = fillers.saturating_sub(1);

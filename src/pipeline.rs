@@ -111,7 +111,7 @@ pub fn documents(f: &Fields, article: &Article, hash: &str, order: u64) -> Vec<T
         }
         if ordinal == 0 {
             if crate::story::enabled() {
-                doc.add_bytes(f.story_signature, &Signature::of(&article.body).encode());
+                doc.add_bytes(f.story_signature, &Signature::encoded(&article.body));
             }
             doc.add_u64(f.story_order, order);
         }

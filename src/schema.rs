@@ -3,7 +3,7 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, STORED,
 };
 
 use crate::analysis::{ANALYZER, SURFACE};
@@ -16,8 +16,10 @@ use crate::analysis::{ANALYZER, SURFACE};
 /// 6: the passage's words unstemmed, for prefixes. 7: of those, only the
 /// words the stemmed text does not hold, see [`crate::analysis::SurfaceWords`].
 /// 8: copy signatures keep a fraction such as `7-3/4` as one figure.
-/// 9: copy signatures are a one-permutation MinHash.)
-pub const SCHEMA_VERSION: u32 = 9;
+/// 9: copy signatures are a one-permutation MinHash. 10: copy signatures
+/// keep only their filled bins, 12 bits each (signature format 4); the
+/// exact fields have no field norms, and the date is not indexed.)
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -45,8 +47,8 @@ pub struct Fields {
     pub outlet_exact: Field,
     /// Byline (analysed, stored).
     pub author: Field,
-    /// Publication date, UTC, second precision (indexed, fast, stored); a
-    /// date known only to the day is midnight UTC.
+    /// Publication date, UTC, second precision (fast, stored); a date
+    /// known only to the day is midnight UTC.
     pub date: Field,
     /// `day` or `time`: how much of the date is known (stored).
     pub date_precision: Field,
@@ -101,11 +103,19 @@ pub fn build() -> (Schema, Fields) {
             opts
         }
     };
+    // An exact value, one term a passage: matched, never scored by its
+    // length, so without field norms (a byte per passage and field).
+    let exact = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    );
     let stored_u64 = NumericOptions::default().set_stored();
     let fields = Fields {
-        article_id: b.add_text_field("article_id", STRING | STORED | FAST),
-        source: b.add_text_field("source", STRING | FAST | STORED),
-        source_hash: b.add_text_field("source_hash", STRING | FAST),
+        article_id: b.add_text_field("article_id", exact.clone() | STORED | FAST),
+        source: b.add_text_field("source", exact.clone() | FAST | STORED),
+        source_hash: b.add_text_field("source_hash", exact.clone() | FAST),
         passage: b.add_u64_field("passage", NumericOptions::default().set_stored().set_fast()),
         body: b.add_text_field("body", analysed(true, true)),
         body_words: b.add_text_field(
@@ -118,12 +128,14 @@ pub fn build() -> (Schema, Fields) {
         ),
         title: b.add_text_field("title", analysed(true, true)),
         outlet: b.add_text_field("outlet", analysed(true, true)),
-        outlet_exact: b.add_text_field("outlet_exact", STRING | FAST),
+        outlet_exact: b.add_text_field("outlet_exact", exact.clone() | FAST),
         author: b.add_text_field("author", analysed(true, false)),
+        // Not indexed: date ranges read the fast field (Tantivy's
+        // `RangeQuery` does on a fast field), so a term per second of
+        // publication would only take room.
         date: b.add_date_field(
             "date",
             DateOptions::default()
-                .set_indexed()
                 .set_stored()
                 .set_fast()
                 .set_precision(DateTimePrecision::Seconds),
@@ -132,7 +144,7 @@ pub fn build() -> (Schema, Fields) {
         date_offset: b.add_i64_field("date_offset", NumericOptions::default().set_stored()),
         date_oldest: b.add_i64_field("date_oldest", NumericOptions::default().set_fast()),
         date_newest: b.add_i64_field("date_newest", NumericOptions::default().set_fast()),
-        domain: b.add_text_field("domain", STRING),
+        domain: b.add_text_field("domain", exact),
         url: b.add_text_field("url", STORED),
         start: b.add_u64_field("start", stored_u64.clone()),
         end: b.add_u64_field("end", stored_u64.clone()),

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::story::signature::{Signature, MINHASHES};
+use crate::story::signature::{estimate, Signature, MINHASHES};
 
 /// The file, in the index folder, that holds the copy groups.
 pub const GROUPS_FILE: &str = "copies.json";
@@ -25,7 +25,7 @@ const BANDS: usize = 64;
 const BAND_WIDTH: usize = 2;
 const _: () = assert!(
     BAND_WIDTH == 2 && BANDS * BAND_WIDTH == MINHASHES,
-    "a band is one word of two 16-bit values"
+    "a band is one word of two values of at most 16 bits"
 );
 /// Least share of the shorter text's shingles the longer one must hold.
 pub const MIN_CONTAINMENT: f64 = 0.6;
@@ -70,7 +70,7 @@ pub fn copy_similarity(a: &Signature, b: &Signature) -> Option<f64> {
 const MAX_BUCKET: usize = 2000;
 
 /// The articles of an index in the compact form grouping works on: per
-/// article its id, date, indexing order, shingle count, its 16-bit MinHash
+/// article its id, date, indexing order, shingle count, its 12-bit MinHash
 /// values (see [`Signature::minhash`]), two to a word as LSH bands them,
 /// and its figures, sorted.
 #[derive(Debug, Default)]
@@ -80,7 +80,7 @@ pub struct Table {
     orders: Vec<u64>,
     shingles: Vec<u32>,
     bands: Vec<u32>,
-    numbers: Vec<u32>,
+    numbers: Vec<u16>,
     number_ends: Vec<u32>,
 }
 
@@ -116,7 +116,7 @@ impl Table {
         &self.bands[i * BANDS..(i + 1) * BANDS]
     }
 
-    fn numbers(&self, i: u32) -> &[u32] {
+    fn numbers(&self, i: u32) -> &[u16] {
         let i = i as usize;
         let start = if i == 0 { 0 } else { self.number_ends[i - 1] };
         &self.numbers[start as usize..self.number_ends[i] as usize]
@@ -163,6 +163,7 @@ impl Table {
                     .iter()
                     .flat_map(|&w| [(w >> 16) as u16, w as u16])
                     .collect(),
+                filled: u128::MAX,
                 shingles: old.shingles[i as usize],
                 numbers: old.numbers(i).to_vec(),
             };
@@ -188,7 +189,7 @@ impl Table {
                 u32::from(d & 0xffff == 0) + u32::from(d >> 16 == 0)
             })
             .sum();
-        same as f64 / MINHASHES as f64
+        estimate(same)
     }
 
     /// Figures that both articles hold.
@@ -259,22 +260,36 @@ impl Table {
             .filter(|&i| self.shingles[i as usize] > 0)
             .collect();
         let key = |i: u32, band: usize| self.bands(i)[band];
+        // Eight words at a time without a branch between them (vectorised):
+        // this check was a quarter of the grouping time at a million articles.
         let shared_before = |i: u32, j: u32, band: usize| {
             let (a, b) = (&self.bands(i)[..band], &self.bands(j)[..band]);
-            a.iter().zip(b).any(|(x, y)| x == y)
+            let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+            for (p, q) in (&mut x).zip(&mut y) {
+                if p.iter().zip(q).fold(false, |eq, (s, t)| eq | (s == t)) {
+                    return true;
+                }
+            }
+            x.remainder().iter().zip(y.remainder()).any(|(s, t)| s == t)
         };
         (0..BANDS)
             .into_par_iter()
             .flat_map_iter(|band| {
-                let mut keys: Vec<(u32, u32)> = rows.iter().map(|&i| (key(i, band), i)).collect();
+                // Key and row in one word: a sort of plain integers.
+                let mut keys: Vec<u64> = rows
+                    .iter()
+                    .map(|&i| (u64::from(key(i, band)) << 32) | u64::from(i))
+                    .collect();
                 keys.sort_unstable();
                 let mut found = Vec::new();
-                for run in keys.chunk_by(|x, y| x.0 == y.0) {
+                for run in keys.chunk_by(|x, y| x >> 32 == y >> 32) {
                     if run.len() < 2 || run.len() > MAX_BUCKET {
                         continue;
                     }
-                    for (x, &(_, i)) in run.iter().enumerate() {
-                        for &(_, j) in &run[x + 1..] {
+                    for (x, &i) in run.iter().enumerate() {
+                        let i = i as u32;
+                        for &j in &run[x + 1..] {
+                            let j = j as u32;
                             if !shared_before(i, j, band) && self.similarity(i, j).is_some() {
                                 found.push((i.min(j), i.max(j)));
                             }

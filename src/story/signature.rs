@@ -8,7 +8,9 @@
 //! [`minhash`]), with the number of distinct shingles and the first
 //! [`MAX_NUMBERS`] distinct numbers of the text (the figures that tell a
 //! templated report from a copy).
-//! The signature is stored on the article's first passage, in the index.
+//! The signature is stored on the article's first passage, in the index:
+//! [`VALUE_BITS`] bits of each bin a shingle fell in (the densified bins
+//! are recomputed when it is read), and 16 bits of each figure.
 
 /// Words per shingle.
 pub const SHINGLE_WORDS: usize = 3;
@@ -16,22 +18,30 @@ pub const SHINGLE_WORDS: usize = 3;
 pub const MINHASHES: usize = 128;
 /// Distinct numbers kept per signature.
 pub const MAX_NUMBERS: usize = 64;
-/// Format tag of the encoded signature (first byte). 3: one-permutation
-/// MinHash of 64-bit shingle hashes, 16 bits a value (2: 128 permutations,
-/// gaoya, 32 bits a value).
-const FORMAT: u8 = 3;
+/// Bits kept of each MinHash value (b-bit MinHash, Li and König 2010): two
+/// different values agree by chance once in 4,096, which [`estimate`]
+/// corrects for; and two unrelated articles share an LSH band of two
+/// values once in 16.8 million (a few million spurious candidate pairs at
+/// a million articles, against tens of millions of real ones).
+pub const VALUE_BITS: u32 = 12;
+/// Format tag of the encoded signature (first byte). 4: the values of the
+/// filled bins only, [`VALUE_BITS`] bits each, and 16-bit figures (3: every
+/// bin's value in 16 bits and 32-bit figures; 2: 128 permutations, gaoya).
+const FORMAT: u8 = 4;
 
 /// What copy detection keeps of one article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
-    /// MinHash of the folded text's shingles: the low 16 bits of each
-    /// value (b-bit MinHash: two different values agree by chance once in
-    /// 65,536, which moves no decision, and the signature is half as big).
+    /// MinHash of the folded text's shingles, densified: the low
+    /// [`VALUE_BITS`] bits of each value.
     pub minhash: Vec<u16>,
+    /// The bins a shingle fell in (bit `k` for bin `k`); the others hold
+    /// values copied by densification, so they are not stored.
+    pub filled: u128,
     /// Distinct shingles in the folded text.
     pub shingles: u32,
-    /// Hashes of the first distinct numbers of the text, in text order.
-    pub numbers: Vec<u32>,
+    /// 16-bit hashes of the first distinct numbers of the text, in text order.
+    pub numbers: Vec<u16>,
 }
 
 /// Calls `emit` with each folded word of `text` in turn: see the module
@@ -82,13 +92,23 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
             emit(canonical);
         }
     };
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-            letters += 1;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // A run of ASCII letters and digits is copied whole.
+        if bytes[at].is_ascii_alphanumeric() {
+            let start = at;
+            while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+                at += 1;
+            }
+            let from = word.len();
+            word.push_str(&text[start..at]);
+            word[from..].make_ascii_lowercase();
+            letters += at - start;
             continue;
         }
+        let c = text[at..].chars().next().expect("a character boundary");
+        at += c.len_utf8();
         let c = match c {
             '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
             other => other,
@@ -103,7 +123,7 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
         // A dot, comma or apostrophe between word characters stays in the
         // word; so does a dot after a single letter (`U.S.`).
         // A dash or slash between digits too: `7-3/4` is one figure.
-        let next = chars.peek().copied();
+        let next = text[at..].chars().next();
         let inner = !word.is_empty()
             && ((matches!(c, '.' | ',' | '\'') && next.is_some_and(char::is_alphanumeric))
                 || (c == '.' && letters == 1)
@@ -170,35 +190,96 @@ fn shingle_hash(words: &[u64]) -> u64 {
 /// whose low 32 bits are the value; each bin keeps its least value. An
 /// empty bin (a text of few shingles) takes the value of the first
 /// non-empty bin in a sequence of bins drawn from a hash of its number, the
-/// same for every text, so that two texts agree in a bin with a probability
-/// of their Jaccard similarity, as with [`MINHASHES`] permutations, at the
-/// cost of one hash per shingle instead of [`MINHASHES`]. Each value is cut
-/// to its low 16 bits.
-fn minhash(shingles: &[u64]) -> Vec<u16> {
+/// same for every text (see [`densify`]), so that two texts agree in a bin
+/// with a probability of their Jaccard similarity, as with [`MINHASHES`]
+/// permutations, at the cost of one hash per shingle instead of
+/// [`MINHASHES`]. Each value is cut to its low [`VALUE_BITS`] bits. Returns
+/// the values and the filled bins; the empty bins are left to [`densify`].
+fn minhash(shingles: &[u64]) -> (Vec<u16>, u128) {
     const _: () = assert!(MINHASHES == 128, "bins are picked by the top 7 bits");
-    let mut values = vec![u32::MAX; MINHASHES];
+    let mut values = [u32::MAX; MINHASHES];
     let mut filled = 0u128;
     for &h in shingles {
         let bin = (h >> 57) as usize;
         values[bin] = values[bin].min(h as u32);
         filled |= 1 << bin;
     }
+    let values = values.iter().map(|&v| (v & VALUE_MASK) as u16).collect();
+    (values, filled)
+}
+
+/// The low [`VALUE_BITS`] bits.
+const VALUE_MASK: u32 = (1 << VALUE_BITS) - 1;
+
+/// Gives each bin not in `filled` the value of the first filled bin in its
+/// sequence of draws (every bin 0 when none is filled).
+fn densify(values: &mut [u16], filled: u128) {
     if filled == 0 {
-        return vec![0; MINHASHES];
+        values.fill(0);
+        return;
     }
-    for bin in 0..MINHASHES {
-        if filled & (1 << bin) != 0 {
-            continue;
+    let table = draws();
+    let is_filled: [bool; MINHASHES] = std::array::from_fn(|bin| filled & (1 << bin) != 0);
+    let mut empty = !filled;
+    while empty != 0 {
+        let bin = empty.trailing_zeros() as usize;
+        empty &= empty - 1;
+        // (A plain loop over the table: this runs for every signature read.)
+        let mut source = None;
+        for &j in &table[bin] {
+            if is_filled[usize::from(j)] {
+                source = Some(usize::from(j));
+                break;
+            }
         }
-        let source = draws()[bin]
-            .iter()
-            .map(|&j| usize::from(j))
-            .chain((DRAWS as u64 + 1..).map(|attempt| draw(bin, attempt)))
-            .find(|&j| filled & (1 << j) != 0)
-            .expect("a bin is filled");
+        let source = source.unwrap_or_else(|| {
+            (DRAWS as u64 + 1..)
+                .map(|attempt| draw(bin, attempt))
+                .find(|&j| filled & (1 << j) != 0)
+                .expect("a bin is filled")
+        });
         values[bin] = values[source];
     }
-    values.into_iter().map(|v| v as u16).collect()
+}
+
+/// The estimated Jaccard similarity of two texts whose signatures agree in
+/// `same` of their [`MINHASHES`] values, corrected for values that agree by
+/// chance in their low [`VALUE_BITS`] bits (Li and König, "b-Bit Minwise
+/// Hashing", WWW 2010, with the chance of `2^-b` of sparse data).
+pub fn estimate(same: u32) -> f64 {
+    let chance = 1.0 / f64::from(1u32 << VALUE_BITS);
+    let p = f64::from(same) / MINHASHES as f64;
+    ((p - chance) / (1.0 - chance)).max(0.0)
+}
+
+/// How many distinct values `hashes` holds (well-mixed hashes: an
+/// open-addressing set, linear in their number, where a sort took a fifth
+/// of the signature's time).
+fn distinct(hashes: &[u64]) -> usize {
+    let size = (2 * hashes.len()).next_power_of_two().max(2);
+    let shift = 64 - size.trailing_zeros();
+    // 0 marks an empty slot; a hash of 0 is counted apart.
+    let mut slots = vec![0u64; size];
+    let (mut count, mut zero) = (0, false);
+    for &h in hashes {
+        if h == 0 {
+            zero = true;
+            continue;
+        }
+        let mut at = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize;
+        loop {
+            match slots[at] {
+                0 => {
+                    slots[at] = h;
+                    count += 1;
+                    break;
+                }
+                v if v == h => break,
+                _ => at = (at + 1) & (size - 1),
+            }
+        }
+    }
+    count + usize::from(zero)
 }
 
 /// The bin an empty `bin` tries at its `attempt`th draw (from 1).
@@ -221,19 +302,33 @@ fn draws() -> &'static [[u8; DRAWS]; MINHASHES] {
 impl Signature {
     /// The signature of an article body.
     pub fn of(text: &str) -> Signature {
+        let mut signature = Signature::sketch(text);
+        densify(&mut signature.minhash, signature.filled);
+        signature
+    }
+
+    /// The signature of an article body as stored in the index: what
+    /// [`Signature::encode`] gives, without densifying the bins it leaves out.
+    pub fn encoded(text: &str) -> Vec<u8> {
+        Signature::sketch(text).encode()
+    }
+
+    /// The signature with its empty bins not densified (their values are
+    /// meaningless).
+    fn sketch(text: &str) -> Signature {
         let mut words = Vec::with_capacity(text.len() / 5);
         let mut numbers = Vec::new();
         fold_words(text, |w| {
             let h = word_hash(w);
             words.push(h);
             if numbers.len() < MAX_NUMBERS && w.bytes().any(|b| b.is_ascii_digit()) {
-                let h = h as u32;
+                let h = h as u16;
                 if !numbers.contains(&h) {
                     numbers.push(h);
                 }
             }
         });
-        let mut shingles: Vec<u64> = if words.len() < SHINGLE_WORDS {
+        let shingles: Vec<u64> = if words.len() < SHINGLE_WORDS {
             (!words.is_empty())
                 .then(|| shingle_hash(&words))
                 .into_iter()
@@ -241,23 +336,44 @@ impl Signature {
         } else {
             words.windows(SHINGLE_WORDS).map(shingle_hash).collect()
         };
-        shingles.sort_unstable();
-        shingles.dedup();
+        let (minhash, filled) = minhash(&shingles);
         Signature {
-            minhash: minhash(&shingles),
-            shingles: shingles.len() as u32,
+            minhash,
+            filled,
+            shingles: distinct(&shingles) as u32,
             numbers,
         }
     }
 
-    /// The signature as stored in the index.
+    /// The signature as stored in the index: the format, the count of
+    /// figures, the count of shingles (LEB128), the count of filled bins
+    /// and, unless none or all are, their bit set (16 bytes); then the
+    /// filled bins' values, two to three bytes, and the figures, two bytes
+    /// each, little-endian.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(6 + 2 * MINHASHES + 4 * self.numbers.len());
+        let filled = self.filled.count_ones() as usize;
+        let mut out = Vec::with_capacity(24 + 3 * filled / 2 + 2 * self.numbers.len());
         out.push(FORMAT);
         out.push(self.numbers.len() as u8);
-        out.extend_from_slice(&self.shingles.to_le_bytes());
-        for v in &self.minhash {
-            out.extend_from_slice(&v.to_le_bytes());
+        let mut shingles = self.shingles;
+        while shingles >= 0x80 {
+            out.push((shingles as u8) | 0x80);
+            shingles >>= 7;
+        }
+        out.push(shingles as u8);
+        out.push(filled as u8);
+        if filled != 0 && filled != MINHASHES {
+            out.extend_from_slice(&self.filled.to_le_bytes());
+        }
+        let values: Vec<u16> = (0..MINHASHES)
+            .filter(|&bin| self.filled & (1 << bin) != 0)
+            .map(|bin| self.minhash[bin])
+            .collect();
+        for pair in values.chunks(2) {
+            let (a, b) = (pair[0], pair.get(1).copied().unwrap_or(0));
+            let packed = u32::from(a) | (u32::from(b) << VALUE_BITS);
+            let bytes = if pair.len() == 2 { 3 } else { 2 };
+            out.extend_from_slice(&packed.to_le_bytes()[..bytes]);
         }
         for v in &self.numbers {
             out.extend_from_slice(&v.to_le_bytes());
@@ -267,27 +383,61 @@ impl Signature {
 
     /// Reads a stored signature; `None` when it is not one of this version.
     pub fn decode(bytes: &[u8]) -> Option<Signature> {
-        let (&[format, numbers], rest) = bytes.split_first_chunk::<2>()?;
-        let numbers = numbers as usize;
-        if format != FORMAT || rest.len() != 4 + 2 * MINHASHES + 4 * numbers {
+        let (&[format, numbers], mut rest) = bytes.split_first_chunk::<2>()?;
+        if format != FORMAT {
             return None;
         }
-        let (shingles, rest) = rest.split_first_chunk::<4>()?;
-        let (minhash, numbers) = rest.split_at(2 * MINHASHES);
+        let mut shingles = 0u32;
+        for shift in (0..35).step_by(7) {
+            let (&byte, tail) = rest.split_first()?;
+            rest = tail;
+            shingles |= u32::from(byte & 0x7f).checked_shl(shift)?;
+            if byte < 0x80 {
+                break;
+            }
+        }
+        let (&count, mut rest) = rest.split_first()?;
+        let count = usize::from(count);
+        let filled = match count {
+            0 => 0,
+            MINHASHES => u128::MAX,
+            _ => {
+                let (mask, tail) = rest.split_first_chunk::<16>()?;
+                rest = tail;
+                u128::from_le_bytes(*mask)
+            }
+        };
+        let value_bytes = count / 2 * 3 + count % 2 * 2;
+        if count > MINHASHES
+            || filled.count_ones() as usize != count
+            || rest.len() != value_bytes + 2 * usize::from(numbers)
+        {
+            return None;
+        }
+        let (packed, numbers) = rest.split_at(value_bytes);
+        let mut values = packed.chunks(3).flat_map(|c| {
+            let word = u32::from_le_bytes([c[0], c[1], c.get(2).copied().unwrap_or(0), 0]);
+            [(word & VALUE_MASK) as u16, (word >> VALUE_BITS) as u16]
+        });
+        let mut minhash = vec![0u16; MINHASHES];
+        for (bin, value) in minhash.iter_mut().enumerate() {
+            if filled & (1 << bin) != 0 {
+                *value = values.next()?;
+            }
+        }
+        densify(&mut minhash, filled);
         Some(Signature {
-            minhash: minhash
+            minhash,
+            filled,
+            shingles,
+            numbers: numbers
                 .chunks_exact(2)
                 .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect(),
-            shingles: u32::from_le_bytes(*shingles),
-            numbers: numbers
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect(),
         })
     }
 
-    /// Estimated Jaccard similarity of the two shingle sets.
+    /// Estimated Jaccard similarity of the two shingle sets (see [`estimate`]).
     pub fn jaccard(&self, other: &Signature) -> f64 {
         let same = self
             .minhash
@@ -295,7 +445,7 @@ impl Signature {
             .zip(&other.minhash)
             .filter(|(a, b)| a == b)
             .count();
-        same as f64 / MINHASHES as f64
+        estimate(same as u32)
     }
 
     /// Estimated share of the smaller text's shingles that the other holds
@@ -345,9 +495,31 @@ mod tests {
 
     #[test]
     fn encoding_round_trips() {
-        let s = Signature::of("Shares rose 5 pct on Monday, the company said in 1987.");
-        assert_eq!(Signature::decode(&s.encode()), Some(s));
+        let short = Signature::of("Shares rose 5 pct on Monday, the company said in 1987.");
+        assert_ne!(short.filled, u128::MAX);
+        let words: Vec<String> = (0..2000).map(|i| format!("w{i}x")).collect();
+        let long = Signature::of(&words.join(" "));
+        assert_eq!(long.filled, u128::MAX);
+        for s in [short, long, Signature::of(""), Signature::of("one two")] {
+            let bytes = s.encode();
+            assert_eq!(Signature::decode(&bytes), Some(s));
+            assert_eq!(Signature::decode(&bytes[..bytes.len() - 1]), None);
+        }
         assert_eq!(Signature::decode(&[9, 0, 1]), None);
+    }
+
+    #[test]
+    fn distinct_counts_each_value_once() {
+        let values: Vec<u64> = (0..500u64).map(|i| mix(i % 37 + 1)).chain([0, 0]).collect();
+        assert_eq!(distinct(&values), 38);
+        assert_eq!(distinct(&[]), 0);
+    }
+
+    #[test]
+    fn the_estimate_corrects_chance_agreement() {
+        assert_eq!(estimate(MINHASHES as u32), 1.0);
+        assert_eq!(estimate(0), 0.0);
+        assert!(estimate(64) < 0.5);
     }
 
     #[test]
@@ -360,7 +532,7 @@ mod tests {
         assert_eq!(&s.minhash[..4], &EXPECTED_FIRST_MINHASHES);
     }
 
-    const EXPECTED_FIRST_MINHASHES: [u16; 4] = [11045, 1516, 65440, 39489];
+    const EXPECTED_FIRST_MINHASHES: [u16; 4] = [2853, 1516, 4000, 2625];
 
     #[test]
     fn the_one_permutation_minhash_estimates_jaccard_long_and_short() {
