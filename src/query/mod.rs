@@ -303,7 +303,21 @@ impl<'a> QueryBuilder<'a> {
         let query = query?;
         let near = self.proximity(expr, &bonus);
         let query: Box<dyn Query> = if !near.is_empty() {
-            Box::new(TopKWordsQuery::new(query, near))
+            let top_k = TopKWordsQuery::new(query, near);
+            let bounds: Option<Vec<_>> = bonus.iter().map(|(_, b)| b.clone()).collect();
+            match (self.any_words(expr, mode), bounds) {
+                // Any of the words: the title's bonus bounded in the same walk.
+                (Some(words), Some(bounds)) => {
+                    let clauses = bonus.into_iter().map(|(q, _)| (TantivyOccur::Should, q));
+                    let in_title = boolean(clauses.collect()).map(|bonus| (bonus, bounds));
+                    return Some(Compiled {
+                        query: Box::new(top_k.any_of(words, in_title)),
+                        title,
+                        highlight,
+                    });
+                }
+                _ => Box::new(top_k),
+            }
         } else {
             match (self.lone_phrase(expr), bonus.as_slice()) {
                 // The phrase in the body, and in the title as its bonus:
@@ -339,6 +353,27 @@ impl<'a> QueryBuilder<'a> {
             title,
             highlight,
         })
+    }
+
+    /// With `--match any` and bare words only (exclusions aside), the
+    /// words as [`QueryBuilder::atom`] scores them in the passage text:
+    /// each word's terms and weight, those that score.
+    fn any_words(&mut self, expr: &Expr, mode: MatchMode) -> Option<Vec<(Vec<Term>, f32)>> {
+        if mode != MatchMode::Any || !only_words(expr) {
+            return None;
+        }
+        let body = self.fields.body;
+        let mut words = Vec::new();
+        for w in bare_words(expr) {
+            let terms = analysis::terms(&mut self.analyzer, w);
+            let stop = terms.len() == 1 && self.has_content && is_query_stop_word(w, self.capitals);
+            let weight = if stop { STOP_WORD_WEIGHT } else { 1.0 };
+            if !terms.is_empty() && weight > 0.0 {
+                let terms = terms.iter().map(|t| Term::from_field_text(body, t));
+                words.push((terms.collect(), weight));
+            }
+        }
+        Some(words)
     }
 
     /// When the whole query is one exact phrase over the passage text, the
@@ -813,6 +848,7 @@ impl<'a> QueryBuilder<'a> {
                 let query = PairQuery::new(terms, slops_and_weights).exact_first(above.clone());
                 return vec![NearClause {
                     phrases: weights,
+                    loose: false,
                     query: Box::new(query),
                     above,
                 }];
@@ -838,6 +874,7 @@ impl<'a> QueryBuilder<'a> {
                 }
                 NearClause {
                     query,
+                    loose: slop > 0 && terms.len() > 2,
                     phrases: vec![(terms.iter().map(to_term).collect(), weight)],
                     above,
                 }
