@@ -357,21 +357,31 @@ impl<'a> QueryBuilder<'a> {
 
     /// With `--match any` and bare words only (exclusions aside), the
     /// words as [`QueryBuilder::atom`] scores them in the passage text:
-    /// each word's terms and weight, those that score.
+    /// each word's terms and weight, every word of the words' query.
     fn any_words(&mut self, expr: &Expr, mode: MatchMode) -> Option<Vec<(Vec<Term>, f32)>> {
-        if mode != MatchMode::Any || !only_words(expr) {
+        let (MatchMode::Any, true, Expr::Seq(clauses)) = (mode, only_words(expr), expr) else {
             return None;
-        }
+        };
         let body = self.fields.body;
         let mut words = Vec::new();
-        for w in bare_words(expr) {
+        for clause in clauses {
+            let (Occur::Default | Occur::Must, Expr::Atom(atom)) = (clause.occur, &clause.expr)
+            else {
+                continue;
+            };
+            let (None, AtomKind::Word(w)) = (atom.field, &atom.kind) else {
+                continue;
+            };
             let terms = analysis::terms(&mut self.analyzer, w);
             let stop = terms.len() == 1 && self.has_content && is_query_stop_word(w, self.capitals);
-            let weight = if stop { STOP_WORD_WEIGHT } else { 1.0 };
-            if !terms.is_empty() && weight > 0.0 {
-                let terms = terms.iter().map(|t| Term::from_field_text(body, t));
-                words.push((terms.collect(), weight));
+            // An optional function word is left out (see `scores_nothing`);
+            // a required one stays, scoring nothing.
+            if terms.is_empty() || (stop && clause.occur == Occur::Default) {
+                continue;
             }
+            let weight = if stop { STOP_WORD_WEIGHT } else { 1.0 };
+            let terms = terms.iter().map(|t| Term::from_field_text(body, t));
+            words.push((terms.collect(), weight));
         }
         Some(words)
     }

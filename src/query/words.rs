@@ -223,8 +223,10 @@ impl Query for TopKWordsQuery {
                         weight
                     }
                 };
+                let indices = indices_of(&mut terms, phrase);
                 phrases.push(BoundPhrase {
-                    terms: indices_of(&mut terms, phrase),
+                    checked: indices.clone(),
+                    terms: indices,
                     bm25: unboosted.boost_by(*boost),
                     loose: clause.loose,
                 });
@@ -238,8 +240,10 @@ impl Query for TopKWordsQuery {
                     let mut bounds = Vec::with_capacity(phrases.len());
                     for (phrase, boost) in phrases {
                         let bm25 = Bm25Weight::for_terms(statistics_provider, phrase)?;
+                        let indices = indices_of(&mut terms, phrase);
                         bounds.push(BoundPhrase {
-                            terms: indices_of(&mut terms, phrase),
+                            checked: indices.clone(),
+                            terms: indices,
                             bm25: bm25.boost_by(*boost),
                             loose: false,
                         });
@@ -254,9 +258,27 @@ impl Query for TopKWordsQuery {
                     }
                     _ => None,
                 };
+                // (The title's terms come last.)
+                let body = (terms.iter().position(|t| t.field() != terms[0].field()))
+                    .unwrap_or(terms.len());
                 let mut doc_freqs = Vec::with_capacity(terms.len());
                 for term in &terms {
                     doc_freqs.push(statistics_provider.doc_freq(term)?);
+                }
+                let mut words = words;
+                let mut title = title;
+                for phrase in (words.iter_mut())
+                    .chain(
+                        title
+                            .iter_mut()
+                            .flat_map(|(_, bounds, _)| bounds.iter_mut()),
+                    )
+                    .chain(
+                        near.iter_mut()
+                            .flat_map(|(_, phrases, _)| phrases.iter_mut()),
+                    )
+                {
+                    phrase.checked.sort_by_key(|&t| doc_freqs[t]);
                 }
                 let mut own = vec![words.as_slice()];
                 own.extend(title.as_ref().map(|(_, bounds, _)| bounds.as_slice()));
@@ -264,6 +286,7 @@ impl Query for TopKWordsQuery {
                 Some(AnyOf {
                     words,
                     title,
+                    body,
                     shares,
                 })
             }
@@ -331,6 +354,9 @@ fn indices_of(terms: &mut Vec<Term>, phrase: &[Term]) -> Vec<usize> {
 struct BoundPhrase {
     /// Its terms, as indices in `TopKWordsWeight::terms`.
     terms: Vec<usize>,
+    /// The same, in the order they are checked (rarest first, with
+    /// `--match any`: the first missing ends the check).
+    checked: Vec<usize>,
     /// Its BM25, boosted.
     bm25: Bm25Weight,
     /// Counted at most as often as the term intersected last (see
@@ -339,14 +365,17 @@ struct BoundPhrase {
 }
 
 impl BoundPhrase {
-    #[inline]
     /// The most the phrase can score in a passage whose terms occur
     /// `freqs` times (by index), of length `fieldnorm_id`, in a segment
     /// where they are in `passages` passages; `None` where it cannot occur.
+    #[inline]
     fn bound(&self, freqs: &[u32], passages: &[u64], fieldnorm_id: u8) -> Option<Score> {
-        let least = self.terms.iter().map(|&t| freqs[t]).min().unwrap_or(0);
-        if least == 0 {
-            return None;
+        let mut least = u32::MAX;
+        for &t in &self.checked {
+            least = least.min(freqs[t]);
+            if least == 0 {
+                return None;
+            }
         }
         let count = match self.loose {
             // Tantivy's intersection, stably sorted by cost: the last.
@@ -362,13 +391,18 @@ impl BoundPhrase {
 /// A proximity clause of the weight: its weight, phrases, and amount above them.
 type BoundClause = (Arc<dyn Weight>, Vec<BoundPhrase>, Score);
 
+/// The title's bonus: its weight, its clauses' terms (in the title field)
+/// and BM25, and the title field.
+type TitleBonus = (Arc<dyn Weight>, Vec<BoundPhrase>, Option<Field>);
+
 /// The words of a union (`--match any`) for its bound, term by term.
 struct AnyOf {
     /// Each word's terms (a phrase when several) and BM25, boosted.
     words: Vec<BoundPhrase>,
-    /// The title's bonus: its weight, its clauses' terms (in the title
-    /// field) and BM25, and the title field.
-    title: Option<(Arc<dyn Weight>, Vec<BoundPhrase>, Option<Field>)>,
+    /// The title's bonus.
+    title: Option<TitleBonus>,
+    /// The terms of the passage text are `terms[..body]`, the title's after.
+    body: usize,
     /// Each term's share of the most a passage can score: a passage scores
     /// at most the sum of the shares of the terms it holds.
     shares: Vec<Score>,
@@ -597,10 +631,23 @@ impl TopKWordsWeight {
                     most += f64::from(shares[t]);
                 }
             }
-            if !cannot_beat(most, threshold) {
-                for (freq, postings) in freqs.iter_mut().zip(&mut postings) {
-                    *freq = postings.as_mut().map_or(0, |p| term_freq(p, doc));
+            // The passage text's terms, then (when it holds a word) the title's.
+            let seek = |freqs: &mut [u32],
+                        postings: &mut [Option<SegmentPostings>],
+                        from: usize,
+                        to: usize| {
+                for t in from..to {
+                    freqs[t] = postings[t].as_mut().map_or(0, |p| term_freq(p, doc));
                 }
+            };
+            let mut holds_a_word = false;
+            if !cannot_beat(most, threshold) {
+                seek(&mut freqs, &mut postings, 0, any_of.body);
+                holds_a_word =
+                    (any_of.words.iter()).any(|w| w.checked.iter().all(|&t| freqs[t] > 0));
+            }
+            if holds_a_word {
+                seek(&mut freqs, &mut postings, any_of.body, self.terms.len());
                 let fieldnorm_id = fieldnorms.fieldnorm_id(doc);
                 let bound = |bounds: &[BoundPhrase], fieldnorm_id: u8| -> Score {
                     (bounds.iter())
@@ -984,10 +1031,7 @@ mod tests {
     /// The words of `--match any` as `QueryBuilder` compiles them: each
     /// word in the body, optional (with a weight when not 1), or excluded
     /// when it starts with `-`; and the words for [`TopKWordsQuery::any_of`].
-    fn any_words(
-        schema: &Schema,
-        words: &[(&str, Score)],
-    ) -> (Box<dyn Query>, Vec<(Vec<Term>, Score)>) {
+    fn any_words(schema: &Schema, words: &[(&str, Score)]) -> (Box<dyn Query>, Vec<Bound>) {
         let body = schema.get_field("body").unwrap();
         let mut clauses = Vec::new();
         let mut scored = Vec::new();
@@ -1021,7 +1065,8 @@ mod tests {
         let rare = ["kenneth", "derr", "chevron"];
         let weighted = [("said", 0.5), ("kenneth", 1.0), ("c", 2.0)];
         let excluded = [("kenneth", 1.0), ("derr", 1.0), ("-chevron", 1.0)];
-        let mut cases: Vec<(Vec<(&str, Score)>, Vec<NearClause>)> = cases(&schema)
+        type Case<'a> = (Vec<(&'a str, Score)>, Vec<NearClause>);
+        let mut cases: Vec<Case> = cases(&schema)
             .into_iter()
             .map(|(words, near)| (words.iter().map(|&w| (w, 1.0)).collect(), near))
             .collect();
