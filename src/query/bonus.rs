@@ -136,13 +136,14 @@ impl Weight for BonusWeight {
         reader: &SegmentReader,
         doc: DocId,
     ) -> tantivy::Result<tantivy::query::Explanation> {
-        let score = explain::score_of(self.query.as_ref(), reader, doc)?;
-        let mut parts = vec![self.required.explain(reader, doc)?];
-        if let Ok(bonus) = self.bonus.explain(reader, doc) {
-            let title = "title bonus (the article's title holds them)";
-            parts.push(explain::group(title, bonus.value(), vec![bonus]));
-        }
-        Ok(explain::sum(score, parts))
+        let required = self.required.explain(reader, doc)?;
+        explain(
+            self.query.as_ref(),
+            required,
+            self.bonus.as_ref(),
+            reader,
+            doc,
+        )
     }
 
     /// The required part's pruning, with the threshold lowered by the
@@ -174,6 +175,24 @@ impl Weight for BonusWeight {
                 lower(threshold)
             })
     }
+}
+
+/// The explanation of `query`, `Must(required) Should(bonus)`: the
+/// required part's (`required`), and the title's bonus where it matches.
+pub(super) fn explain(
+    query: &dyn Weight,
+    required: tantivy::query::Explanation,
+    bonus: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<tantivy::query::Explanation> {
+    let score = explain::score_of(query, reader, doc)?;
+    let mut parts = vec![required];
+    if let Ok(bonus) = bonus.explain(reader, doc) {
+        let title = "title bonus (the article's title holds them)";
+        parts.push(explain::group(title, bonus.value(), vec![bonus]));
+    }
+    Ok(explain::sum(score, parts))
 }
 
 #[cfg(test)]

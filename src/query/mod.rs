@@ -313,7 +313,22 @@ impl<'a> QueryBuilder<'a> {
         let query = query?;
         let near = self.proximity(expr, &bonus);
         let query: Box<dyn Query> = if !near.is_empty() {
-            Box::new(TopKWordsQuery::new(query, near))
+            let top_k = TopKWordsQuery::new(query, near);
+            let bounds: Option<Vec<_>> = bonus.iter().map(|(_, b)| b.clone()).collect();
+            match (self.any_words(expr, mode), bounds) {
+                // Any of the words: the title's bonus bounded in the same walk.
+                (Some(any), Some(bounds)) => {
+                    let clauses = bonus.into_iter().map(|(q, _)| (TantivyOccur::Should, q));
+                    let in_title = boolean(clauses.collect()).map(|bonus| (bonus, bounds));
+                    return Some(Compiled {
+                        query: Box::new(top_k.any_of(any, in_title)),
+                        title,
+                        highlight,
+                        words,
+                    });
+                }
+                _ => Box::new(top_k),
+            }
         } else {
             match (self.lone_phrase(expr), bonus.as_slice()) {
                 // The phrase in the body, and in the title as its bonus:
@@ -351,6 +366,37 @@ impl<'a> QueryBuilder<'a> {
             highlight,
             words,
         })
+    }
+
+    /// With `--match any` and bare words only (exclusions aside), the
+    /// words as [`QueryBuilder::atom`] scores them in the passage text:
+    /// each word's terms and weight, every word of the words' query.
+    fn any_words(&mut self, expr: &Expr, mode: MatchMode) -> Option<Vec<(Vec<Term>, f32)>> {
+        let (MatchMode::Any, true, Expr::Seq(clauses)) = (mode, only_words(expr), expr) else {
+            return None;
+        };
+        let body = self.fields.body;
+        let mut words = Vec::new();
+        for clause in clauses {
+            let (Occur::Default | Occur::Must, Expr::Atom(atom)) = (clause.occur, &clause.expr)
+            else {
+                continue;
+            };
+            let (None, AtomKind::Word(w)) = (atom.field, &atom.kind) else {
+                continue;
+            };
+            let terms = analysis::terms(&mut self.analyzer, w);
+            let stop = terms.len() == 1 && self.has_content && is_query_stop_word(w, self.capitals);
+            // An optional function word is left out (see `scores_nothing`);
+            // a required one stays, scoring nothing.
+            if terms.is_empty() || (stop && clause.occur == Occur::Default) {
+                continue;
+            }
+            let weight = if stop { STOP_WORD_WEIGHT } else { 1.0 };
+            let terms = terms.iter().map(|t| Term::from_field_text(body, t));
+            words.push((terms.collect(), weight));
+        }
+        Some(words)
     }
 
     /// When the whole query is one exact phrase over the passage text, the
@@ -832,6 +878,7 @@ impl<'a> QueryBuilder<'a> {
                 let query = PairQuery::new(terms, slops_and_weights).exact_first(above.clone());
                 return vec![NearClause {
                     phrases: weights,
+                    loose: false,
                     query: Box::new(query),
                     above,
                 }];
@@ -857,6 +904,7 @@ impl<'a> QueryBuilder<'a> {
                 }
                 NearClause {
                     query,
+                    loose: slop > 0 && terms.len() > 2,
                     phrases: vec![(terms.iter().map(to_term).collect(), weight)],
                     above,
                 }
