@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::postings::Postings;
-use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, Term, TERMINATED};
 
@@ -151,6 +150,8 @@ pub struct ArticleTexts {
     /// (an article re-indexed in part, or split across segments).
     more_runs: HashMap<u32, Vec<Run>>,
     fields: [FieldLengths; 2],
+    /// Articles with a live passage.
+    articles: u64,
 }
 
 impl ArticleTexts {
@@ -227,6 +228,7 @@ impl ArticleTexts {
             runs,
             more_runs,
             fields,
+            articles,
         })
     }
 
@@ -255,9 +257,9 @@ struct ArticleTerm {
     field: usize,
     /// The query's weight of the word (a repeated word adds up).
     weight: Score,
-    /// Passages holding the word.
+    /// Articles holding the word.
     df: u64,
-    /// BM25's idf over passages, as the passages' scores have it.
+    /// BM25's idf over articles.
     idf: Score,
     /// The word's frequency in each article asked for, in the order asked.
     tf: Vec<u32>,
@@ -266,25 +268,23 @@ struct ArticleTerm {
 /// The query's words scored over whole articles, each article taken as one
 /// document (its passages' text together, and its title): BM25 with
 /// article-level frequencies and lengths, the article-level evidence that
-/// is added to an article's best passage (Callan 1994). The idf is the
-/// passages' (which the query's statistics already hold), so only the
-/// passages of the articles asked for are read.
+/// is added to an article's best passage (Callan 1994). The idf is over
+/// articles (each word's postings read for their documents alone); the
+/// frequencies are read only in the passages of the articles asked for.
 pub struct ArticleEvidence {
     /// The articles asked for, by number.
     articles: Vec<u32>,
     terms: Vec<ArticleTerm>,
-    /// Passages in the snapshot, for the idf.
-    passages: u64,
 }
 
 impl ArticleEvidence {
     /// The evidence of `words` (passage-text terms and their query
-    /// weights), in the passage text and in the title, with their idf from
-    /// `statistics`; no article asked for yet (see [`ArticleEvidence::gather`]).
+    /// weights), in the passage text and in the title, with their idf over
+    /// the articles; no article asked for yet (see [`ArticleEvidence::gather`]).
     pub fn new(
         texts: &ArticleTexts,
         words: &[(Term, Score)],
-        statistics: &dyn Bm25StatisticsProvider,
+        searcher: &tantivy::Searcher,
     ) -> tantivy::Result<ArticleEvidence> {
         let mut merged: Vec<(String, Score)> = Vec::new();
         for (term, weight) in words {
@@ -296,13 +296,13 @@ impl ArticleEvidence {
                 None => merged.push((text, *weight)),
             }
         }
-        let passages = statistics.total_num_docs()?;
         let mut terms = Vec::with_capacity(merged.len() * 2);
         for (text, weight) in merged {
             for (index, f) in texts.fields.iter().enumerate() {
                 let term = Term::from_field_text(f.field, &text);
-                let df = statistics.doc_freq(&term)?.min(passages);
-                let idf = (1.0 + ((passages - df) as Score + 0.5) / (df as Score + 0.5)).ln();
+                let df = article_df(searcher, texts, &term)?.min(texts.articles);
+                let n = texts.articles;
+                let idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();
                 terms.push(ArticleTerm {
                     term,
                     field: index,
@@ -316,7 +316,6 @@ impl ArticleEvidence {
         Ok(ArticleEvidence {
             articles: Vec::new(),
             terms,
-            passages,
         })
     }
 
@@ -404,8 +403,8 @@ impl ArticleEvidence {
                     t.term.value().as_str().unwrap_or_default()
                 );
                 let figures = format!(
-                    "BM25 tf={} dl={length} avgdl={average:.1} idf={:.3} (in {} of {} passages)",
-                    t.tf[i], t.idf, t.df, self.passages
+                    "BM25 tf={} dl={length} avgdl={average:.1} idf={:.3} (in {} of {} articles)",
+                    t.tf[i], t.idf, t.df, texts.articles
                 );
                 (value, name, figures)
             })
@@ -433,6 +432,40 @@ impl ArticleTerm {
         let value = self.weight * self.idf * (K1 + 1.0) * tf / (tf + norm);
         (value, length, f.average)
     }
+}
+
+/// The articles holding `term`: its postings' documents only (no
+/// frequencies), an article counted at its first passage in them (an
+/// article's passages follow each other; those that do not are remembered).
+fn article_df(
+    searcher: &tantivy::Searcher,
+    texts: &ArticleTexts,
+    term: &Term,
+) -> tantivy::Result<u64> {
+    let mut df = 0;
+    let mut split = std::collections::HashSet::new();
+    for (reader, numbers) in searcher.segment_readers().iter().zip(&texts.numbers) {
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+            continue;
+        };
+        let mut last = NO_ARTICLE;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let number = numbers[doc as usize];
+            if number != NO_ARTICLE && number != last {
+                last = number;
+                if texts.more_runs.is_empty()
+                    || !texts.more_runs.contains_key(&number)
+                    || split.insert(number)
+                {
+                    df += 1;
+                }
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(df)
 }
 
 #[cfg(test)]
@@ -487,13 +520,12 @@ mod tests {
         assert_eq!(
             figures,
             [
-                "body \"grain\": BM25 tf=3 dl=7 avgdl=3.7 idf=0.693 (in 2 of 4 passages)",
-                "title \"grain\": BM25 tf=1 dl=2 avgdl=1.0 idf=0.693 (in 2 of 4 passages)",
+                "body \"grain\": BM25 tf=3 dl=7 avgdl=3.7 idf=0.981 (in 1 of 3 articles)",
+                "title \"grain\": BM25 tf=1 dl=2 avgdl=1.0 idf=0.981 (in 1 of 3 articles)",
             ]
         );
-        // BM25 over articles, idf over passages: ln(1 + 2.5 / 2.5), tf 3 in
-        // 7 words against 11/3.
-        let idf = (1.0f32 + 2.5 / 2.5).ln();
+        // BM25 over articles: idf ln(1 + 2.5 / 1.5), tf 3 in 7 words against 11/3.
+        let idf = (1.0f32 + 2.5 / 1.5).ln();
         let norm = K1 * (1.0 - B + B * 7.0 / (11.0 / 3.0));
         let text = idf * (K1 + 1.0) * 3.0 / (3.0 + norm);
         let norm = K1 * (1.0 - B + B * 2.0 / 1.0);

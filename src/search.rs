@@ -677,7 +677,7 @@ impl Searcher {
                 Some(articles.len() - 1)
             })
             .collect();
-        let mut evidence = ArticleEvidence::new(texts, words, statistics)?;
+        let mut evidence = ArticleEvidence::new(texts, words, statistics.searcher)?;
         evidence.gather(statistics.searcher, texts, &articles)?;
         Ok(Some(WholeArticles {
             evidence,
@@ -704,7 +704,7 @@ impl Searcher {
             return Ok(());
         }
         let texts = self.article_texts()?;
-        let mut evidence = ArticleEvidence::new(texts, words, statistics)?;
+        let mut evidence = ArticleEvidence::new(texts, words, statistics.searcher)?;
         // An f32 sum may pass its bound by a little: the margin keeps the cut exact.
         let most = ARTICLE_WEIGHT * evidence.most() * 1.001 + 1e-6;
         let page = match req.sort {
