@@ -3,6 +3,7 @@
 //! words over each whole article, added to it.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -139,7 +140,8 @@ type Run = (u32, DocId, DocId);
 /// The articles of a snapshot as whole texts: each passage's article
 /// number (see [`StoryNumbers`]), each article's passages, its length in
 /// words of passage text (the sum of its passages') and of title, and what
-/// BM25 needs of them. Made once per snapshot, for scoring whole articles.
+/// BM25 needs of them, and the number of articles holding each word asked
+/// about. Made once per snapshot, for scoring whole articles.
 pub struct ArticleTexts {
     /// By segment ordinal, by document: its article's number.
     numbers: Vec<Vec<u32>>,
@@ -152,6 +154,8 @@ pub struct ArticleTexts {
     fields: [FieldLengths; 2],
     /// Articles with a live passage.
     articles: u64,
+    /// The articles holding each word asked about so far, by term.
+    dfs: Mutex<HashMap<Term, u64>>,
 }
 
 impl ArticleTexts {
@@ -229,6 +233,7 @@ impl ArticleTexts {
             more_runs,
             fields,
             articles,
+            dfs: Mutex::default(),
         })
     }
 
@@ -300,7 +305,17 @@ impl ArticleEvidence {
         for (text, weight) in merged {
             for (index, f) in texts.fields.iter().enumerate() {
                 let term = Term::from_field_text(f.field, &text);
-                let df = article_df(searcher, texts, &term)?.min(texts.articles);
+                let known = texts.dfs.lock().ok().and_then(|d| d.get(&term).copied());
+                let df = match known {
+                    Some(df) => df,
+                    None => {
+                        let df = article_df(searcher, texts, &term)?.min(texts.articles);
+                        if let Ok(mut dfs) = texts.dfs.lock() {
+                            dfs.insert(term.clone(), df);
+                        }
+                        df
+                    }
+                };
                 let n = texts.articles;
                 let idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();
                 terms.push(ArticleTerm {
