@@ -3,6 +3,7 @@
 //! words over each whole article, added to it.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -132,16 +133,29 @@ struct FieldLengths {
     average: Score,
 }
 
+/// Live passages of one article that follow each other in one segment:
+/// segment ordinal, first document, and the document after the last.
+type Run = (u32, DocId, DocId);
+
 /// The articles of a snapshot as whole texts: each passage's article
-/// number (see [`StoryNumbers`]), each article's length in words of
-/// passage text (the sum of its passages') and of title, and what BM25
-/// needs of them. Made once per snapshot, for scoring whole articles.
+/// number (see [`StoryNumbers`]), each article's passages, its length in
+/// words of passage text (the sum of its passages') and of title, and what
+/// BM25 needs of them, and the number of articles holding each word asked
+/// about. Made once per snapshot, for scoring whole articles.
 pub struct ArticleTexts {
     /// By segment ordinal, by document: its article's number.
     numbers: Vec<Vec<u32>>,
+    /// By article number: its first run of live passages (an empty run
+    /// for an article with none).
+    runs: Vec<Run>,
+    /// The further runs of the articles whose passages are not one run
+    /// (an article re-indexed in part, or split across segments).
+    more_runs: HashMap<u32, Vec<Run>>,
     fields: [FieldLengths; 2],
     /// Articles with a live passage.
     articles: u64,
+    /// The articles holding each word asked about so far, by term.
+    dfs: Mutex<HashMap<Term, u64>>,
 }
 
 impl ArticleTexts {
@@ -161,9 +175,15 @@ impl ArticleTexts {
             lengths: vec![0; n],
             average: 1.0,
         });
-        let mut seen = vec![false; n];
+        let mut runs: Vec<Run> = vec![(0, 0, 0); n];
+        let mut more_runs: HashMap<u32, Vec<Run>> = HashMap::new();
         let mut by_doc = Vec::with_capacity(searcher.segment_readers().len());
-        for (reader, segment) in searcher.segment_readers().iter().zip(&numbers.segments) {
+        for ((reader, segment), ordinal) in searcher
+            .segment_readers()
+            .iter()
+            .zip(&numbers.segments)
+            .zip(0u32..)
+        {
             let mut of_doc = vec![NO_ARTICLE; reader.max_doc() as usize];
             if let Some(ids) = reader.fast_fields().str("article_id")? {
                 let norms = [
@@ -176,7 +196,21 @@ impl ArticleTexts {
                     };
                     let number = segment.articles[ord as usize];
                     of_doc[doc as usize] = number;
-                    seen[number as usize] = true;
+                    let first = &mut runs[number as usize];
+                    let last = match more_runs.get_mut(&number) {
+                        Some(more) => more.last_mut().unwrap_or(first),
+                        None => first,
+                    };
+                    if last.1 == last.2 {
+                        *last = (ordinal, doc, doc + 1);
+                    } else if last.0 == ordinal && last.2 == doc {
+                        last.2 = doc + 1;
+                    } else {
+                        more_runs
+                            .entry(number)
+                            .or_default()
+                            .push((ordinal, doc, doc + 1));
+                    }
                     for (f, norms) in fields.iter_mut().zip(&norms) {
                         let length = &mut f.lengths[number as usize];
                         *length = match f.shared {
@@ -188,15 +222,18 @@ impl ArticleTexts {
             }
             by_doc.push(of_doc);
         }
-        let articles = seen.iter().filter(|&&s| s).count() as u64;
+        let articles = runs.iter().filter(|r| r.1 != r.2).count() as u64;
         for f in &mut fields {
             let total: u64 = f.lengths.iter().map(|&l| u64::from(l)).sum();
             f.average = (total as Score / articles.max(1) as Score).max(1.0);
         }
         Ok(ArticleTexts {
             numbers: by_doc,
+            runs,
+            more_runs,
             fields,
             articles,
+            dfs: Mutex::default(),
         })
     }
 
@@ -207,6 +244,14 @@ impl ArticleTexts {
             .get(doc.segment_ord as usize)?
             .get(doc.doc_id as usize)?;
         (number != NO_ARTICLE).then_some(number)
+    }
+
+    /// The runs of live passages of article number `article`.
+    fn runs_of(&self, article: u32) -> impl Iterator<Item = Run> + '_ {
+        let more = self.more_runs.get(&article).map(Vec::as_slice);
+        std::iter::once(self.runs[article as usize])
+            .chain(more.unwrap_or_default().iter().copied())
+            .filter(|r| r.1 != r.2)
     }
 }
 
@@ -227,8 +272,10 @@ struct ArticleTerm {
 
 /// The query's words scored over whole articles, each article taken as one
 /// document (its passages' text together, and its title): BM25 with
-/// article-level frequencies, lengths and idf, the article-level evidence
-/// that is added to an article's best passage (Callan 1994).
+/// article-level frequencies and lengths, the article-level evidence that
+/// is added to an article's best passage (Callan 1994). The idf is over
+/// articles (each word's postings read for their documents alone); the
+/// frequencies are read only in the passages of the articles asked for.
 pub struct ArticleEvidence {
     /// The articles asked for, by number.
     articles: Vec<u32>,
@@ -236,15 +283,13 @@ pub struct ArticleEvidence {
 }
 
 impl ArticleEvidence {
-    /// Reads the postings of `words` (passage-text terms and their query
-    /// weights), in the passage text and in the title, in every segment:
-    /// each word's frequency in `articles` (article numbers) and the
-    /// articles holding it.
-    pub fn gather(
-        searcher: &tantivy::Searcher,
+    /// The evidence of `words` (passage-text terms and their query
+    /// weights), in the passage text and in the title, with their idf over
+    /// the articles; no article asked for yet (see [`ArticleEvidence::gather`]).
+    pub fn new(
         texts: &ArticleTexts,
         words: &[(Term, Score)],
-        articles: Vec<u32>,
+        searcher: &tantivy::Searcher,
     ) -> tantivy::Result<ArticleEvidence> {
         let mut merged: Vec<(String, Score)> = Vec::new();
         for (term, weight) in words {
@@ -256,20 +301,22 @@ impl ArticleEvidence {
                 None => merged.push((text, *weight)),
             }
         }
-        // Frequencies by article number, reset after each word.
-        let mut counts = vec![0u32; texts.fields[0].lengths.len()];
-        let mut touched = Vec::new();
         let mut terms = Vec::with_capacity(merged.len() * 2);
         for (text, weight) in merged {
             for (index, f) in texts.fields.iter().enumerate() {
                 let term = Term::from_field_text(f.field, &text);
-                count(searcher, texts, &term, f.shared, &mut counts, &mut touched)?;
-                let df = touched.len() as u64;
-                let tf = articles.iter().map(|&a| counts[a as usize]).collect();
-                for a in touched.drain(..) {
-                    counts[a as usize] = 0;
-                }
-                let n = texts.articles.max(df);
+                let known = texts.dfs.lock().ok().and_then(|d| d.get(&term).copied());
+                let df = match known {
+                    Some(df) => df,
+                    None => {
+                        let df = article_df(searcher, texts, &term)?.min(texts.articles);
+                        if let Ok(mut dfs) = texts.dfs.lock() {
+                            dfs.insert(term.clone(), df);
+                        }
+                        df
+                    }
+                };
+                let n = texts.articles;
                 let idf = (1.0 + ((n - df) as Score + 0.5) / (df as Score + 0.5)).ln();
                 terms.push(ArticleTerm {
                     term,
@@ -277,11 +324,79 @@ impl ArticleEvidence {
                     weight,
                     df,
                     idf,
-                    tf,
+                    tf: Vec::new(),
                 });
             }
         }
-        Ok(ArticleEvidence { articles, terms })
+        Ok(ArticleEvidence {
+            articles: Vec::new(),
+            terms,
+        })
+    }
+
+    /// More than any article's evidence can be: each word's BM25 at its
+    /// saturation (`idf × (k1 + 1)`), summed.
+    pub fn most(&self) -> Score {
+        self.terms
+            .iter()
+            .map(|t| t.weight.max(0.0) * t.idf * (K1 + 1.0))
+            .sum()
+    }
+
+    /// How many articles were asked for so far.
+    pub fn articles(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// Asks for `articles` (article numbers) after those asked for before:
+    /// reads each word's frequency in their passages (a seek in the
+    /// word's postings to each run of passages), in every segment.
+    pub fn gather(
+        &mut self,
+        searcher: &tantivy::Searcher,
+        texts: &ArticleTexts,
+        articles: &[u32],
+    ) -> tantivy::Result<()> {
+        let first = self.articles.len();
+        self.articles.extend_from_slice(articles);
+        // Runs in document order, each with its article's place.
+        let mut runs: Vec<(Run, usize)> = articles
+            .iter()
+            .enumerate()
+            .flat_map(|(k, &a)| texts.runs_of(a).map(move |run| (run, first + k)))
+            .collect();
+        runs.sort_unstable();
+        for t in &mut self.terms {
+            t.tf.resize(self.articles.len(), 0);
+            let shared = texts.fields[t.field].shared;
+            for segment in runs.chunk_by(|a, b| a.0 .0 == b.0 .0) {
+                let reader = searcher.segment_reader(segment[0].0 .0);
+                let inverted = reader.inverted_index(t.term.field())?;
+                let Some(mut postings) =
+                    inverted.read_postings(&t.term, IndexRecordOption::WithFreqs)?
+                else {
+                    continue;
+                };
+                for &((_, start, end), i) in segment {
+                    let mut doc = postings.doc();
+                    if doc < start {
+                        doc = postings.seek(start);
+                    }
+                    while doc < end {
+                        let count = &mut t.tf[i];
+                        *count = match shared {
+                            true => (*count).max(postings.term_freq()),
+                            false => *count + postings.term_freq(),
+                        };
+                        doc = postings.advance();
+                    }
+                    if doc == TERMINATED {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The `i`th article asked for: its BM25, each word's part per field
@@ -334,39 +449,38 @@ impl ArticleTerm {
     }
 }
 
-/// Adds `term`'s frequency in each live passage to its article's count in
-/// `counts` (with `shared`, a field every passage of the article holds
-/// whole, keeps one passage's), listing in `touched` the articles counted.
-fn count(
+/// The articles holding `term`: its postings' documents only (no
+/// frequencies), an article counted at its first passage in them (an
+/// article's passages follow each other; those that do not are remembered).
+fn article_df(
     searcher: &tantivy::Searcher,
     texts: &ArticleTexts,
     term: &Term,
-    shared: bool,
-    counts: &mut [u32],
-    touched: &mut Vec<u32>,
-) -> tantivy::Result<()> {
+) -> tantivy::Result<u64> {
+    let mut df = 0;
+    let mut split = std::collections::HashSet::new();
     for (reader, numbers) in searcher.segment_readers().iter().zip(&texts.numbers) {
         let inverted = reader.inverted_index(term.field())?;
-        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::WithFreqs)? else {
+        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
             continue;
         };
+        let mut last = NO_ARTICLE;
         let mut doc = postings.doc();
         while doc != TERMINATED {
             let number = numbers[doc as usize];
-            if number != NO_ARTICLE {
-                let count = &mut counts[number as usize];
-                if *count == 0 {
-                    touched.push(number);
+            if number != NO_ARTICLE && number != last {
+                last = number;
+                if texts.more_runs.is_empty()
+                    || !texts.more_runs.contains_key(&number)
+                    || split.insert(number)
+                {
+                    df += 1;
                 }
-                *count = match shared {
-                    true => (*count).max(postings.term_freq()),
-                    false => *count + postings.term_freq(),
-                };
             }
             doc = postings.advance();
         }
     }
-    Ok(())
+    Ok(df)
 }
 
 #[cfg(test)]
@@ -408,11 +522,11 @@ mod tests {
         assert_eq!(searcher.segment_readers().len(), 2);
         let numbers = StoryNumbers::build(&searcher, &Default::default()).unwrap();
         let texts = ArticleTexts::build(&searcher, &numbers, body, title).unwrap();
-        assert_eq!(texts.articles, 3);
         let long = texts.article(DocAddress::new(0, 0)).unwrap();
         assert_eq!(texts.article(DocAddress::new(1, 0)), Some(long));
         let words = [(Term::from_field_text(body, "grain"), 1.0)];
-        let evidence = ArticleEvidence::gather(&searcher, &texts, &words, vec![long]).unwrap();
+        let mut evidence = ArticleEvidence::new(&texts, &words, &searcher).unwrap();
+        evidence.gather(&searcher, &texts, &[long]).unwrap();
         let figures: Vec<String> = evidence
             .parts(&texts, 0, searcher.schema())
             .into_iter()

@@ -643,28 +643,31 @@ impl Searcher {
         Ok(self.story_numbers.get_or_init(|| numbers))
     }
 
+    /// The snapshot's articles as whole texts, made once.
+    fn article_texts(&self) -> Result<&ArticleTexts> {
+        if let Some(texts) = self.article_texts.get() {
+            return Ok(texts);
+        }
+        let f = &self.store.fields;
+        let numbers = self.story_numbers()?;
+        let texts = ArticleTexts::build(&self.reader.searcher(), numbers, f.body, f.title)?;
+        Ok(self.article_texts.get_or_init(|| texts))
+    }
+
     /// The article-level evidence of `words` (see [`ArticleEvidence`]) for
     /// the articles of the passages `docs`, with the snapshot's article
     /// texts and, for each of `docs`, its place among the articles scored
     /// (`None`: no live article); `None` without words.
     fn article_evidence(
         &self,
+        statistics: &QueryStatistics,
         words: &[(Term, f32)],
         docs: &[DocAddress],
     ) -> Result<Option<WholeArticles<'_>>> {
         if words.is_empty() {
             return Ok(None);
         }
-        let searcher = self.reader.searcher();
-        let texts = match self.article_texts.get() {
-            Some(texts) => texts,
-            None => {
-                let f = &self.store.fields;
-                let numbers = self.story_numbers()?;
-                let texts = ArticleTexts::build(&searcher, numbers, f.body, f.title)?;
-                self.article_texts.get_or_init(|| texts)
-            }
-        };
+        let texts = self.article_texts()?;
         let mut articles = Vec::with_capacity(docs.len());
         let found = docs
             .iter()
@@ -674,12 +677,78 @@ impl Searcher {
                 Some(articles.len() - 1)
             })
             .collect();
-        let evidence = ArticleEvidence::gather(&searcher, texts, words, articles)?;
+        let mut evidence = ArticleEvidence::new(texts, words, statistics.searcher)?;
+        evidence.gather(statistics.searcher, texts, &articles)?;
         Ok(Some(WholeArticles {
             evidence,
             texts,
             found,
         }))
+    }
+
+    /// Adds to each of `best` (articles by their best passage) its
+    /// whole-article evidence of `words`, times [`ARTICLE_WEIGHT`]. Sorted
+    /// by relevance, only the articles that can reach the page sought
+    /// (`req.offset + req.limit` first) get it: those with the best
+    /// passages, until the next one's passage plus the most the evidence
+    /// can add stays below the page's last score. `best` is left sorted by
+    /// passage score for them, and the others keep their passage's score.
+    fn add_article_evidence(
+        &self,
+        statistics: &QueryStatistics,
+        words: &[(Term, f32)],
+        best: &mut [ArticleBest],
+        req: &SearchRequest,
+    ) -> Result<()> {
+        if words.is_empty() || best.is_empty() {
+            return Ok(());
+        }
+        let texts = self.article_texts()?;
+        let mut evidence = ArticleEvidence::new(texts, words, statistics.searcher)?;
+        // An f32 sum may pass its bound by a little: the margin keeps the cut exact.
+        let most = ARTICLE_WEIGHT * evidence.most() * 1.001 + 1e-6;
+        let page = match req.sort {
+            Sort::Relevance => req.offset.saturating_add(req.limit),
+            Sort::Newest | Sort::Oldest => usize::MAX,
+        };
+        if page == 0 {
+            return Ok(());
+        }
+        if page < best.len() {
+            best.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        let mut done = 0;
+        let mut step = page.saturating_mul(2).max(64);
+        let mut scores = Vec::new();
+        while done < best.len() {
+            let end = done.saturating_add(step).min(best.len());
+            let mut articles = Vec::with_capacity(end - done);
+            let mut scored = Vec::with_capacity(end - done);
+            for (k, article) in best[done..end].iter().enumerate() {
+                if let Some(number) = texts.article(article.doc) {
+                    articles.push(number);
+                    scored.push(done + k);
+                }
+            }
+            let first = evidence.articles();
+            evidence.gather(statistics.searcher, texts, &articles)?;
+            for (i, k) in scored.into_iter().enumerate() {
+                best[k].score += ARTICLE_WEIGHT * evidence.score(texts, first + i);
+            }
+            done = end;
+            step = step.saturating_mul(4);
+            if done < best.len() && page <= done {
+                // The page's last score so far, and the best any article
+                // not yet scored can reach.
+                scores.clear();
+                scores.extend(best[..done].iter().map(|a| a.score));
+                let (_, last, _) = scores.select_nth_unstable_by(page - 1, |a, b| b.total_cmp(a));
+                if best[done].score + most < *last {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Parses a request's query and builds its filters: what
@@ -987,7 +1056,7 @@ impl Searcher {
         let whole_article = match (req.explain && req.articles, title_only) {
             (true, false) => {
                 let docs: Vec<DocAddress> = page.docs.iter().map(|&(_, doc)| doc).collect();
-                self.article_evidence(&compiled.words, &docs)?
+                self.article_evidence(&statistics, &compiled.words, &docs)?
             }
             _ => None,
         };
@@ -1109,14 +1178,7 @@ impl Searcher {
     ) -> Result<Page> {
         if req.articles {
             let (mut best, stories) = statistics.search(query, &(BestPerArticle, stories))?;
-            let docs: Vec<DocAddress> = best.iter().map(|a| a.doc).collect();
-            if let Some(whole) = self.article_evidence(words, &docs)? {
-                for (k, article) in best.iter_mut().enumerate() {
-                    if let Some(i) = whole.found[k] {
-                        article.score += ARTICLE_WEIGHT * whole.evidence.score(whole.texts, i);
-                    }
-                }
-            }
+            self.add_article_evidence(statistics, words, &mut best, req)?;
             sort_articles(&mut best, req.sort);
             let total = best.len() as u64;
             let docs = best
