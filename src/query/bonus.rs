@@ -12,9 +12,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
+use super::first::max_bm25;
 use super::words::{boolean_weight, shared};
 use crate::explain;
 
@@ -87,7 +88,23 @@ impl Query for BonusQuery {
             return self.query.weight(enable_scoring);
         };
         let required: Arc<dyn Weight> = Arc::from(self.required.weight(enable_scoring)?);
-        let bonus: Arc<dyn Weight> = Arc::from(self.bonus.weight(enable_scoring)?);
+        // The bonus's clauses, weighed once: alone for the walk, together
+        // (as the bonus query's own weight) for everything else.
+        let (clauses, bonus): (Vec<Arc<dyn Weight>>, Arc<dyn Weight>) =
+            match any_of_clauses(self.bonus.as_ref()) {
+                Some((queries, minimum)) => {
+                    let clauses = queries
+                        .map(|q| q.weight(enable_scoring).map(Arc::from))
+                        .collect::<tantivy::Result<Vec<Arc<dyn Weight>>>>()?;
+                    let together = clauses.iter().map(|w| shared(Occur::Should, w));
+                    let bonus = Arc::from(boolean_weight(together.collect(), minimum));
+                    (clauses, bonus)
+                }
+                None => {
+                    let bonus: Arc<dyn Weight> = Arc::from(self.bonus.weight(enable_scoring)?);
+                    (vec![bonus.clone()], bonus)
+                }
+            };
         let query = boolean_weight(
             vec![
                 shared(Occur::Must, &required),
@@ -99,8 +116,7 @@ impl Query for BonusQuery {
             Some(bounds) => {
                 let mut most: Score = 0.0;
                 for (terms, boost) in bounds {
-                    let bm25 = Bm25Weight::for_terms(statistics_provider, terms)?;
-                    most += bm25.boost_by(*boost).max_score();
+                    most += max_bm25(statistics_provider, terms, *boost)?;
                 }
                 most
             }
@@ -110,6 +126,7 @@ impl Query for BonusQuery {
             query,
             required,
             bonus,
+            clauses,
             most,
         }))
     }
@@ -123,6 +140,8 @@ struct BonusWeight {
     query: Box<dyn Weight>,
     required: Arc<dyn Weight>,
     bonus: Arc<dyn Weight>,
+    /// The bonus's clauses, each matching alone (the bonus is their sum).
+    clauses: Vec<Arc<dyn Weight>>,
     /// The most the bonus adds to a score (infinite: unknown).
     most: Score,
 }
@@ -160,14 +179,25 @@ impl Weight for BonusWeight {
         }
         let most = self.most * BOUND_SLACK;
         let lower = |threshold: Score| threshold - most - threshold.abs() * 1e-6;
-        let mut bonus = self.bonus.scorer(reader, 1.0)?;
+        // Each clause apart: a union of them would refill its window of
+        // 4,096 documents at every seek past it, for one document's score.
+        let mut clauses = (self.clauses.iter())
+            .map(|clause| clause.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         self.required
             .for_each_pruning(lower(threshold), reader, &mut |doc, required| {
-                // `RequiredOptionalScorer`'s sum (`SumCombiner` from 0).
+                // `RequiredOptionalScorer`'s sum (`SumCombiner` from 0) of
+                // the union's (its clauses in order, from 0).
                 let mut score: Score = 0.0;
                 score += required;
-                if bonus.doc() <= doc && bonus.seek(doc) == doc {
-                    score += bonus.score();
+                let mut bonus: Option<Score> = None;
+                for clause in &mut clauses {
+                    if clause.doc() <= doc && clause.seek(doc) == doc {
+                        *bonus.get_or_insert(0.0) += clause.score();
+                    }
+                }
+                if let Some(bonus) = bonus {
+                    score += bonus;
                 }
                 if score > threshold {
                     threshold = callback(doc, score);
@@ -175,6 +205,16 @@ impl Weight for BonusWeight {
                 lower(threshold)
             })
     }
+}
+
+/// The clauses of `query` when it is a union (`Should` clauses only, at
+/// least one of which must match), with its least number of matches.
+fn any_of_clauses(query: &dyn Query) -> Option<(impl Iterator<Item = &dyn Query> + '_, usize)> {
+    let query = query.downcast_ref::<BooleanQuery>()?;
+    let minimum = query.get_minimum_number_should_match();
+    let clauses = query.clauses();
+    let union = minimum <= 1 && clauses.iter().all(|(occur, _)| *occur == Occur::Should);
+    union.then(|| (clauses.iter().map(|(_, q)| q.as_ref()), minimum))
 }
 
 /// The explanation of `query`, `Must(required) Should(bonus)`: the

@@ -83,13 +83,15 @@ mod prefix;
 mod topk;
 mod words;
 
+use std::sync::Arc;
+
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur as TantivyOccur, PhrasePrefixQuery, PhraseQuery,
-    Query, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Explanation, Occur as TantivyOccur,
+    PhrasePrefixQuery, PhraseQuery, Query, TermQuery, Weight,
 };
 use tantivy::schema::{Field as SchemaField, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::Term;
+use tantivy::{DocAddress, Term};
 
 use crate::analysis;
 use crate::highlight::HighlightTerms;
@@ -158,6 +160,54 @@ pub struct Compiled {
     /// their weights (once per occurrence in the query): what scores a
     /// whole article (see [`crate::collect::ArticleEvidence`]).
     pub words: Vec<(Term, f32)>,
+}
+
+impl Compiled {
+    /// The queries behind [`Shared`] pointers: a search clones them (to add
+    /// filters, to walk titles), and a clone then copies a pointer, not a
+    /// tree of clauses.
+    fn shared(self) -> Compiled {
+        let shared =
+            |query: Box<dyn Query>| -> Box<dyn Query> { Box::new(Shared(Arc::from(query))) };
+        Compiled {
+            query: shared(self.query),
+            title: self.title.map(shared),
+            ..self
+        }
+    }
+}
+
+/// A query shared by its clones; it runs as the query it holds.
+#[derive(Clone)]
+struct Shared(Arc<dyn Query>);
+
+/// The query's own (sharing changes nothing it does).
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Query for Shared {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        self.0.weight(enable_scoring)
+    }
+
+    fn explain(
+        &self,
+        searcher: &tantivy::Searcher,
+        doc: DocAddress,
+    ) -> tantivy::Result<Explanation> {
+        self.0.explain(searcher, doc)
+    }
+
+    fn count(&self, searcher: &tantivy::Searcher) -> tantivy::Result<usize> {
+        self.0.count(searcher)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
 }
 
 /// Turns parsed queries into Tantivy queries over the newsdex schema.
@@ -293,6 +343,11 @@ impl<'a> QueryBuilder<'a> {
 
     /// Compiles `expr`; `None` when it holds no searchable word at all.
     pub fn compile(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
+        self.compile_tree(expr, mode).map(Compiled::shared)
+    }
+
+    /// [`Self::compile`], the queries as built.
+    fn compile_tree(&mut self, expr: &Expr, mode: MatchMode) -> Option<Compiled> {
         self.prefix_budget = limits::MAX_QUERY_PREFIX_TERMS;
         let mut highlight = HighlightTerms::default();
         let analyzer = &mut self.analyzer;
