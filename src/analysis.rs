@@ -811,17 +811,7 @@ const QUERY_STOP_WORDS: &[&str] = &[
 
 /// Whether a lower-case query word is a function word (see [`QUERY_STOP_WORDS`]).
 pub fn is_query_stop_word(word: &str) -> bool {
-    static EXTRA: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let extra = EXTRA.get_or_init(|| {
-        std::env::var("K_STOP")
-            .ok()
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .map(|s| s.split_whitespace().map(str::to_owned).collect())
-            .unwrap_or_default()
-    });
-    STOP_WORDS.contains(&word)
-        || QUERY_STOP_WORDS.contains(&word)
-        || extra.iter().any(|w| w == word)
+    STOP_WORDS.contains(&word) || QUERY_STOP_WORDS.contains(&word)
 }
 
 #[cfg(test)]

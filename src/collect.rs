@@ -339,12 +339,7 @@ impl ArticleEvidence {
     pub fn most(&self) -> Score {
         self.terms
             .iter()
-            .map(|t| {
-                t.weight.max(0.0)
-                    * t.idf
-                    * (crate::knob("K_AK1", K1) + 1.0)
-                    * crate::knob(if t.field == 0 { "K_ATXW" } else { "K_ATW" }, 1.0)
-            })
+            .map(|t| t.weight.max(0.0) * t.idf * (K1 + 1.0))
             .sum()
     }
 
@@ -447,12 +442,9 @@ impl ArticleTerm {
     fn score(&self, texts: &ArticleTexts, article: u32, tf: u32) -> (Score, u32, Score) {
         let f = &texts.fields[self.field];
         let length = f.lengths[article as usize];
-        let k1 = crate::knob("K_AK1", K1);
-        let b = crate::knob(if self.field == 0 { "K_ABX" } else { "K_ABT" }, B);
-        let fw = crate::knob(if self.field == 0 { "K_ATXW" } else { "K_ATW" }, 1.0);
-        let norm = k1 * (1.0 - b + b * length as Score / f.average);
+        let norm = K1 * (1.0 - B + B * length as Score / f.average);
         let tf = tf as Score;
-        let value = fw * self.weight * self.idf * (k1 + 1.0) * tf / (tf + norm);
+        let value = self.weight * self.idf * (K1 + 1.0) * tf / (tf + norm);
         (value, length, f.average)
     }
 }

@@ -51,13 +51,6 @@ pub mod output;
 pub mod passage;
 pub mod pipeline;
 pub mod query;
-/// Experiment knobs (temporary).
-pub fn knob(name: &str, default: f32) -> f32 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 pub mod schema;
 pub mod search;
 pub mod story;

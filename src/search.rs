@@ -706,7 +706,7 @@ impl Searcher {
         let texts = self.article_texts()?;
         let mut evidence = ArticleEvidence::new(texts, words, statistics.searcher)?;
         // An f32 sum may pass its bound by a little: the margin keeps the cut exact.
-        let most = crate::knob("K_AW", ARTICLE_WEIGHT) * evidence.most() * 1.001 + 1e-6;
+        let most = ARTICLE_WEIGHT * evidence.most() * 1.001 + 1e-6;
         let page = match req.sort {
             Sort::Relevance => req.offset.saturating_add(req.limit),
             Sort::Newest | Sort::Oldest => usize::MAX,
@@ -718,11 +718,7 @@ impl Searcher {
             best.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
         }
         let mut done = 0;
-        let mut step = if crate::knob("K_NORM", 0.0) > 0.0 {
-            usize::MAX
-        } else {
-            page.saturating_mul(2).max(64)
-        };
+        let mut step = page.saturating_mul(2).max(64);
         let mut scores = Vec::new();
         while done < best.len() {
             let end = done.saturating_add(step).min(best.len());
@@ -736,27 +732,8 @@ impl Searcher {
             }
             let first = evidence.articles();
             evidence.gather(statistics.searcher, texts, &articles)?;
-            let norm = crate::knob("K_NORM", 0.0);
-            if norm > 0.0 {
-                let art: Vec<f32> = scored
-                    .iter()
-                    .enumerate()
-                    .map(|(i, _)| evidence.score(texts, first + i))
-                    .collect();
-                let mp = scored
-                    .iter()
-                    .map(|&k| best[k].score)
-                    .fold(1e-9f32, f32::max);
-                let ma = art.iter().copied().fold(1e-9f32, f32::max);
-                for (i, k) in scored.into_iter().enumerate() {
-                    best[k].score = best[k].score / mp + norm * art[i] / ma;
-                }
-                done = end;
-                continue;
-            }
             for (i, k) in scored.into_iter().enumerate() {
-                best[k].score +=
-                    crate::knob("K_AW", ARTICLE_WEIGHT) * evidence.score(texts, first + i);
+                best[k].score += ARTICLE_WEIGHT * evidence.score(texts, first + i);
             }
             done = end;
             step = step.saturating_mul(4);

@@ -561,7 +561,7 @@ impl<'a> QueryBuilder<'a> {
                 if bonus && weight > 0.0 {
                     let title = self.fields.title;
                     let query = self.terms_query(title, &terms, slop);
-                    let boost = crate::knob("K_TITLE", TITLE_BOOST) * weight;
+                    let boost = TITLE_BOOST * weight;
                     let terms = terms.iter().map(|t| Term::from_field_text(title, t));
                     self.bonus
                         .push((boosted(query, boost), Some((terms.collect(), boost))));
@@ -583,8 +583,7 @@ impl<'a> QueryBuilder<'a> {
                 }
                 if bonus {
                     let query = self.prefix_query(self.fields.title, text, &terms);
-                    self.bonus
-                        .push((boosted(query, crate::knob("K_TITLE", TITLE_BOOST)), None));
+                    self.bonus.push((boosted(query, TITLE_BOOST), None));
                 }
                 self.fields_for(atom.field)
                     .into_iter()
@@ -625,11 +624,8 @@ impl<'a> QueryBuilder<'a> {
             for stem in &stems {
                 let term = Term::from_field_text(self.fields.title, stem);
                 let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                let query = boosted(Box::new(query), crate::knob("K_TITLE", TITLE_BOOST));
-                self.bonus.push((
-                    query,
-                    Some((vec![term], crate::knob("K_TITLE", TITLE_BOOST))),
-                ));
+                let query = boosted(Box::new(query), TITLE_BOOST);
+                self.bonus.push((query, Some((vec![term], TITLE_BOOST))));
             }
         }
         let in_title = atom.field == Some(Field::Title)
@@ -727,7 +723,7 @@ impl<'a> QueryBuilder<'a> {
             };
             if bonus {
                 let title = self.fields.title;
-                let boost = crate::knob("K_TITLE", TITLE_BOOST) * weight;
+                let boost = TITLE_BOOST * weight;
                 let term = Term::from_field_text(title, stem);
                 self.bonus
                     .push((boosted(query(title), boost), Some((vec![term], boost))));
@@ -846,40 +842,21 @@ impl<'a> QueryBuilder<'a> {
         // query's exact phrase as its own: run that phrase once, with both
         // weights (a boost multiplies the score, so the sum is the same).
         let pair_is_whole = |i: usize, j: usize| whole && i == 0 && j == terms.len() - 1;
-        let long = content.len() as f32 >= crate::knob("K_LONG", 1000.0);
-        let lw = if long {
-            crate::knob("K_LONG_W", 1.0)
-        } else {
-            1.0
-        };
-        let lp = if long {
-            crate::knob("K_LONG_P", 1.0)
-        } else {
-            1.0
-        };
-        let pp = lp * crate::knob("K_PP", PAIR_PHRASE_WEIGHT);
-        let pn = lp * crate::knob("K_PN", PAIR_NEAR_WEIGHT);
-        let pw = crate::knob("K_PW", PAIR_WINDOW as f32) as u32;
-        let whole = whole && crate::knob("K_WHOLE", 1.0) > 0.0;
         if whole {
             let spanning = content.windows(2).any(|p| pair_is_whole(p[0], p[1]));
-            let extra = if spanning { pp } else { 0.0 };
-            phrases.push((
-                terms.clone(),
-                0,
-                lw * crate::knob("K_WP", PHRASE_BOOST) + extra,
-            ));
-            phrases.push((terms.clone(), NEAR_SLOP, lw * crate::knob("K_WN", 1.0)));
+            let extra = if spanning { PAIR_PHRASE_WEIGHT } else { 0.0 };
+            phrases.push((terms.clone(), 0, PHRASE_BOOST + extra));
+            phrases.push((terms.clone(), NEAR_SLOP, 1.0));
         }
         for pair in content.windows(2).take(MAX_PAIRS) {
             let (i, j) = (pair[0], pair[1]);
             if !pair_is_whole(i, j) {
-                phrases.push((terms[i..=j].to_vec(), 0, pp));
+                phrases.push((terms[i..=j].to_vec(), 0, PAIR_PHRASE_WEIGHT));
             }
             // Stop words between the two count as part of the window.
-            let window = pw + (j - i - 1) as u32;
+            let window = PAIR_WINDOW + (j - i - 1) as u32;
             let ends = vec![terms[i].clone(), terms[j].clone()];
-            phrases.push((ends, window, pn));
+            phrases.push((ends, window, PAIR_NEAR_WEIGHT));
         }
         let body = self.fields.body;
         let to_term = |t: &String| Term::from_field_text(body, t);
