@@ -277,8 +277,7 @@ pub fn search_result(
     collapse: bool,
     facets: bool,
 ) -> newsdex::Result<SearchResult> {
-    let groups = newsdex::story::groups(searcher)?;
-    let mut result = newsdex::story::fold::search(searcher, groups, request, collapse)?;
+    let mut result = newsdex::story::fold::search(searcher, request, collapse)?;
     if facets {
         result.facets = Some(newsdex::story::count::facets(searcher, request)?);
     }

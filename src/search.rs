@@ -82,10 +82,10 @@ pub struct SearchRequest {
     pub articles: bool,
     /// Compute highlight ranges (formats that show no highlights skip the work).
     pub highlight: bool,
-    /// Read each hit's passage and attribution from the index's store.
-    /// Without it a hit holds only its article id and passage number (read
-    /// from fast fields), which is all TREC runs and evaluation need, and
-    /// several times faster.
+    /// Read each hit's passage and attribution from the index's store, and
+    /// its copy group. Without it a hit holds only its article id and
+    /// passage number (read from fast fields), which is all TREC runs and
+    /// evaluation need, and several times faster.
     pub stored: bool,
     /// Count every match for `total_hits`. Without it (formats that do not
     /// show the count) the best hits of a term query are found without
@@ -1130,7 +1130,7 @@ impl Searcher {
         if req.sort != Sort::Relevance {
             mark_same_day(&mut hits);
         }
-        if !hits.is_empty() {
+        if req.stored && !hits.is_empty() {
             let groups = self.copy_groups()?;
             for hit in &mut hits {
                 hit.copies = crate::story::fold::copies_of(groups, &hit.article.id);

@@ -17,19 +17,14 @@ const OVERFETCH: usize = 3;
 /// Runs `req`, with `collapse` folding
 /// the copies of one story into its best hit. `stories` is filled in when
 /// `req.count` asks for exact counts.
-pub fn search(
-    searcher: &Searcher,
-    groups: &Groups,
-    req: &SearchRequest,
-    collapse: bool,
-) -> Result<SearchResult> {
+pub fn search(searcher: &Searcher, req: &SearchRequest, collapse: bool) -> Result<SearchResult> {
     let started = std::time::Instant::now();
     let req = &SearchRequest {
         stories: req.count,
         ..req.clone()
     };
     let mut result = if collapse {
-        collapsed(searcher, groups, req)?
+        collapsed(searcher, searcher.copy_groups()?, req)?
     } else {
         searcher.search(req)?
     };
