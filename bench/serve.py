@@ -6,7 +6,8 @@
    `took_ms` from `newsdex search --format json` (a fresh process per query,
    as a person runs it). Reports the p50 of both and their difference.
 2. Load: `wrk` with 50 connections for 30 s over the same queries
-   (bench/serve_wrk.lua), reporting requests/s, p50/p90/p99 and errors.
+   (bench/serve_wrk.lua), reporting requests/s, p50/p90/p99, errors, and
+   the server's CPU time (user + sys) per request answered meanwhile.
 
 3. With `--cpu`: the server's CPU time per request (user + sys from
    `/proc/PID/stat`, threads ended included), one client with keep-alive,
@@ -261,6 +262,7 @@ def main():
         paths = ["/api/search?" + qs for qs, _ in pairs]
         env = dict(os.environ, NEWSDEX_PATHS="\n".join(paths))
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve_wrk.lua")
+        cpu_before = cpu_seconds(server.pid)
         out = subprocess.run(
             [
                 "wrk",
@@ -276,6 +278,11 @@ def main():
             text=True,
             env=env,
         )
+        served = re.search(r"(\d+) requests in", out.stdout)
+        if served:
+            ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / int(served.group(1))
+            figures["wrk_server_cpu_ms_per_request"] = ms
+            out.stdout += f"server CPU per request under load: {ms:.3f} ms\n"
         print(out.stdout)
         if out.returncode != 0:
             print(out.stderr, file=sys.stderr)
