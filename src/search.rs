@@ -579,6 +579,8 @@ pub struct Searcher {
     story_numbers: OnceLock<StoryNumbers>,
     /// The snapshot's articles as whole texts, made on first use.
     article_texts: OnceLock<ArticleTexts>,
+    /// The close spellings of the query words searched so far.
+    hints: crate::query::fuzzy::Hints,
 }
 
 impl Searcher {
@@ -607,6 +609,7 @@ impl Searcher {
             copy_groups: OnceLock::new(),
             story_numbers: OnceLock::new(),
             article_texts: OnceLock::new(),
+            hints: Default::default(),
         })
     }
 
@@ -1039,7 +1042,7 @@ impl Searcher {
         };
         warnings.extend(builder.warning());
         let suggestions = match req.suggest && !req.plain && !expired() {
-            true => crate::query::suggestions(f, &searcher, expr),
+            true => crate::query::suggestions(f, &searcher, expr, &self.hints),
             false => Vec::new(),
         };
 

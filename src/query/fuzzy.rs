@@ -266,7 +266,7 @@ fn same_family(a: &str, b: &str) -> bool {
 /// word is in no passage. Of those, the one in the most passages; at most
 /// [`MAX_HINTS`] in all, looking at the first [`MAX_HINT_WORDS`] words.
 /// The work: one automaton walk of two dictionaries per word, and a count
-/// of the passages of each rare candidate.
+/// of the passages of each rare candidate, once per word in `known`.
 ///
 /// # Errors
 /// A term dictionary cannot be read.
@@ -275,6 +275,7 @@ pub fn suggestions(
     words: Field,
     stems: Field,
     typed: &[&str],
+    known: &Hints,
 ) -> tantivy::Result<Vec<Suggestion>> {
     let mut unstemmed = analysis::unstemmed_analyzer();
     let mut out: Vec<Suggestion> = Vec::new();
@@ -288,61 +289,103 @@ pub fn suggestions(
         if word.chars().count() < HINT_MIN_CHARS || word.chars().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        // One edit: the automaton of two costs milliseconds to build.
-        let distance = 1;
-        let mut typed_stem = word.clone();
-        analysis::stem(&mut typed_stem);
-        let count = |stem: &str| -> tantivy::Result<u64> {
-            let term = Term::from_field_text(stems, stem);
-            let query =
-                tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-            Ok(searcher.search(&query, &tantivy::collector::Count)? as u64)
-        };
-        // (The typed word's passages only bound the others': its document
-        // frequency is enough, deleted passages and all.)
-        let typed_passages = searcher.doc_freq(&Term::from_field_text(stems, &typed_stem))?;
-        let limit = match typed_passages {
-            0 => u64::MAX,
-            n => {
-                let share = (n as f64 * HINT_MAX_SHARE) as u64;
-                HINT_MAX_PASSAGES.min(share.max(HINT_FEW_PASSAGES.min(n - 1)))
+        let found = match known.get(&word) {
+            Some(found) => found,
+            None => {
+                let found = spelling(searcher, (words, stems), &word)?;
+                known.put(word, found.clone());
+                found
             }
         };
-        let mut best: Option<Suggestion> = None;
-        // Typing rarely gets the first letter wrong ("Soles", "holes").
-        let first = word.chars().next().map(String::from).unwrap_or_default();
-        for found in near(
-            searcher,
-            (words, stems),
-            &word,
-            distance,
-            &first,
-            usize::MAX,
-        )? {
-            let mut stem = found.word.clone();
-            analysis::stem(&mut stem);
-            if found.distance == 0 || same_family(&stem, &typed_stem) || found.passages > limit {
-                continue;
-            }
-            let passages = count(&stem)?;
-            if passages == 0 || passages > limit {
-                continue;
-            }
-            if best.as_ref().is_none_or(|b| passages > b.passages) {
-                best = Some(Suggestion {
+        if let Some((spelling, passages)) = found {
+            if !out.iter().any(|s| s.spelling == spelling) {
+                out.push(Suggestion {
                     word: typed_word.to_owned(),
-                    spelling: found.word,
+                    spelling,
                     passages,
                 });
             }
         }
-        if let Some(best) = best {
-            if !out.iter().any(|s| s.spelling == best.spelling) {
-                out.push(best);
-            }
-        }
     }
     Ok(out)
+}
+
+/// The close spelling of one folded query word that [`suggestions`]
+/// mentions, with its passages.
+fn spelling(
+    searcher: &Searcher,
+    (words, stems): (Field, Field),
+    word: &str,
+) -> tantivy::Result<Option<(String, u64)>> {
+    // One edit: the automaton of two costs milliseconds to build.
+    let distance = 1;
+    let mut typed_stem = word.to_owned();
+    analysis::stem(&mut typed_stem);
+    let count = |stem: &str| -> tantivy::Result<u64> {
+        let term = Term::from_field_text(stems, stem);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        Ok(searcher.search(&query, &tantivy::collector::Count)? as u64)
+    };
+    // (The typed word's passages only bound the others': its document
+    // frequency is enough, deleted passages and all.)
+    let typed_passages = searcher.doc_freq(&Term::from_field_text(stems, &typed_stem))?;
+    let limit = match typed_passages {
+        0 => u64::MAX,
+        n => {
+            let share = (n as f64 * HINT_MAX_SHARE) as u64;
+            HINT_MAX_PASSAGES.min(share.max(HINT_FEW_PASSAGES.min(n - 1)))
+        }
+    };
+    let mut best: Option<(String, u64)> = None;
+    // Typing rarely gets the first letter wrong ("Soles", "holes").
+    let first = word.chars().next().map(String::from).unwrap_or_default();
+    for found in near(searcher, (words, stems), word, distance, &first, usize::MAX)? {
+        let mut stem = found.word.clone();
+        analysis::stem(&mut stem);
+        if found.distance == 0 || same_family(&stem, &typed_stem) || found.passages > limit {
+            continue;
+        }
+        let passages = count(&stem)?;
+        if passages == 0 || passages > limit {
+            continue;
+        }
+        if best.as_ref().is_none_or(|b| passages > b.1) {
+            best = Some((found.word, passages));
+        }
+    }
+    Ok(best)
+}
+
+/// Query words whose close spellings are looked up at most this many at
+/// once in [`Hints`]: forgotten all together past it.
+const HINTS_KEPT: usize = 10_000;
+
+/// The close spelling [`suggestions`] found for each folded query word
+/// (and its passages), for one snapshot of an index: its term dictionaries
+/// do not change, so a searcher that answers many queries (a server, a
+/// batch) walks them once per word.
+#[derive(Debug, Default)]
+pub struct Hints(std::sync::Mutex<HashMap<String, Option<(String, u64)>>>);
+
+impl Hints {
+    fn get(&self, word: &str) -> Option<Option<(String, u64)>> {
+        let known = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        known.get(word).cloned()
+    }
+
+    fn put(&self, word: String, found: Option<(String, u64)>) {
+        let mut known = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if known.len() >= HINTS_KEPT {
+            known.clear();
+        }
+        known.insert(word, found);
+    }
 }
 
 #[cfg(test)]
@@ -366,6 +409,35 @@ mod tests {
             .collect();
         found.sort();
         found
+    }
+
+    #[test]
+    fn a_known_word_is_suggested_as_before_and_named_as_typed() {
+        let (mut writer, [body, title]) = crate::testing::body_title_writer();
+        for w in ["aragua", "aragua", "aragua", "aragua", "aragua", "aragau"] {
+            writer
+                .add_document(tantivy::doc!(body => w, title => w))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = writer.index().reader().unwrap().searcher();
+        let known = Hints::default();
+        let found = |typed: &str| {
+            suggestions(&searcher, title, body, &[typed], &known)
+                .unwrap()
+                .into_iter()
+                .map(|s| (s.word, s.spelling, s.passages))
+                .collect::<Vec<_>>()
+        };
+        let first = found("Aragua");
+        assert_eq!(first, [("Aragua".to_owned(), "aragau".to_owned(), 1)]);
+        // The second time from what the first looked up.
+        assert_eq!(known.get("aragua"), Some(Some(("aragau".to_owned(), 1))));
+        assert_eq!(found("Aragua"), first);
+        assert_eq!(
+            found("ARAGUA"),
+            [("ARAGUA".to_owned(), "aragau".to_owned(), 1)]
+        );
     }
 
     #[test]

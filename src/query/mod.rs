@@ -998,6 +998,7 @@ pub fn suggestions(
     fields: &Fields,
     searcher: &tantivy::Searcher,
     expr: &Expr,
+    known: &fuzzy::Hints,
 ) -> Vec<fuzzy::Suggestion> {
     let words: Vec<&str> = match expr {
         Expr::Atom(Atom {
@@ -1011,7 +1012,7 @@ pub fn suggestions(
         .into_iter()
         .filter(|w| !is_query_stop_word(w, capitals))
         .collect();
-    fuzzy::suggestions(searcher, fields.body_words, fields.body, &words).unwrap_or_default()
+    fuzzy::suggestions(searcher, fields.body_words, fields.body, &words, known).unwrap_or_default()
 }
 
 /// The bare words of a query (no field, not excluded), in query order.

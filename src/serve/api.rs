@@ -98,19 +98,33 @@ fn json_line(value: &impl Serialize) -> Result<Response, ApiError> {
     Ok(json(body))
 }
 
-/// Requests worked on at once: one a core. More would only share the CPU,
-/// stretching every answer; the others wait their turn, first come first
-/// served (Tokio's semaphore is fair).
-fn workers() -> &'static tokio::sync::Semaphore {
-    static WORKERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+/// A request's work, run by one of the [`workers`].
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Threads that work on requests, one a core, each taking the next job as
+/// it finishes one, first come first served. More would only share the
+/// CPU, stretching every answer; and a thread kept busy takes its next job
+/// without being woken.
+fn workers() -> &'static crossbeam_channel::Sender<Job> {
+    static WORKERS: std::sync::OnceLock<crossbeam_channel::Sender<Job>> =
+        std::sync::OnceLock::new();
     WORKERS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        tokio::sync::Semaphore::new(cores)
+        let (tx, rx) = crossbeam_channel::unbounded::<Job>();
+        for n in 0..cores {
+            let rx = rx.clone();
+            // A thread that cannot start leaves the others to do the work
+            // (and none: each request answers an internal error).
+            let _ = std::thread::Builder::new()
+                .name(format!("newsdex-worker-{n}"))
+                .spawn(move || rx.iter().for_each(|job| job()));
+        }
+        tx
     })
 }
 
-/// Runs `work` on a thread that may block (searching reads files and uses
-/// the CPU), once one of the [`workers`] is free.
+/// Runs `work` on one of the [`workers`] (searching reads files and uses
+/// the CPU), once one is free; not at all when the client went away first.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -120,10 +134,22 @@ async fn blocking<T: Send + 'static>(
             format!("internal error ({e}); please report this"),
         )
     };
-    let _worker = workers().acquire().await.map_err(|e| internal(&e))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| internal(&e))?
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        if tx.is_closed() {
+            return;
+        }
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+        let _ = tx.send(answer);
+    });
+    workers()
+        .send(job)
+        .map_err(|_| internal(&"no thread to work on the request"))?;
+    match rx.await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(_)) => Err(internal(&"the request's work panicked")),
+        Err(e) => Err(internal(&e)),
+    }
 }
 
 /// `GET /api/search?q=…` = `newsdex search --format json`.

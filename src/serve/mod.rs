@@ -45,8 +45,8 @@ const GRACE: Duration = Duration::from_secs(5);
 /// Runs `newsdex serve` until Ctrl-C (or SIGTERM).
 pub fn run(dir: &Path, args: ServeArgs) -> Result<Outcome> {
     let live = Arc::new(live::Live::open(dir)?);
-    // Searches run on the blocking pool; more of them at once than a few per
-    // core only makes each one wait longer for a core.
+    // Requests are worked on by threads of `api`'s own, one a core; the
+    // blocking pool streams batches.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .max_blocking_threads((4 * cores).max(8))
