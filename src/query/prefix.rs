@@ -412,6 +412,57 @@ mod tests {
         assert_eq!(prefix_end(b"\xff"), None);
     }
 
+    /// A word of the unstemmed words (no fillers, no lengths) scores bit for
+    /// bit as it would in a field holding every word with its lengths.
+    #[test]
+    fn a_word_scores_with_the_passage_lengths_of_the_stemmed_text() {
+        use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+        let text = |tokenizer: &str, option: IndexRecordOption, norms: bool| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(option)
+                    .set_fieldnorms(norms),
+            )
+        };
+        let mut schema = Schema::builder();
+        let positions = IndexRecordOption::WithFreqsAndPositions;
+        let body = schema.add_text_field("body", text(analysis::ANALYZER, positions, true));
+        let freqs = IndexRecordOption::WithFreqs;
+        let words = schema.add_text_field("words", text(analysis::SURFACE, freqs, false));
+        let all = schema.add_text_field("all", text(analysis::UNSTEMMED, freqs, true));
+        let index = tantivy::Index::create_in_ram(schema.build());
+        analysis::register(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for passage in [
+            "The designation of the cartel was announced.",
+            "Designations, designations: the designation said nothing of the companies.",
+            "A cartel.",
+            "designation",
+            "The company said its designation was organized by the organizers of the cartel.",
+        ] {
+            writer
+                .add_document(tantivy::doc!(body => passage, words => passage, all => passage))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        for word in ["designation", "designations", "organized", "companies"] {
+            let ours = WordQuery::new(Term::from_field_text(words, word), body);
+            let every = TermQuery::new(
+                Term::from_field_text(all, word),
+                IndexRecordOption::WithFreqs,
+            );
+            let expected = crate::testing::top_bits(&searcher, &every, 10);
+            assert!(!expected.is_empty(), "{word}");
+            assert_eq!(
+                crate::testing::top_bits(&searcher, &ours, 10),
+                expected,
+                "{word}"
+            );
+        }
+    }
+
     /// Unlike a regex query, which scores every match 1, the words rank
     /// by BM25: a rare word above a common one.
     #[test]
