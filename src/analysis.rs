@@ -38,9 +38,6 @@ pub fn unstemmed_analyzer() -> TextAnalyzer {
 /// Name of the analyzer of the passages' unstemmed words (see [`SurfaceWords`]).
 pub const SURFACE: &str = "newsdex-surface";
 
-/// The term [`SurfaceWords`] gives in place of a word that stems to itself.
-/// It sorts before every word, and no query asks for it.
-pub const FILLER: &str = "\u{1}";
 /// First character of a [`SurfaceWords`] marker term (see [`marker`]).
 const MARKER: char = '\u{2}';
 
@@ -55,27 +52,25 @@ pub fn marker(stem: &str) -> String {
     term
 }
 
-/// Whether an indexed term of the unstemmed words is a word (not the
-/// [`FILLER`] or a [`marker`]).
+/// Whether an indexed term of the unstemmed words is a word (not a
+/// [`marker`]).
 pub fn is_surface_word(term: &[u8]) -> bool {
     term.first().is_some_and(|&b| b > 0x02)
 }
 
 /// The passages' words as written (folded, not stemmed), for prefixes, with
 /// the words the stemmed field already holds left out, so that they cost
-/// little. A passage's tokens become:
-/// - a word whose stem differs from it ("designation", "organized"): the
-///   word itself;
-/// - a word that stems to itself ("cartel", "said", "the"): the [`FILLER`],
-///   since the stemmed field holds the word as a term (one posting per
-///   passage rather than one per word);
+/// little. A passage's tokens are:
+/// - each word whose stem differs from it ("designation", "organized"), as
+///   it is;
 /// - then, for each stem that in this passage comes only from words that
-///   do not start with it (`compani` from "company"), its [`marker`] in
-///   place of one filler.
+///   do not start with it (`compani` from "company"), its [`marker`].
 ///
-/// So each passage has as many tokens as words, and a word of the first kind
-/// scores by BM25 exactly as if every word were indexed (same length, same
-/// average length, same counts). The rule a prefix `p*` relies on (see
+/// A word that stems to itself ("cartel", "said", "the") is left out: the
+/// stemmed field holds the word as a term. The field keeps no lengths; a
+/// word of the first kind is scored by BM25 with the passage's length in
+/// the stemmed field, a token per word (see `query::prefix`), so exactly as
+/// if every word were indexed. The rule a prefix `p*` relies on (see
 /// `query::prefix`): a passage holds a word starting with `p` if and only if
 /// it holds such a word of the first kind, or its stemmed field holds a term
 /// `T` starting with `p` (which is then a word that stems to itself, or a
@@ -111,7 +106,6 @@ impl Tokenizer for SurfaceWords {
         self.cut.clear();
         self.whole.clear();
         self.whole_hashes.clear();
-        let mut fillers = 0usize;
         let mut stem = String::new();
         {
             let mut words = self.words.token_stream(text);
@@ -120,9 +114,7 @@ impl Tokenizer for SurfaceWords {
                 stem.clear();
                 stem.push_str(word);
                 self::stem(&mut stem);
-                if stem == *word {
-                    fillers += 1;
-                } else {
+                if stem != *word {
                     self.terms.push_str(word);
                     self.ends.push(self.terms.len());
                     if !word.starts_with(stem.as_str()) {
@@ -145,13 +137,8 @@ impl Tokenizer for SurfaceWords {
                 if !whole {
                     self.terms.push_str(&marker(stem));
                     self.ends.push(self.terms.len());
-                    fillers = fillers.saturating_sub(1);
                 }
             }
-        }
-        for _ in 0..fillers {
-            self.terms.push_str(FILLER);
-            self.ends.push(self.terms.len());
         }
         self.token.reset();
         SurfaceWordStream {
@@ -1025,16 +1012,12 @@ mod tests {
         let terms = terms(&mut a, text);
         // the, s, a, cartel stem to themselves; company stems to a stem
         // it does not start with, but "companies" starts with it; "happy"
-        // is the only word of `happi`, so the passage holds its marker (one
-        // filler less: as many tokens as words).
+        // is the only word of `happi`, so the passage holds its marker.
         let mut expected: Vec<String> = ["company", "companies", "cartels", "happy"]
             .map(String::from)
             .to_vec();
         expected.push(marker("happi"));
-        expected.extend(std::iter::repeat_n(FILLER.to_owned(), 3));
         assert_eq!(terms, expected);
-        assert_eq!(terms.len(), 8, "as many as the words");
-        assert!(!is_surface_word(FILLER.as_bytes()));
         assert!(!is_surface_word(marker("happi").as_bytes()));
         assert!(is_surface_word(b"0day"));
     }

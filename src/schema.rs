@@ -18,8 +18,10 @@ use crate::analysis::{ANALYZER, SURFACE};
 /// 8: copy signatures keep a fraction such as `7-3/4` as one figure.
 /// 9: copy signatures are a one-permutation MinHash. 10: copy signatures
 /// keep only their filled bins, 12 bits each (signature format 4); the
-/// exact fields have no field norms, and the date is not indexed.)
-pub const SCHEMA_VERSION: u32 = 10;
+/// exact fields have no field norms, and the date is not indexed. 11: the
+/// unstemmed words hold no filler for the words the stemmed text holds,
+/// and no field norms: they are scored with the stemmed text's lengths.)
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Field handles of the newsdex schema.
 #[derive(Debug, Clone)]
@@ -123,7 +125,8 @@ pub fn build() -> (Schema, Fields) {
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
                     .set_tokenizer(SURFACE)
-                    .set_index_option(IndexRecordOption::WithFreqs),
+                    .set_index_option(IndexRecordOption::WithFreqs)
+                    .set_fieldnorms(false),
             ),
         ),
         title: b.add_text_field("title", analysed(true, true)),

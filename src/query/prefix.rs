@@ -16,14 +16,23 @@
 //! where every such word of `T` is of that kind hold `T`'s marker, and are
 //! left out of `T`'s matches. So `p*` matches exactly the passages that
 //! hold a word starting with `p`.
+//!
+//! The unstemmed words keep no passage lengths (they hold only some of the
+//! words): a word of theirs is scored by BM25 with the passage's length in
+//! the stemmed text, which has a token per word (see [`WordQuery`]).
 
 use std::collections::HashMap;
 
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{
+    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, EnableScoring, Explanation, Occur, Query,
+    Scorer, TermQuery, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, Term};
 
 use crate::analysis;
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
 
 /// Words one prefix expands to: the most frequent this many.
 pub const MAX_PREFIX_TERMS: usize = 1_000;
@@ -156,7 +165,9 @@ pub fn words_query(
             stem.push_str(w);
             analysis::stem(&mut stem);
             if stem != *w {
-                return (Occur::Should, term_query(words_field, w));
+                let word = Term::from_field_text(words_field, w);
+                let q: Box<dyn Query> = Box::new(WordQuery::new(word, stems_field));
+                return (Occur::Should, q);
             }
             let found = term_query(stems_field, w);
             let marker = Term::from_field_text(words_field, &analysis::marker(w));
@@ -183,6 +194,156 @@ pub fn words_query(
 fn term_query(field: Field, word: &str) -> Box<dyn Query> {
     let term = Term::from_field_text(field, word);
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+/// A term of the unstemmed words (see [`crate::analysis::SurfaceWords`]),
+/// scored by BM25 as a [`TermQuery`] is, with the passage lengths (field
+/// norms and their average) of `lengths`, the stemmed passage text: the
+/// unstemmed words hold no lengths of their own.
+#[derive(Clone, Debug)]
+pub struct WordQuery {
+    term: Term,
+    lengths: Field,
+}
+
+impl WordQuery {
+    /// The passages holding `term`, scored with the lengths of `lengths`.
+    pub fn new(term: Term, lengths: Field) -> Self {
+        WordQuery { term, lengths }
+    }
+}
+
+/// The statistics of a searcher, with the number of tokens of one field
+/// read from another.
+struct LengthsOf<'a> {
+    statistics: &'a dyn Bm25StatisticsProvider,
+    field: Field,
+    lengths: Field,
+}
+
+impl Bm25StatisticsProvider for LengthsOf<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        let field = if field == self.field {
+            self.lengths
+        } else {
+            field
+        };
+        self.statistics.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.statistics.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.statistics.doc_freq(term)
+    }
+}
+
+impl Query for WordQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let EnableScoring::Enabled {
+            statistics_provider,
+            ..
+        } = enable_scoring
+        else {
+            let matches = TermQuery::new(self.term.clone(), IndexRecordOption::Basic);
+            return matches.weight(enable_scoring);
+        };
+        let statistics = LengthsOf {
+            statistics: statistics_provider,
+            field: self.term.field(),
+            lengths: self.lengths,
+        };
+        let bm25 = Bm25Weight::for_terms(&statistics, std::slice::from_ref(&self.term))?;
+        Ok(Box::new(WordWeight {
+            query: self.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        visitor(&self.term, false);
+    }
+}
+
+/// The weight of a [`WordQuery`].
+struct WordWeight {
+    query: WordQuery,
+    bm25: Bm25Weight,
+}
+
+impl WordWeight {
+    fn word_scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<WordScorer> {
+        let postings = reader
+            .inverted_index(self.query.term.field())?
+            .read_postings(&self.query.term, IndexRecordOption::WithFreqs)?
+            .unwrap_or_else(SegmentPostings::empty);
+        Ok(WordScorer {
+            postings,
+            lengths: reader.get_fieldnorms_reader(self.query.lengths)?,
+            bm25: self.bm25.boost_by(boost),
+        })
+    }
+}
+
+impl Weight for WordWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(self.word_scorer(reader, boost)?))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.word_scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "Document #({doc}) does not match"
+            )));
+        }
+        let mut explanation = scorer
+            .bm25
+            .explain(scorer.length(), scorer.postings.term_freq());
+        explanation.add_context(format!("Term={:?}", self.query.term));
+        Ok(explanation)
+    }
+}
+
+/// The scorer of a [`WordQuery`] in one segment: a term's postings, scored
+/// with another field's lengths. (Not Tantivy's `TermScorer`, whose block
+/// maxima, which block-max WAND skips by, come from its own field's.)
+struct WordScorer {
+    postings: SegmentPostings,
+    lengths: FieldNormReader,
+    bm25: Bm25Weight,
+}
+
+impl WordScorer {
+    fn length(&self) -> u8 {
+        self.lengths.fieldnorm_id(self.postings.doc())
+    }
+}
+
+impl DocSet for WordScorer {
+    fn advance(&mut self) -> DocId {
+        self.postings.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.postings.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.postings.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.postings.size_hint()
+    }
+}
+
+impl Scorer for WordScorer {
+    fn score(&mut self) -> Score {
+        self.bm25.score(self.length(), self.postings.term_freq())
+    }
 }
 
 /// Passages holding any of the words of `field`, each word scored by its
@@ -249,6 +410,57 @@ mod tests {
         assert_eq!(expand(&searcher, body, "zz", 5).unwrap().matched, 0);
         assert_eq!(prefix_end(b"a\xff\xff"), Some(b"b".to_vec()));
         assert_eq!(prefix_end(b"\xff"), None);
+    }
+
+    /// A word of the unstemmed words (no fillers, no lengths) scores bit for
+    /// bit as it would in a field holding every word with its lengths.
+    #[test]
+    fn a_word_scores_with_the_passage_lengths_of_the_stemmed_text() {
+        use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
+        let text = |tokenizer: &str, option: IndexRecordOption, norms: bool| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(option)
+                    .set_fieldnorms(norms),
+            )
+        };
+        let mut schema = Schema::builder();
+        let positions = IndexRecordOption::WithFreqsAndPositions;
+        let body = schema.add_text_field("body", text(analysis::ANALYZER, positions, true));
+        let freqs = IndexRecordOption::WithFreqs;
+        let words = schema.add_text_field("words", text(analysis::SURFACE, freqs, false));
+        let all = schema.add_text_field("all", text(analysis::UNSTEMMED, freqs, true));
+        let index = tantivy::Index::create_in_ram(schema.build());
+        analysis::register(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for passage in [
+            "The designation of the cartel was announced.",
+            "Designations, designations: the designation said nothing of the companies.",
+            "A cartel.",
+            "designation",
+            "The company said its designation was organized by the organizers of the cartel.",
+        ] {
+            writer
+                .add_document(tantivy::doc!(body => passage, words => passage, all => passage))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        for word in ["designation", "designations", "organized", "companies"] {
+            let ours = WordQuery::new(Term::from_field_text(words, word), body);
+            let every = TermQuery::new(
+                Term::from_field_text(all, word),
+                IndexRecordOption::WithFreqs,
+            );
+            let expected = crate::testing::top_bits(&searcher, &every, 10);
+            assert!(!expected.is_empty(), "{word}");
+            assert_eq!(
+                crate::testing::top_bits(&searcher, &ours, 10),
+                expected,
+                "{word}"
+            );
+        }
     }
 
     /// Unlike a regex query, which scores every match 1, the words rank

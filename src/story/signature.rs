@@ -55,15 +55,22 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
     // A folded "per" waits for the next word: "per cent" is one word.
     let mut per = false;
     let mut flush = |word: &str, stripped: &mut String, per: &mut bool| {
-        let w = word.trim_end_matches(['.', ',']);
+        // (Byte loops: the characters looked for are ASCII.)
+        let end = word.len()
+            - word
+                .bytes()
+                .rev()
+                .take_while(|&b| b == b'.' || b == b',')
+                .count();
+        let w = &word[..end];
         // A figure loses its commas (1,234.50 = 1234.50), a word its dots
         // and apostrophes too; a trailing dot ends a sentence.
-        let drop: &[char] = if w.bytes().any(|b| b.is_ascii_digit()) {
-            &[',']
-        } else {
-            &['.', '\'', ',']
-        };
-        let folded = if w.contains(drop) {
+        let figure = w.bytes().any(|b| b.is_ascii_digit());
+        let drop: &[char] = if figure { &[','] } else { &['.', '\'', ','] };
+        let dropped = w
+            .bytes()
+            .any(|b| b == b',' || (!figure && (b == b'.' || b == b'\'')));
+        let folded = if dropped {
             stripped.clear();
             stripped.extend(w.chars().filter(|c| !drop.contains(c)));
             stripped.as_str()
@@ -107,28 +114,38 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
             letters += at - start;
             continue;
         }
-        let c = text[at..].chars().next().expect("a character boundary");
-        at += c.len_utf8();
-        let c = match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' => '\'',
-            other => other,
-        };
-        if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                word.push(l);
-                letters += 1;
+        let c = if bytes[at].is_ascii() {
+            // (Not a letter or digit: those were copied above.)
+            at += 1;
+            match bytes[at - 1] {
+                b'`' => '\'',
+                b => char::from(b),
             }
-            continue;
-        }
+        } else {
+            let c = text[at..].chars().next().expect("a character boundary");
+            at += c.len_utf8();
+            let c = match c {
+                '\u{2018}' | '\u{2019}' | '\u{02BC}' => '\'',
+                other => other,
+            };
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    word.push(l);
+                    letters += 1;
+                }
+                continue;
+            }
+            c
+        };
         // A dot, comma or apostrophe between word characters stays in the
         // word; so does a dot after a single letter (`U.S.`).
         // A dash or slash between digits too: `7-3/4` is one figure.
-        let next = text[at..].chars().next();
+        let next = || text[at..].chars().next();
         let inner = !word.is_empty()
-            && ((matches!(c, '.' | ',' | '\'') && next.is_some_and(char::is_alphanumeric))
+            && ((matches!(c, '.' | ',' | '\'') && next().is_some_and(char::is_alphanumeric))
                 || (c == '.' && letters == 1)
                 || (matches!(c, '-' | '/')
-                    && next.is_some_and(|n| n.is_ascii_digit())
+                    && next().is_some_and(|n| n.is_ascii_digit())
                     && word.ends_with(|p: char| p.is_ascii_digit())));
         if inner {
             word.push(c);
