@@ -425,6 +425,12 @@ fn batch_with<W: Write + Send>(
     out: W,
     warn: bool,
 ) -> Result<(batch::BatchSummary, Printer<W>)> {
+    // Close spellings are for a person reading one search: a batch never
+    // looks for them (its `suggestions` are empty, as the README says).
+    let defaults = SearchRequest {
+        suggest: false,
+        ..defaults
+    };
     let articles = defaults.articles;
     let mut sink = BatchPrinter {
         printer: Printer::new(out, format, color, articles),

@@ -318,6 +318,12 @@ fn a_rare_close_spelling_is_mentioned_and_not_searched() {
             .collect()
     };
     assert_eq!(ids(&r), ids(&plain));
+    // A batch looks for none (the hint is for a person reading a search).
+    p.write("queries.txt", "Tren de Aragua\nVenezula\n");
+    let out = p.run(&["batch", "queries.txt", "--format", "json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches("\"suggestions\":[]").count(), 2, "{stdout}");
+    assert!(!stdout.contains("aragau"), "{stdout}");
     // A misspelt word that no passage holds: the common spelling.
     let r = search_json(&p, &["Venezula"], 1);
     assert_eq!(r.suggestions[0].spelling, "venezuela");
