@@ -54,6 +54,7 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod story;
+mod top;
 #[cfg(test)]
 mod testing;
 
