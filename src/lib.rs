@@ -54,8 +54,8 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod story;
-mod top;
 #[cfg(test)]
 mod testing;
+mod top;
 
 pub use error::{Error, Result};

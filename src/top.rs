@@ -195,7 +195,11 @@ mod tests {
                     let bits = |hits: &[(Score, DocAddress)]| -> Vec<(u32, DocAddress)> {
                         hits.iter().map(|(s, d)| (s.to_bits(), *d)).collect()
                     };
-                    assert_eq!(bits(&got), bits(&expected), "{query:?} top {k} from {offset}");
+                    assert_eq!(
+                        bits(&got),
+                        bits(&expected),
+                        "{query:?} top {k} from {offset}"
+                    );
                 }
             }
         }
