@@ -56,5 +56,6 @@ pub mod search;
 pub mod story;
 #[cfg(test)]
 mod testing;
+mod top;
 
 pub use error::{Error, Result};

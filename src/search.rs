@@ -1209,7 +1209,8 @@ impl Searcher {
         }
         let top = TopDocs::with_limit(req.limit.min(passages)).and_offset(req.offset);
         if !req.count && req.sort == Sort::Relevance {
-            let docs = statistics.search(query, &top.order_by_score())?;
+            let range = req.offset..req.offset + req.limit.min(passages);
+            let docs = statistics.top_by_score(query, range)?;
             // An empty page past the first says nothing of the matches before it.
             let total = if docs.is_empty() && req.offset > 0 {
                 statistics.search(query, &Count)? as u64
@@ -1287,6 +1288,18 @@ impl<'a> QueryStatistics<'a> {
     fn search<C: Collector>(&self, query: &dyn Query, collector: &C) -> tantivy::Result<C::Fruit> {
         self.searcher
             .search_with_statistics_provider(query, collector, self)
+    }
+
+    /// The hits `range` by score, as `TopDocs` finds them, with one
+    /// threshold carried over the segments ([`crate::top`]).
+    fn top_by_score(
+        &self,
+        query: &dyn Query,
+        range: std::ops::Range<usize>,
+    ) -> tantivy::Result<Vec<(tantivy::Score, DocAddress)>> {
+        let scoring = EnableScoring::enabled_from_statistics_provider(self, self.searcher);
+        let weight = query.weight(scoring)?;
+        crate::top::top_by_score(self.searcher, weight.as_ref(), range)
     }
 }
 
