@@ -1207,10 +1207,9 @@ impl Searcher {
                 stories,
             });
         }
-        let top = TopDocs::with_limit(req.limit.min(passages)).and_offset(req.offset);
+        let page = req.limit.min(passages);
         if !req.count && req.sort == Sort::Relevance {
-            let range = req.offset..req.offset + req.limit.min(passages);
-            let docs = statistics.top_by_score(query, range)?;
+            let docs = statistics.top_by_score(query, req.offset..req.offset + page)?;
             // An empty page past the first says nothing of the matches before it.
             let total = if docs.is_empty() && req.offset > 0 {
                 statistics.search(query, &Count)? as u64
@@ -1223,6 +1222,7 @@ impl Searcher {
                 stories: None,
             });
         }
+        let top = TopDocs::with_limit(page).and_offset(req.offset);
         let (docs, total, stories) = match req.sort {
             Sort::Relevance => statistics.search(query, &(top.order_by_score(), Count, stories))?,
             Sort::Newest | Sort::Oldest => {
