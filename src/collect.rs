@@ -339,7 +339,7 @@ impl ArticleEvidence {
     pub fn most(&self) -> Score {
         self.terms
             .iter()
-            .map(|t| t.weight.max(0.0) * t.idf * (K1 + 1.0 + experiment().1))
+            .map(|t| t.weight.max(0.0) * t.idf * (K1 + 1.0))
             .sum()
     }
 
@@ -444,36 +444,9 @@ impl ArticleTerm {
         let length = f.lengths[article as usize];
         let norm = K1 * (1.0 - B + B * length as Score / f.average);
         let tf = tf as Score;
-        let (mode, delta, text_only) = experiment();
-        let delta = if text_only && self.field == 1 { 0.0 } else { delta };
-        let value = match mode {
-            1 => self.weight * self.idf * ((K1 + 1.0) * tf / (tf + norm) + delta),
-            2 => {
-                let c = tf * K1 / norm + delta;
-                self.weight * self.idf * (K1 + 1.0) * c / (K1 + c)
-            }
-            _ => self.weight * self.idf * (K1 + 1.0) * tf / (tf + norm),
-        };
+        let value = self.weight * self.idf * (K1 + 1.0) * tf / (tf + norm);
         (value, length, f.average)
     }
-}
-
-/// EXPERIMENT (reverted next): K_TFNORM=plus|l, K_DELTA, K_TEXT_ONLY=1.
-fn experiment() -> (u8, Score, bool) {
-    static E: std::sync::OnceLock<(u8, Score, bool)> = std::sync::OnceLock::new();
-    *E.get_or_init(|| {
-        let mode = match std::env::var("K_TFNORM").as_deref() {
-            Ok("plus") => 1,
-            Ok("l") => 2,
-            _ => 0,
-        };
-        let delta = std::env::var("K_DELTA")
-            .ok()
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(0.0);
-        let text_only = std::env::var("K_TEXT_ONLY").is_ok_and(|v| v == "1");
-        (mode, if mode == 0 { 0.0 } else { delta }, text_only)
-    })
 }
 
 /// The articles holding `term`: its postings' documents only (no
