@@ -696,6 +696,7 @@ fn share_records(dir: &Path) {
         "meta.json",
         ".managed.json",
         crate::story::groups::GROUPS_FILE,
+        crate::story::numbers::NUMBERS_FILE,
     ] {
         // Best effort: the records stay readable by their owner regardless.
         let _ = std::fs::set_permissions(dir.join(record), lock.permissions());

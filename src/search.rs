@@ -642,7 +642,12 @@ impl Searcher {
         if let Some(numbers) = self.story_numbers.get() {
             return Ok(numbers);
         }
-        let numbers = StoryNumbers::build(&self.reader.searcher(), self.copy_groups()?)?;
+        let searcher = self.reader.searcher();
+        let commit = crate::story::groups::commit_key(&self.store.index)?;
+        let numbers = match StoryNumbers::load(&self.store.dir, &commit, &searcher) {
+            Some(numbers) => numbers,
+            None => StoryNumbers::build(&searcher, self.copy_groups()?)?,
+        };
         Ok(self.story_numbers.get_or_init(|| numbers))
     }
 

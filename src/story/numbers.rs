@@ -3,11 +3,16 @@
 //! fast field) get the article's number in the whole snapshot (an
 //! article's passages may lie in several segments) and its story's number
 //! (its copy group's position in [`Groups::groups`], else a number of its
-//! own). Built once per [`crate::search::Searcher`] from the segments' id
-//! dictionaries and the copy groups; no query's answer is kept.
+//! own). Built from the segments' id dictionaries and the copy groups at
+//! the end of an index run and kept beside the index in [`NUMBERS_FILE`],
+//! tagged with the commit they describe (building them took a third of a
+//! second at a million articles, in every process); a reader that finds
+//! the file missing or stale builds them, once per
+//! [`crate::search::Searcher`]. No query's answer is kept.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -17,6 +22,11 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::error::{Error, Result};
 use crate::search::DecodedIds;
 use crate::story::groups::Groups;
+
+/// The file, in the index folder, that holds the numbers.
+pub const NUMBERS_FILE: &str = "numbers.bin";
+/// First bytes of [`NUMBERS_FILE`]: its format.
+const MAGIC: &[u8; 8] = b"ndxnum1\n";
 
 /// The numbers of one segment's articles, by article id ordinal.
 #[derive(Debug, Default)]
@@ -109,6 +119,85 @@ impl StoryNumbers {
         })
     }
 
+    /// Writes the numbers of `searcher`'s snapshot, whose commit is `commit`
+    /// (see [`crate::story::groups::commit_key`]), into `dir`, whole or not
+    /// at all: the format, the commit, the article and story counts, each
+    /// segment's id and numbers, and the split articles' bits, all
+    /// little-endian.
+    pub fn save(&self, dir: &Path, commit: &str, searcher: &tantivy::Searcher) -> Result<()> {
+        let mut out = Vec::with_capacity(
+            64 + self
+                .segments
+                .iter()
+                .map(|n| 8 * n.articles.len() + 40)
+                .sum::<usize>(),
+        );
+        let text = |out: &mut Vec<u8>, text: &str| {
+            out.extend((text.len() as u32).to_le_bytes());
+            out.extend(text.as_bytes());
+        };
+        out.extend(MAGIC);
+        text(&mut out, commit);
+        out.extend(self.articles.to_le_bytes());
+        out.extend(self.stories.to_le_bytes());
+        out.extend((self.segments.len() as u32).to_le_bytes());
+        for (reader, numbers) in searcher.segment_readers().iter().zip(&self.segments) {
+            text(&mut out, &reader.segment_id().uuid_string());
+            out.extend((numbers.articles.len() as u32).to_le_bytes());
+            out.extend(numbers.articles.iter().flat_map(|n| n.to_le_bytes()));
+            out.extend(numbers.stories.iter().flat_map(|n| n.to_le_bytes()));
+        }
+        out.extend((self.split.len() as u32).to_le_bytes());
+        out.extend(self.split.iter().flat_map(|w| w.to_le_bytes()));
+        let io = |source| Error::Io {
+            path: dir.join(NUMBERS_FILE),
+            source,
+        };
+        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        std::io::Write::write_all(&mut file, &out).map_err(io)?;
+        file.persist(dir.join(NUMBERS_FILE))
+            .map_err(|e| io(e.error))?;
+        Ok(())
+    }
+
+    /// Reads the numbers file of the index in `dir` when it describes
+    /// `commit` and holds every segment of `searcher`; `None` otherwise.
+    pub fn load(dir: &Path, commit: &str, searcher: &tantivy::Searcher) -> Option<StoryNumbers> {
+        let bytes = std::fs::read(dir.join(NUMBERS_FILE)).ok()?;
+        let mut file = Bytes(bytes.strip_prefix(MAGIC)?);
+        if file.text()? != commit {
+            return None;
+        }
+        let (articles, stories, count) = (file.word()?, file.word()?, file.word()?);
+        let mut stored = HashMap::new();
+        for _ in 0..count {
+            let id = file.text()?.to_owned();
+            let len = file.word()? as usize;
+            let numbers = SegmentNumbers {
+                articles: file.words(len)?,
+                stories: file.words(len)?,
+            };
+            stored.insert(id, Arc::new(numbers));
+        }
+        let len = file.word()? as usize;
+        let split = file
+            .take(len.checked_mul(8)?)?
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
+            .collect();
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| stored.remove(&reader.segment_id().uuid_string()))
+            .collect::<Option<Vec<_>>>()?;
+        Some(StoryNumbers {
+            segments,
+            articles,
+            stories,
+            split,
+        })
+    }
+
     /// The numbers of segment `segment`, whose article ids are `ids`
     /// (an empty table when the segment has no article ids).
     ///
@@ -133,6 +222,36 @@ impl StoryNumbers {
         self.split
             .get(article as usize / 64)
             .is_some_and(|word| word & (1 << (article % 64)) != 0)
+    }
+}
+
+/// The parts of a [`NUMBERS_FILE`], read in turn.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = self.0.split_at_checked(n)?;
+        self.0 = tail;
+        Some(head)
+    }
+
+    fn word(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let n = self.word()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn words(&mut self, n: usize) -> Option<Vec<u32>> {
+        let bytes = self.take(n.checked_mul(4)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("four bytes")))
+                .collect(),
+        )
     }
 }
 
@@ -281,5 +400,43 @@ mod tests {
         assert_ne!(of("b")[0].1, of("d")[0].1);
         let stories = ["a", "b", "c", "d", "long"].iter().flat_map(|id| of(id));
         assert!(stories.map(|(_, s)| s).all(|s| s < numbers.stories));
+    }
+
+    /// The numbers file gives back what was saved, for its commit only; a
+    /// cut file is not read.
+    #[test]
+    fn saved_numbers_load_for_their_commit_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut schema = tantivy::schema::Schema::builder();
+        let id = schema.add_text_field(
+            "article_id",
+            tantivy::schema::STRING | tantivy::schema::FAST,
+        );
+        let index = tantivy::Index::create_in_dir(dir.path(), schema.build()).unwrap();
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for segment in [["b", "long"], ["long", "a"]] {
+            for article in segment {
+                writer.add_document(tantivy::doc!(id => article)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        let built = StoryNumbers::build(&searcher, &Groups::default()).unwrap();
+        built.save(dir.path(), "commit-1", &searcher).unwrap();
+        let loaded = StoryNumbers::load(dir.path(), "commit-1", &searcher).unwrap();
+        assert_eq!(
+            (loaded.articles, loaded.stories),
+            (built.articles, built.stories)
+        );
+        assert_eq!(loaded.split, built.split);
+        for (a, b) in loaded.segments.iter().zip(&built.segments) {
+            assert_eq!((&a.articles, &a.stories), (&b.articles, &b.stories));
+        }
+        assert!(StoryNumbers::load(dir.path(), "commit-2", &searcher).is_none());
+        let file = dir.path().join(NUMBERS_FILE);
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(StoryNumbers::load(dir.path(), "commit-1", &searcher).is_none());
     }
 }
