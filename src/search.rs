@@ -651,6 +651,24 @@ impl Searcher {
         Ok(self.story_numbers.get_or_init(|| numbers))
     }
 
+    /// The copy group of the article of the passage at `address`, as a hit
+    /// shows it (from the story numbers: no copy groups are read).
+    fn copies_at(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> Result<Option<CopiesRef>> {
+        let numbers = self.story_numbers()?;
+        let segment = searcher.segment_reader(address.segment_ord);
+        let Some(ids) = segment.fast_fields().str("article_id")? else {
+            return Ok(None);
+        };
+        let stories = &numbers.of_segment(address.segment_ord, Some(&ids))?.stories;
+        let story = ids.term_ords(address.doc_id).next();
+        let story = story.and_then(|ord| stories.get(ord as usize));
+        Ok(story.and_then(|&story| numbers.copies(story).cloned()))
+    }
+
     /// The snapshot's articles as whole texts, made once.
     fn article_texts(&self) -> Result<&ArticleTexts> {
         if let Some(texts) = self.article_texts.get() {
@@ -1091,6 +1109,10 @@ impl Searcher {
             if req.highlight && req.stored {
                 passage.highlights = compiled.highlight.ranges(&mut unstemmed, &passage.text);
             }
+            let copies = match req.stored {
+                true => self.copies_at(&searcher, address)?,
+                false => None,
+            };
             let title_match = title_only
                 || match &passage_weight {
                     Some(weight) if passage.index == 0 => {
@@ -1130,19 +1152,13 @@ impl Searcher {
                 passage,
                 same_day_as: None,
                 title_match,
-                copies: None,
+                copies,
                 explain,
                 folded: Vec::new(),
             });
         }
         if req.sort != Sort::Relevance {
             mark_same_day(&mut hits);
-        }
-        if req.stored && !hits.is_empty() {
-            let groups = self.copy_groups()?;
-            for hit in &mut hits {
-                hit.copies = crate::story::fold::copies_of(groups, &hit.article.id);
-            }
         }
         Ok(SearchResult {
             query_id: req.query_id.clone(),

@@ -7,8 +7,7 @@
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::search::{CopiesRef, Hit, SearchRequest, SearchResult, Searcher};
-use crate::story::groups::Groups;
+use crate::search::{Hit, SearchRequest, SearchResult, Searcher};
 
 /// Hits fetched per hit wanted, at first, when folding: most result pages
 /// fold a few copies at most.
@@ -24,7 +23,7 @@ pub fn search(searcher: &Searcher, req: &SearchRequest, collapse: bool) -> Resul
         ..req.clone()
     };
     let mut result = if collapse {
-        collapsed(searcher, searcher.copy_groups()?, req)?
+        collapsed(searcher, req)?
     } else {
         searcher.search(req)?
     };
@@ -42,25 +41,18 @@ pub fn search(searcher: &Searcher, req: &SearchRequest, collapse: bool) -> Resul
     Ok(result)
 }
 
-/// The copy group of an article, as a hit shows it.
-pub fn copies_of(groups: &Groups, article_id: &str) -> Option<CopiesRef> {
-    groups.of(article_id).map(|g| CopiesRef {
-        group: g.group.clone(),
-        count: g.members.len(),
-        original: g.original.clone(),
-    })
-}
-
 /// The requested page of hits after folding: the page is filled from the
 /// top hits, fetching more while folding leaves it short.
-fn collapsed(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Result<SearchResult> {
+fn collapsed(searcher: &Searcher, req: &SearchRequest) -> Result<SearchResult> {
     let wanted = req.offset.saturating_add(req.limit);
     let mut fetch = wanted.saturating_mul(OVERFETCH).max(20);
     let started = std::time::Instant::now();
     loop {
+        // (Stored: the hits carry their copy groups, which folding reads.)
         let inner = SearchRequest {
             offset: 0,
             limit: fetch,
+            stored: true,
             // `--timeout` is for the whole search, however many fetches.
             timeout: req.timeout.map(|t| t.saturating_sub(started.elapsed())),
             ..req.clone()
@@ -73,7 +65,7 @@ fn collapsed(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Resul
             e => e,
         })?;
         let exhausted = result.hits.len() < fetch;
-        let hits = fold(std::mem::take(&mut result.hits), groups);
+        let hits = fold(std::mem::take(&mut result.hits));
         if hits.len() >= wanted || exhausted || fetch == usize::MAX {
             result.hits = hits
                 .into_iter()
@@ -100,18 +92,18 @@ fn collapsed(searcher: &Searcher, groups: &Groups, req: &SearchRequest) -> Resul
 /// Keeps, of each copy group, the hits of the first article of the group
 /// to appear; the hits of its other members fold into that article's
 /// first hit (their articles listed once each, in order).
-fn fold(hits: Vec<Hit>, groups: &Groups) -> Vec<Hit> {
+fn fold(hits: Vec<Hit>) -> Vec<Hit> {
     // Group id → (the article shown for it, position of its first hit).
-    let mut shown: HashMap<&str, (String, usize)> = HashMap::new();
+    let mut shown: HashMap<String, (String, usize)> = HashMap::new();
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
     for hit in hits {
-        let Some(group) = groups.of(&hit.article.id) else {
+        let Some(group) = hit.copies.as_ref().map(|c| c.group.clone()) else {
             kept.push(hit);
             continue;
         };
-        match shown.get(group.group.as_str()) {
+        match shown.get(&group) {
             None => {
-                shown.insert(&group.group, (hit.article.id.clone(), kept.len()));
+                shown.insert(group, (hit.article.id.clone(), kept.len()));
                 kept.push(hit);
             }
             Some((article, _)) if *article == hit.article.id => kept.push(hit),

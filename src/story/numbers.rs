@@ -20,13 +20,13 @@ use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::error::{Error, Result};
-use crate::search::DecodedIds;
+use crate::search::{CopiesRef, DecodedIds};
 use crate::story::groups::Groups;
 
 /// The file, in the index folder, that holds the numbers.
 pub const NUMBERS_FILE: &str = "numbers.bin";
 /// First bytes of [`NUMBERS_FILE`]: its format.
-const MAGIC: &[u8; 8] = b"ndxnum1\n";
+const MAGIC: &[u8; 8] = b"ndxnum2\n";
 
 /// The numbers of one segment's articles, by article id ordinal.
 #[derive(Debug, Default)]
@@ -49,6 +49,9 @@ pub struct StoryNumbers {
     /// The articles whose passages lie in more than one segment, a bit
     /// each by article number (empty when there are none).
     split: Vec<u64>,
+    /// What a hit shows of its copy group, by story number (the groups'
+    /// stories come first), so that a search needs no copy groups.
+    groups: Vec<CopiesRef>,
 }
 
 impl StoryNumbers {
@@ -116,14 +119,29 @@ impl StoryNumbers {
             articles,
             stories: grouped.saturating_add(articles),
             split,
+            groups: groups
+                .groups
+                .iter()
+                .map(|g| CopiesRef {
+                    group: g.group.clone(),
+                    count: g.members.len(),
+                    original: g.original.clone(),
+                })
+                .collect(),
         })
+    }
+
+    /// The copy group of story number `story`, as a hit shows it; `None`
+    /// when the story is a single article's.
+    pub fn copies(&self, story: u32) -> Option<&CopiesRef> {
+        self.groups.get(story as usize)
     }
 
     /// Writes the numbers of `searcher`'s snapshot, whose commit is `commit`
     /// (see [`crate::story::groups::commit_key`]), into `dir`, whole or not
-    /// at all: the format, the commit, the article and story counts, each
-    /// segment's id and numbers, and the split articles' bits, all
-    /// little-endian.
+    /// at all: the format, a BLAKE3 digest of the rest, the commit, the article and story counts, each
+    /// segment's id and numbers, the split articles' bits, and each copy
+    /// group's id, original and size, all little-endian.
     pub fn save(&self, dir: &Path, commit: &str, searcher: &tantivy::Searcher) -> Result<()> {
         let mut out = Vec::with_capacity(
             64 + self
@@ -136,7 +154,6 @@ impl StoryNumbers {
             out.extend((text.len() as u32).to_le_bytes());
             out.extend(text.as_bytes());
         };
-        out.extend(MAGIC);
         text(&mut out, commit);
         out.extend(self.articles.to_le_bytes());
         out.extend(self.stories.to_le_bytes());
@@ -149,22 +166,36 @@ impl StoryNumbers {
         }
         out.extend((self.split.len() as u32).to_le_bytes());
         out.extend(self.split.iter().flat_map(|w| w.to_le_bytes()));
+        out.extend((self.groups.len() as u32).to_le_bytes());
+        for group in &self.groups {
+            text(&mut out, &group.group);
+            text(&mut out, &group.original);
+            out.extend((group.count as u32).to_le_bytes());
+        }
         let io = |source| Error::Io {
             path: dir.join(NUMBERS_FILE),
             source,
         };
         let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        std::io::Write::write_all(&mut file, &out).map_err(io)?;
+        let digest = blake3::hash(&out);
+        for part in [&MAGIC[..], digest.as_bytes(), &out] {
+            std::io::Write::write_all(&mut file, part).map_err(io)?;
+        }
         file.persist(dir.join(NUMBERS_FILE))
             .map_err(|e| io(e.error))?;
         Ok(())
     }
 
-    /// Reads the numbers file of the index in `dir` when it describes
-    /// `commit` and holds every segment of `searcher`; `None` otherwise.
+    /// Reads the numbers file of the index in `dir` when it is whole (its
+    /// digest holds), describes `commit`, holds every segment of `searcher`
+    /// and numbers within its counts; `None` otherwise.
     pub fn load(dir: &Path, commit: &str, searcher: &tantivy::Searcher) -> Option<StoryNumbers> {
         let bytes = std::fs::read(dir.join(NUMBERS_FILE)).ok()?;
-        let mut file = Bytes(bytes.strip_prefix(MAGIC)?);
+        let (digest, rest) = bytes.strip_prefix(MAGIC)?.split_at_checked(32)?;
+        if blake3::hash(rest).as_bytes() != digest {
+            return None;
+        }
+        let mut file = Bytes(rest);
         if file.text()? != commit {
             return None;
         }
@@ -177,6 +208,10 @@ impl StoryNumbers {
                 articles: file.words(len)?,
                 stories: file.words(len)?,
             };
+            let within = |numbers: &[u32], count: u32| numbers.iter().all(|&n| n < count);
+            if !within(&numbers.articles, articles) || !within(&numbers.stories, stories) {
+                return None;
+            }
             stored.insert(id, Arc::new(numbers));
         }
         let len = file.word()? as usize;
@@ -185,6 +220,18 @@ impl StoryNumbers {
             .chunks_exact(8)
             .map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
             .collect();
+        let len = file.word()? as usize;
+        let mut groups = Vec::with_capacity(len.min(stories as usize));
+        for _ in 0..len {
+            groups.push(CopiesRef {
+                group: file.text()?.to_owned(),
+                original: file.text()?.to_owned(),
+                count: file.word()? as usize,
+            });
+        }
+        if !file.0.is_empty() || groups.len() > stories as usize {
+            return None;
+        }
         let segments = searcher
             .segment_readers()
             .iter()
@@ -195,6 +242,7 @@ impl StoryNumbers {
             articles,
             stories,
             split,
+            groups,
         })
     }
 
@@ -396,6 +444,10 @@ mod tests {
         all.dedup();
         assert_eq!(all.len(), 5);
         assert_eq!(of("a")[0].1, of("c")[0].1, "copies: one story");
+        let copies = numbers.copies(of("a")[0].1).unwrap();
+        assert_eq!((copies.group.as_str(), copies.count), ("g", 2));
+        assert_eq!(copies.original, "a");
+        assert!(numbers.copies(of("b")[0].1).is_none());
         assert_ne!(of("a")[0].1, of("b")[0].1);
         assert_ne!(of("b")[0].1, of("d")[0].1);
         let stories = ["a", "b", "c", "d", "long"].iter().flat_map(|id| of(id));
@@ -430,6 +482,7 @@ mod tests {
             (built.articles, built.stories)
         );
         assert_eq!(loaded.split, built.split);
+        assert_eq!(loaded.groups, built.groups);
         for (a, b) in loaded.segments.iter().zip(&built.segments) {
             assert_eq!((&a.articles, &a.stories), (&b.articles, &b.stories));
         }
@@ -437,6 +490,10 @@ mod tests {
         let file = dir.path().join(NUMBERS_FILE);
         let bytes = std::fs::read(&file).unwrap();
         std::fs::write(&file, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(StoryNumbers::load(dir.path(), "commit-1", &searcher).is_none());
+        let mut flipped = bytes.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        std::fs::write(&file, &flipped).unwrap();
         assert!(StoryNumbers::load(dir.path(), "commit-1", &searcher).is_none());
     }
 }
