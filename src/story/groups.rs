@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::story::numbers::StoryNumbers;
 use crate::story::signature::{estimate, Signature, MINHASHES};
 
@@ -516,16 +516,9 @@ impl Groups {
 
     /// Writes the groups file into `dir`, whole or not at all.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        let io = |source| Error::Io {
-            path: dir.join(GROUPS_FILE),
-            source,
-        };
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        serde_json::to_writer(std::io::BufWriter::new(&mut file), self)
-            .map_err(|e| io(std::io::Error::other(e)))?;
-        file.persist(dir.join(GROUPS_FILE))
-            .map_err(|e| io(e.error))?;
-        Ok(())
+        crate::story::write_whole(dir, GROUPS_FILE, |out| {
+            serde_json::to_writer(out, self).map_err(std::io::Error::other)
+        })
     }
 }
 

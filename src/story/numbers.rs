@@ -139,9 +139,10 @@ impl StoryNumbers {
 
     /// Writes the numbers of `searcher`'s snapshot, whose commit is `commit`
     /// (see [`crate::story::groups::commit_key`]), into `dir`, whole or not
-    /// at all: the format, a BLAKE3 digest of the rest, the commit, the article and story counts, each
-    /// segment's id and numbers, the split articles' bits, and each copy
-    /// group's id, original and size, all little-endian.
+    /// at all: the format, a BLAKE3 digest of the rest, the commit, the
+    /// article and story counts, each segment's id and numbers, the split
+    /// articles' bits, and each copy group's id, original and size, all
+    /// little-endian.
     pub fn save(&self, dir: &Path, commit: &str, searcher: &tantivy::Searcher) -> Result<()> {
         let mut out = Vec::with_capacity(
             64 + self
@@ -172,18 +173,12 @@ impl StoryNumbers {
             text(&mut out, &group.original);
             out.extend((group.count as u32).to_le_bytes());
         }
-        let io = |source| Error::Io {
-            path: dir.join(NUMBERS_FILE),
-            source,
-        };
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
         let digest = blake3::hash(&out);
-        for part in [&MAGIC[..], digest.as_bytes(), &out] {
-            std::io::Write::write_all(&mut file, part).map_err(io)?;
-        }
-        file.persist(dir.join(NUMBERS_FILE))
-            .map_err(|e| io(e.error))?;
-        Ok(())
+        crate::story::write_whole(dir, NUMBERS_FILE, |file| {
+            [&MAGIC[..], digest.as_bytes(), &out]
+                .iter()
+                .try_for_each(|part| file.write_all(part))
+        })
     }
 
     /// Reads the numbers file of the index in `dir` when it is whole (its
@@ -455,7 +450,7 @@ mod tests {
     }
 
     /// The numbers file gives back what was saved, for its commit only; a
-    /// cut file is not read.
+    /// cut file or one with a byte changed is not read.
     #[test]
     fn saved_numbers_load_for_their_commit_only() {
         let dir = tempfile::tempdir().unwrap();
