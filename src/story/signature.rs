@@ -236,19 +236,15 @@ fn densify(values: &mut [u16], filled: u128) {
         return;
     }
     let table = draws();
-    let is_filled: [bool; MINHASHES] = std::array::from_fn(|bin| filled & (1 << bin) != 0);
     let mut empty = !filled;
     while empty != 0 {
         let bin = empty.trailing_zeros() as usize;
         empty &= empty - 1;
         // (A plain loop over the table: this runs for every signature read.)
-        let mut source = None;
-        for &j in &table[bin] {
-            if is_filled[usize::from(j)] {
-                source = Some(usize::from(j));
-                break;
-            }
-        }
+        let source = table[bin]
+            .iter()
+            .map(|&j| usize::from(j))
+            .find(|&j| filled >> j & 1 == 1);
         let source = source.unwrap_or_else(|| {
             (DRAWS as u64 + 1..)
                 .map(|attempt| draw(bin, attempt))
@@ -432,14 +428,16 @@ impl Signature {
             return None;
         }
         let (packed, numbers) = rest.split_at(value_bytes);
-        let mut values = packed.chunks(3).flat_map(|c| {
-            let word = u32::from_le_bytes([c[0], c[1], c.get(2).copied().unwrap_or(0), 0]);
-            [(word & VALUE_MASK) as u16, (word >> VALUE_BITS) as u16]
-        });
+        // The filled bins in order, two values to three bytes.
         let mut minhash = vec![0u16; MINHASHES];
-        for (bin, value) in minhash.iter_mut().enumerate() {
-            if filled & (1 << bin) != 0 {
-                *value = values.next()?;
+        let mut bins = filled;
+        for c in packed.chunks(3) {
+            let word = u32::from_le_bytes([c[0], c[1], c.get(2).copied().unwrap_or(0), 0]);
+            for value in [word & VALUE_MASK, word >> VALUE_BITS] {
+                if bins != 0 {
+                    minhash[bins.trailing_zeros() as usize] = value as u16;
+                    bins &= bins - 1;
+                }
             }
         }
         densify(&mut minhash, filled);
