@@ -45,8 +45,11 @@ pub struct Signature {
 }
 
 /// Calls `emit` with each folded word of `text` in turn: see the module
-/// documentation. Two buffers serve every word, so folding allocates
-/// nothing per word.
+/// documentation. A word is passed with its ASCII letters in either case
+/// (those of a word of ASCII letters and digits only are as in `text`: the
+/// word is passed without a copy); [`fold`] and [`word_hash`] lowercase
+/// them. Two buffers serve the other words, so folding allocates nothing per
+/// word.
 fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
     let mut word = String::new();
     // Characters in `word` (a dot after a single letter stays: `U.S.`).
@@ -54,64 +57,25 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
     let mut stripped = String::new();
     // A folded "per" waits for the next word: "per cent" is one word.
     let mut per = false;
-    let mut flush = |word: &str, stripped: &mut String, per: &mut bool| {
-        // (Byte loops: the characters looked for are ASCII.)
-        let end = word.len()
-            - word
-                .bytes()
-                .rev()
-                .take_while(|&b| b == b'.' || b == b',')
-                .count();
-        let w = &word[..end];
-        // A figure loses its commas (1,234.50 = 1234.50), a word its dots
-        // and apostrophes too; a trailing dot ends a sentence.
-        let figure = w.bytes().any(|b| b.is_ascii_digit());
-        let drop: &[char] = if figure { &[','] } else { &['.', '\'', ','] };
-        let dropped = w
-            .bytes()
-            .any(|b| b == b',' || (!figure && (b == b'.' || b == b'\'')));
-        let folded = if dropped {
-            stripped.clear();
-            stripped.extend(w.chars().filter(|c| !drop.contains(c)));
-            stripped.as_str()
-        } else {
-            w
-        };
-        let canonical = match folded {
-            "" => return,
-            "percent" | "pc" => "pct",
-            "mln" | "mn" | "m" => "million",
-            "bln" | "bn" => "billion",
-            "dlrs" | "dlr" | "dollar" => "dollars",
-            "usa" => "us",
-            other => other,
-        };
-        if std::mem::take(per) {
-            if canonical == "cent" {
-                emit("pct");
-                return;
-            }
-            emit("per");
-        }
-        if canonical == "per" {
-            *per = true;
-        } else {
-            emit(canonical);
-        }
-    };
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        // A run of ASCII letters and digits is copied whole.
+        // A run of ASCII letters and digits is copied whole; a word of
+        // nothing else is passed on as it stands.
         if bytes[at].is_ascii_alphanumeric() {
             let start = at;
+            at += 1;
             while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
                 at += 1;
             }
-            let from = word.len();
-            word.push_str(&text[start..at]);
-            word[from..].make_ascii_lowercase();
-            letters += at - start;
+            if word.is_empty() && !goes_on(text, start, at) {
+                emit_canonical(&text[start..at], &mut per, &mut emit);
+            } else {
+                let from = word.len();
+                word.push_str(&text[start..at]);
+                word[from..].make_ascii_lowercase();
+                letters += at - start;
+            }
             continue;
         }
         let c = if bytes[at].is_ascii() {
@@ -140,39 +104,162 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
         // A dot, comma or apostrophe between word characters stays in the
         // word; so does a dot after a single letter (`U.S.`).
         // A dash or slash between digits too: `7-3/4` is one figure.
-        let next = || text[at..].chars().next();
         let inner = !word.is_empty()
-            && ((matches!(c, '.' | ',' | '\'') && next().is_some_and(char::is_alphanumeric))
+            && ((matches!(c, '.' | ',' | '\'') && alphanumeric_at(text, at))
                 || (c == '.' && letters == 1)
                 || (matches!(c, '-' | '/')
-                    && next().is_some_and(|n| n.is_ascii_digit())
+                    && bytes.get(at).is_some_and(u8::is_ascii_digit)
                     && word.ends_with(|p: char| p.is_ascii_digit())));
         if inner {
             word.push(c);
             letters += 1;
         } else {
             if !word.is_empty() {
-                flush(&word, &mut stripped, &mut per);
+                flush(&word, &mut stripped, &mut per, &mut emit);
                 word.clear();
                 letters = 0;
             }
             if c == '%' {
-                flush("pct", &mut stripped, &mut per);
+                flush("pct", &mut stripped, &mut per, &mut emit);
             }
         }
     }
     if !word.is_empty() {
-        flush(&word, &mut stripped, &mut per);
+        flush(&word, &mut stripped, &mut per, &mut emit);
     }
     if per {
         emit("per");
     }
 }
 
+/// Passes on a word of [`fold_words`] (lowercase) folded: see the module
+/// documentation.
+fn flush(word: &str, stripped: &mut String, per: &mut bool, emit: &mut impl FnMut(&str)) {
+    // (Byte loops: the characters looked for are ASCII.)
+    let end = word.len()
+        - word
+            .bytes()
+            .rev()
+            .take_while(|&b| b == b'.' || b == b',')
+            .count();
+    let w = &word[..end];
+    // A figure loses its commas (1,234.50 = 1234.50), a word its dots
+    // and apostrophes too; a trailing dot ends a sentence.
+    let figure = w.bytes().any(|b| b.is_ascii_digit());
+    let drop: &[char] = if figure { &[','] } else { &['.', '\'', ','] };
+    let dropped = w
+        .bytes()
+        .any(|b| b == b',' || (!figure && (b == b'.' || b == b'\'')));
+    let folded = if dropped {
+        stripped.clear();
+        stripped.extend(w.chars().filter(|c| !drop.contains(c)));
+        stripped.as_str()
+    } else {
+        w
+    };
+    emit_canonical(folded, per, emit);
+}
+
+/// Whether the word `text[start..end]`, a run of ASCII letters and digits
+/// after no other word character, goes on past `end` (the rules of
+/// [`fold_words`] for a word of `end - start` letters).
+fn goes_on(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    match bytes.get(end) {
+        None => false,
+        Some(b'.' | b',' | b'\'' | b'`') => {
+            (bytes[end] == b'.' && end - start == 1) || alphanumeric_at(text, end + 1)
+        }
+        Some(b'-' | b'/') => {
+            bytes[end - 1].is_ascii_digit() && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+        }
+        Some(b) if b.is_ascii() => false,
+        // A letter, or an apostrophe that may stand between letters.
+        Some(_) => text[end..].chars().next().is_some_and(|c| {
+            c.is_alphanumeric() || matches!(c, '\u{2018}' | '\u{2019}' | '\u{02BC}')
+        }),
+    }
+}
+
+/// Whether the character at byte `at` of `text` (a character boundary) is a
+/// letter or digit.
+fn alphanumeric_at(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => text[at..].chars().next().is_some_and(char::is_alphanumeric),
+    }
+}
+
+/// Passes a folded word (its ASCII letters in either case) to `emit` in its
+/// canonical spelling, holding back a "per" until the next word tells
+/// whether it is "per cent".
+fn emit_canonical(folded: &str, per: &mut bool, emit: &mut impl FnMut(&str)) {
+    if folded.is_empty() {
+        return;
+    }
+    let canonical = canonical(folded);
+    if std::mem::take(per) {
+        if canonical == "cent" {
+            emit("pct");
+            return;
+        }
+        emit("per");
+    }
+    if canonical == "per" {
+        *per = true;
+    } else {
+        emit(canonical);
+    }
+}
+
+/// The canonical spelling of a folded word (its ASCII letters in either
+/// case): `percent` is `pct`, `mln` is `million`, ...; "per" and "cent" in
+/// lowercase; any other word as it is.
+fn canonical(folded: &str) -> &str {
+    // The words looked for have at most 7 letters, and a word holds no NUL:
+    // up to 7 bytes, lowercased, in a u64 tell a word from any other.
+    const fn key(word: &[u8]) -> u64 {
+        let mut key = 0;
+        let mut i = 0;
+        while i < word.len() {
+            key |= (word[i].to_ascii_lowercase() as u64) << (8 * i);
+            i += 1;
+        }
+        key
+    }
+    const PERCENT: u64 = key(b"percent");
+    const PC: u64 = key(b"pc");
+    const MLN: u64 = key(b"mln");
+    const MN: u64 = key(b"mn");
+    const M: u64 = key(b"m");
+    const BLN: u64 = key(b"bln");
+    const BN: u64 = key(b"bn");
+    const DLRS: u64 = key(b"dlrs");
+    const DLR: u64 = key(b"dlr");
+    const DOLLAR: u64 = key(b"dollar");
+    const USA: u64 = key(b"usa");
+    const PER: u64 = key(b"per");
+    const CENT: u64 = key(b"cent");
+    if folded.len() > 7 {
+        return folded;
+    }
+    match key(folded.as_bytes()) {
+        PERCENT | PC => "pct",
+        MLN | MN | M => "million",
+        BLN | BN => "billion",
+        DLRS | DLR | DOLLAR => "dollars",
+        USA => "us",
+        PER => "per",
+        CENT => "cent",
+        _ => folded,
+    }
+}
+
 /// The folded words of `text`: see the module documentation.
 pub fn fold(text: &str) -> Vec<String> {
     let mut words = Vec::new();
-    fold_words(text, |w| words.push(w.to_string()));
+    fold_words(text, |w| words.push(w.to_ascii_lowercase()));
     words
 }
 
@@ -185,13 +272,16 @@ fn mix(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// A folded word's 64-bit hash (FNV-1a, mixed).
-fn word_hash(word: &str) -> u64 {
+/// A folded word's 64-bit hash (FNV-1a of its bytes with ASCII letters
+/// lowercased, mixed), and whether it holds an ASCII digit.
+fn word_hash(word: &str) -> (u64, bool) {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in word.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    let mut digit = false;
+    for &b in word.as_bytes() {
+        digit |= b.is_ascii_digit();
+        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
     }
-    mix(h)
+    (mix(h), digit)
 }
 
 /// A shingle's 64-bit hash, from the hashes of its words in order.
@@ -333,26 +423,29 @@ impl Signature {
     /// The signature with its empty bins not densified (their values are
     /// meaningless).
     fn sketch(text: &str) -> Signature {
-        let mut words = Vec::with_capacity(text.len() / 5);
+        const _: () = assert!(SHINGLE_WORDS == 3, "a shingle is the last three words");
         let mut numbers = Vec::new();
+        // The hashes of the last two words, and the count of words.
+        let (mut before, mut last, mut words) = (0, 0, 0usize);
+        let mut shingles = Vec::with_capacity(text.len() / 5);
         fold_words(text, |w| {
-            let h = word_hash(w);
-            words.push(h);
-            if numbers.len() < MAX_NUMBERS && w.bytes().any(|b| b.is_ascii_digit()) {
-                let h = h as u16;
-                if !numbers.contains(&h) {
-                    numbers.push(h);
-                }
+            let (h, digit) = word_hash(w);
+            if digit && numbers.len() < MAX_NUMBERS && !numbers.contains(&(h as u16)) {
+                numbers.push(h as u16);
             }
+            words += 1;
+            if words >= SHINGLE_WORDS {
+                shingles.push(shingle_hash(&[before, last, h]));
+            }
+            (before, last) = (last, h);
         });
-        let shingles: Vec<u64> = if words.len() < SHINGLE_WORDS {
-            (!words.is_empty())
-                .then(|| shingle_hash(&words))
-                .into_iter()
-                .collect()
-        } else {
-            words.windows(SHINGLE_WORDS).map(shingle_hash).collect()
-        };
+        // A text of fewer words is one shingle.
+        match words {
+            0 => {}
+            1 => shingles.push(shingle_hash(&[last])),
+            2 => shingles.push(shingle_hash(&[before, last])),
+            _ => {}
+        }
         let (minhash, filled) = minhash(&shingles);
         Signature {
             minhash,
