@@ -44,13 +44,30 @@ pub struct Signature {
     pub numbers: Vec<u16>,
 }
 
+/// A folded word, as [`fold_words`] passes it on.
+#[derive(Clone, Copy)]
+struct Word<'a> {
+    /// The word, its ASCII letters in either case (a word of ASCII letters
+    /// and digits only is passed as it stands in the text, without a copy).
+    text: &'a str,
+    /// Its [`word_hash`].
+    hash: u64,
+    /// Whether it holds an ASCII digit.
+    figure: bool,
+}
+
+impl<'a> Word<'a> {
+    fn of(text: &'a str) -> Word<'a> {
+        let (hash, figure) = word_hash(text);
+        Word { text, hash, figure }
+    }
+}
+
 /// Calls `emit` with each folded word of `text` in turn: see the module
-/// documentation. A word is passed with its ASCII letters in either case
-/// (those of a word of ASCII letters and digits only are as in `text`: the
-/// word is passed without a copy); [`fold`] and [`word_hash`] lowercase
-/// them. Two buffers serve the other words, so folding allocates nothing per
-/// word.
-fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
+/// documentation. A word of ASCII letters and digits only (most words) is
+/// hashed as it is scanned, and passed on without a copy; two buffers serve
+/// the others, so folding allocates nothing per word.
+fn fold_words(text: &str, mut emit: impl FnMut(Word<'_>)) {
     let mut word = String::new();
     // Characters in `word` (a dot after a single letter stays: `U.S.`).
     let mut letters = 0usize;
@@ -60,16 +77,25 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        // A run of ASCII letters and digits is copied whole; a word of
-        // nothing else is passed on as it stands.
+        // A run of ASCII letters and digits is hashed as it is scanned, and
+        // is the word when nothing before or after it joins it; otherwise
+        // it is copied whole.
         if bytes[at].is_ascii_alphanumeric() {
             let start = at;
-            at += 1;
-            while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+            let (mut hash, mut figure) = (FNV_OFFSET, false);
+            while let Some(&b) = bytes.get(at).filter(|b| b.is_ascii_alphanumeric()) {
+                figure |= b.is_ascii_digit();
+                // (Lowercase: a digit has the bit already.)
+                hash = fnv(hash, b | 0x20);
                 at += 1;
             }
             if word.is_empty() && !goes_on(text, start, at) {
-                emit_canonical(&text[start..at], &mut per, &mut emit);
+                let word = Word {
+                    text: &text[start..at],
+                    hash: mix(hash),
+                    figure,
+                };
+                pass_on(word, run_key(bytes, start, at), &mut per, &mut emit);
             } else {
                 let from = word.len();
                 word.push_str(&text[start..at]);
@@ -128,13 +154,13 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
         flush(&word, &mut stripped, &mut per, &mut emit);
     }
     if per {
-        emit("per");
+        emit(Word::of("per"));
     }
 }
 
 /// Passes on a word of [`fold_words`] (lowercase) folded: see the module
 /// documentation.
-fn flush(word: &str, stripped: &mut String, per: &mut bool, emit: &mut impl FnMut(&str)) {
+fn flush(word: &str, stripped: &mut String, per: &mut bool, emit: &mut impl FnMut(Word<'_>)) {
     // (Byte loops: the characters looked for are ASCII.)
     let end = word.len()
         - word
@@ -157,7 +183,9 @@ fn flush(word: &str, stripped: &mut String, per: &mut bool, emit: &mut impl FnMu
     } else {
         w
     };
-    emit_canonical(folded, per, emit);
+    if !folded.is_empty() {
+        pass_on(Word::of(folded), key(folded.as_bytes()), per, emit);
+    }
 }
 
 /// Whether the word `text[start..end]`, a run of ASCII letters and digits
@@ -191,75 +219,90 @@ fn alphanumeric_at(text: &str, at: usize) -> bool {
     }
 }
 
-/// Passes a folded word (its ASCII letters in either case) to `emit` in its
+/// Passes a folded word with the [`key`] of its text to `emit` in its
 /// canonical spelling, holding back a "per" until the next word tells
 /// whether it is "per cent".
-fn emit_canonical(folded: &str, per: &mut bool, emit: &mut impl FnMut(&str)) {
-    if folded.is_empty() {
-        return;
-    }
-    let canonical = canonical(folded);
+fn pass_on(word: Word<'_>, key: u64, per: &mut bool, emit: &mut impl FnMut(Word<'_>)) {
+    let spelling = respelling(key);
     if std::mem::take(per) {
-        if canonical == "cent" {
-            emit("pct");
+        if spelling == Some("cent") {
+            emit(Word::of("pct"));
             return;
         }
-        emit("per");
+        emit(Word::of("per"));
     }
-    if canonical == "per" {
-        *per = true;
-    } else {
-        emit(canonical);
+    match spelling {
+        Some("per") => *per = true,
+        Some(other) => emit(Word::of(other)),
+        None => emit(word),
     }
 }
 
-/// The canonical spelling of a folded word (its ASCII letters in either
-/// case): `percent` is `pct`, `mln` is `million`, ...; "per" and "cent" in
-/// lowercase; any other word as it is.
-fn canonical(folded: &str) -> &str {
-    // The words looked for have at most 7 letters, and a word holds no NUL:
-    // up to 7 bytes, lowercased, in a u64 tell a word from any other.
-    const fn key(word: &[u8]) -> u64 {
-        let mut key = 0;
-        let mut i = 0;
-        while i < word.len() {
-            key |= (word[i].to_ascii_lowercase() as u64) << (8 * i);
-            i += 1;
-        }
-        key
+/// A word of up to 7 bytes, its ASCII letters lowercased, in a u64 (a word
+/// holds no NUL, so the key tells it from any other); 0 for a longer word.
+const fn key(word: &[u8]) -> u64 {
+    if word.len() > 7 {
+        return 0;
     }
-    const PERCENT: u64 = key(b"percent");
-    const PC: u64 = key(b"pc");
-    const MLN: u64 = key(b"mln");
-    const MN: u64 = key(b"mn");
-    const M: u64 = key(b"m");
-    const BLN: u64 = key(b"bln");
-    const BN: u64 = key(b"bn");
-    const DLRS: u64 = key(b"dlrs");
-    const DLR: u64 = key(b"dlr");
-    const DOLLAR: u64 = key(b"dollar");
-    const USA: u64 = key(b"usa");
-    const PER: u64 = key(b"per");
-    const CENT: u64 = key(b"cent");
-    if folded.len() > 7 {
-        return folded;
+    let mut key = 0;
+    let mut i = 0;
+    while i < word.len() {
+        key |= (word[i].to_ascii_lowercase() as u64) << (8 * i);
+        i += 1;
     }
-    match key(folded.as_bytes()) {
-        PERCENT | PC => "pct",
-        MLN | MN | M => "million",
-        BLN | BN => "billion",
-        DLRS | DLR | DOLLAR => "dollars",
-        USA => "us",
-        PER => "per",
-        CENT => "cent",
-        _ => folded,
+    key
+}
+
+/// The [`key`] of `bytes[start..end]`, ASCII letters and digits, read at
+/// once (without a branch on its length, which is hard to predict).
+fn run_key(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let Some(&eight) = bytes.get(start..).and_then(|b| b.first_chunk::<8>()) else {
+        return key(&bytes[start..end]);
+    };
+    let len = end - start;
+    // (Lowercase: a digit has the bit already.)
+    let low = (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020) & ((1 << (8 * len.min(7))) - 1);
+    if len <= 7 {
+        low
+    } else {
+        0
     }
+}
+
+/// The words another spelling (or "per" and "cent", which a "per cent"
+/// joins) stands for, by [`key`].
+const SPELLINGS: [(u64, &str); 13] = [
+    (key(b"percent"), "pct"),
+    (key(b"pc"), "pct"),
+    (key(b"mln"), "million"),
+    (key(b"mn"), "million"),
+    (key(b"m"), "million"),
+    (key(b"bln"), "billion"),
+    (key(b"bn"), "billion"),
+    (key(b"dlrs"), "dollars"),
+    (key(b"dlr"), "dollars"),
+    (key(b"dollar"), "dollars"),
+    (key(b"usa"), "us"),
+    (key(b"per"), "per"),
+    (key(b"cent"), "cent"),
+];
+
+/// The canonical spelling of the word of [`key`] `key`, if it has another.
+fn respelling(key: u64) -> Option<&'static str> {
+    // (Compared with all at once: one branch, seldom taken.)
+    if !SPELLINGS
+        .iter()
+        .fold(false, |any, &(k, _)| any | (k == key))
+    {
+        return None;
+    }
+    SPELLINGS.iter().find(|&&(k, _)| k == key).map(|&(_, w)| w)
 }
 
 /// The folded words of `text`: see the module documentation.
 pub fn fold(text: &str) -> Vec<String> {
     let mut words = Vec::new();
-    fold_words(text, |w| words.push(w.to_ascii_lowercase()));
+    fold_words(text, |w| words.push(w.text.to_ascii_lowercase()));
     words
 }
 
@@ -275,13 +318,21 @@ fn mix(mut h: u64) -> u64 {
 /// A folded word's 64-bit hash (FNV-1a of its bytes with ASCII letters
 /// lowercased, mixed), and whether it holds an ASCII digit.
 fn word_hash(word: &str) -> (u64, bool) {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FNV_OFFSET;
     let mut digit = false;
     for &b in word.as_bytes() {
         digit |= b.is_ascii_digit();
-        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        h = fnv(h, b.to_ascii_lowercase());
     }
     (mix(h), digit)
+}
+
+/// FNV-1a's initial state.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a's step: one more byte.
+fn fnv(h: u64, byte: u8) -> u64 {
+    (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// A shingle's 64-bit hash, from the hashes of its words in order.
@@ -429,8 +480,8 @@ impl Signature {
         let (mut before, mut last, mut words) = (0, 0, 0usize);
         let mut shingles = Vec::with_capacity(text.len() / 5);
         fold_words(text, |w| {
-            let (h, digit) = word_hash(w);
-            if digit && numbers.len() < MAX_NUMBERS && !numbers.contains(&(h as u16)) {
+            let h = w.hash;
+            if w.figure && numbers.len() < MAX_NUMBERS && !numbers.contains(&(h as u16)) {
                 numbers.push(h as u16);
             }
             words += 1;
