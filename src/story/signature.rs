@@ -83,11 +83,19 @@ fn fold_words(text: &str, mut emit: impl FnMut(Word<'_>)) {
         if bytes[at].is_ascii_alphanumeric() {
             let start = at;
             let (mut hash, mut figure) = (FNV_OFFSET, false);
-            while let Some(&b) = bytes.get(at).filter(|b| b.is_ascii_alphanumeric()) {
-                figure |= b.is_ascii_digit();
+            // Eight bytes at a time (a word of up to 7 is read at once).
+            loop {
+                let eight = eight_at(bytes, at);
+                let (alnum, digits) = classify(eight);
+                let n = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+                let run = u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
                 // (Lowercase: a digit has the bit already.)
-                hash = fnv(hash, b | 0x20);
-                at += 1;
+                hash = fnv_prefix(hash, eight | LOWER, n);
+                figure |= digits & run != 0;
+                at += n;
+                if n < 8 {
+                    break;
+                }
             }
             if word.is_empty() && !goes_on(text, start, at) {
                 let word = Word {
@@ -186,6 +194,49 @@ fn flush(word: &str, stripped: &mut String, per: &mut bool, emit: &mut impl FnMu
     if !folded.is_empty() {
         pass_on(Word::of(folded), key(folded.as_bytes()), per, emit);
     }
+}
+
+/// The high bit of each byte of a u64.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Bit 5 of each byte: ASCII lowercase.
+const LOWER: u64 = 0x2020_2020_2020_2020;
+
+/// The eight bytes of `bytes` from `at`, little-endian, zeros past the end.
+fn eight_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..).and_then(|b| b.first_chunk::<8>()) {
+        Some(&eight) => u64::from_le_bytes(eight),
+        None => {
+            let mut eight = [0; 8];
+            let rest = &bytes[at.min(bytes.len())..];
+            eight[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(eight)
+        }
+    }
+}
+
+/// The bytes of `eight` that are ASCII letters or digits, and those that are
+/// ASCII digits: the high bit of each byte set (SWAR: a byte of 7 bits plus
+/// `0x80 - lo` has its high bit set when the byte is at least `lo`).
+fn classify(eight: u64) -> (u64, u64) {
+    const fn each(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    let ascii = !eight & HIGH;
+    let low = eight & !HIGH;
+    let digits = (low + each(0x80 - b'0')) & !(low + each(0x7f - b'9'));
+    let lower = low | LOWER;
+    let letters = (lower + each(0x80 - b'a')) & !(lower + each(0x7f - b'z'));
+    ((digits | letters) & ascii, digits & ascii & HIGH)
+}
+
+/// [`fnv`] of the first `n` bytes of `eight` (low byte first), without a
+/// branch on `n`.
+fn fnv_prefix(mut hash: u64, eight: u64, n: usize) -> u64 {
+    for i in 0..8 {
+        let next = fnv(hash, (eight >> (8 * i)) as u8);
+        hash = std::hint::select_unpredictable(i < n, next, hash);
+    }
+    hash
 }
 
 /// Whether the word `text[start..end]`, a run of ASCII letters and digits
@@ -414,7 +465,7 @@ pub fn estimate(same: u32) -> f64 {
 /// open-addressing set, linear in their number, where a sort took a fifth
 /// of the signature's time).
 fn distinct(hashes: &[u64]) -> usize {
-    let size = (2 * hashes.len()).next_power_of_two().max(2);
+    let size = (4 * hashes.len()).next_power_of_two().max(2);
     let shift = 64 - size.trailing_zeros();
     // 0 marks an empty slot; a hash of 0 is counted apart.
     let mut slots = vec![0u64; size];
@@ -526,11 +577,14 @@ impl Signature {
         if filled != 0 && filled != MINHASHES {
             out.extend_from_slice(&self.filled.to_le_bytes());
         }
-        let values: Vec<u16> = (0..MINHASHES)
-            .filter(|&bin| self.filled & (1 << bin) != 0)
-            .map(|bin| self.minhash[bin])
-            .collect();
-        for pair in values.chunks(2) {
+        // The filled bins' values, without a branch on each bin.
+        let mut values = [0u16; MINHASHES];
+        let mut count = 0;
+        for (bin, &value) in self.minhash.iter().enumerate() {
+            values[count] = value;
+            count += (self.filled >> bin) as usize & 1;
+        }
+        for pair in values[..count].chunks(2) {
             let (a, b) = (pair[0], pair.get(1).copied().unwrap_or(0));
             let packed = u32::from(a) | (u32::from(b) << VALUE_BITS);
             let bytes = if pair.len() == 2 { 3 } else { 2 };
