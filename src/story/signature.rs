@@ -44,74 +44,72 @@ pub struct Signature {
     pub numbers: Vec<u16>,
 }
 
+/// A folded word, as [`fold_words`] passes it on.
+#[derive(Clone, Copy)]
+struct Word<'a> {
+    /// The word, its ASCII letters in either case (a word of ASCII letters
+    /// and digits only is passed as it stands in the text, without a copy).
+    text: &'a str,
+    /// Its [`word_hash`].
+    hash: u64,
+    /// Whether it holds an ASCII digit.
+    figure: bool,
+}
+
+impl<'a> Word<'a> {
+    fn of(text: &'a str) -> Word<'a> {
+        let (hash, figure) = word_hash(text);
+        Word { text, hash, figure }
+    }
+}
+
 /// Calls `emit` with each folded word of `text` in turn: see the module
-/// documentation. Two buffers serve every word, so folding allocates
-/// nothing per word.
-fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
+/// documentation. A word of ASCII letters and digits only (most words) is
+/// hashed as it is scanned, and passed on without a copy; two buffers serve
+/// the others, so folding allocates nothing per word.
+fn fold_words(text: &str, mut emit: impl FnMut(Word<'_>)) {
     let mut word = String::new();
     // Characters in `word` (a dot after a single letter stays: `U.S.`).
     let mut letters = 0usize;
     let mut stripped = String::new();
     // A folded "per" waits for the next word: "per cent" is one word.
     let mut per = false;
-    let mut flush = |word: &str, stripped: &mut String, per: &mut bool| {
-        // (Byte loops: the characters looked for are ASCII.)
-        let end = word.len()
-            - word
-                .bytes()
-                .rev()
-                .take_while(|&b| b == b'.' || b == b',')
-                .count();
-        let w = &word[..end];
-        // A figure loses its commas (1,234.50 = 1234.50), a word its dots
-        // and apostrophes too; a trailing dot ends a sentence.
-        let figure = w.bytes().any(|b| b.is_ascii_digit());
-        let drop: &[char] = if figure { &[','] } else { &['.', '\'', ','] };
-        let dropped = w
-            .bytes()
-            .any(|b| b == b',' || (!figure && (b == b'.' || b == b'\'')));
-        let folded = if dropped {
-            stripped.clear();
-            stripped.extend(w.chars().filter(|c| !drop.contains(c)));
-            stripped.as_str()
-        } else {
-            w
-        };
-        let canonical = match folded {
-            "" => return,
-            "percent" | "pc" => "pct",
-            "mln" | "mn" | "m" => "million",
-            "bln" | "bn" => "billion",
-            "dlrs" | "dlr" | "dollar" => "dollars",
-            "usa" => "us",
-            other => other,
-        };
-        if std::mem::take(per) {
-            if canonical == "cent" {
-                emit("pct");
-                return;
-            }
-            emit("per");
-        }
-        if canonical == "per" {
-            *per = true;
-        } else {
-            emit(canonical);
-        }
-    };
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        // A run of ASCII letters and digits is copied whole.
+        // A run of ASCII letters and digits is hashed as it is scanned, and
+        // is the word when nothing before or after it joins it; otherwise
+        // it is copied whole.
         if bytes[at].is_ascii_alphanumeric() {
             let start = at;
-            while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
-                at += 1;
+            let (mut hash, mut figure) = (FNV_OFFSET, false);
+            // Eight bytes at a time (a word of up to 7 is read at once).
+            loop {
+                let eight = eight_at(bytes, at);
+                let (alnum, digits) = classify(eight);
+                let n = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+                let run = u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
+                // (Lowercase: a digit has the bit already.)
+                hash = fnv_prefix(hash, eight | LOWER, n);
+                figure |= digits & run != 0;
+                at += n;
+                if n < 8 {
+                    break;
+                }
             }
-            let from = word.len();
-            word.push_str(&text[start..at]);
-            word[from..].make_ascii_lowercase();
-            letters += at - start;
+            if word.is_empty() && !goes_on(text, start, at) {
+                let word = Word {
+                    text: &text[start..at],
+                    hash: mix(hash),
+                    figure,
+                };
+                pass_on(word, run_key(bytes, start, at), &mut per, &mut emit);
+            } else {
+                let from = word.len();
+                word.push_str(&text[start..at]);
+                word[from..].make_ascii_lowercase();
+                letters += at - start;
+            }
             continue;
         }
         let c = if bytes[at].is_ascii() {
@@ -140,39 +138,222 @@ fn fold_words(text: &str, mut emit: impl FnMut(&str)) {
         // A dot, comma or apostrophe between word characters stays in the
         // word; so does a dot after a single letter (`U.S.`).
         // A dash or slash between digits too: `7-3/4` is one figure.
-        let next = || text[at..].chars().next();
         let inner = !word.is_empty()
-            && ((matches!(c, '.' | ',' | '\'') && next().is_some_and(char::is_alphanumeric))
+            && ((matches!(c, '.' | ',' | '\'') && alphanumeric_at(text, at))
                 || (c == '.' && letters == 1)
                 || (matches!(c, '-' | '/')
-                    && next().is_some_and(|n| n.is_ascii_digit())
+                    && bytes.get(at).is_some_and(u8::is_ascii_digit)
                     && word.ends_with(|p: char| p.is_ascii_digit())));
         if inner {
             word.push(c);
             letters += 1;
         } else {
             if !word.is_empty() {
-                flush(&word, &mut stripped, &mut per);
+                flush(&word, &mut stripped, &mut per, &mut emit);
                 word.clear();
                 letters = 0;
             }
             if c == '%' {
-                flush("pct", &mut stripped, &mut per);
+                flush("pct", &mut stripped, &mut per, &mut emit);
             }
         }
     }
     if !word.is_empty() {
-        flush(&word, &mut stripped, &mut per);
+        flush(&word, &mut stripped, &mut per, &mut emit);
     }
     if per {
-        emit("per");
+        emit(Word::of("per"));
     }
+}
+
+/// Passes on a word of [`fold_words`] (lowercase) folded: see the module
+/// documentation.
+fn flush(word: &str, stripped: &mut String, per: &mut bool, emit: &mut impl FnMut(Word<'_>)) {
+    // (Byte loops: the characters looked for are ASCII.)
+    let end = word.len()
+        - word
+            .bytes()
+            .rev()
+            .take_while(|&b| b == b'.' || b == b',')
+            .count();
+    let w = &word[..end];
+    // A figure loses its commas (1,234.50 = 1234.50), a word its dots
+    // and apostrophes too; a trailing dot ends a sentence.
+    let figure = w.bytes().any(|b| b.is_ascii_digit());
+    let drop: &[char] = if figure { &[','] } else { &['.', '\'', ','] };
+    let dropped = w
+        .bytes()
+        .any(|b| b == b',' || (!figure && (b == b'.' || b == b'\'')));
+    let folded = if dropped {
+        stripped.clear();
+        stripped.extend(w.chars().filter(|c| !drop.contains(c)));
+        stripped.as_str()
+    } else {
+        w
+    };
+    if !folded.is_empty() {
+        pass_on(Word::of(folded), key(folded.as_bytes()), per, emit);
+    }
+}
+
+/// The high bit of each byte of a u64.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Bit 5 of each byte: ASCII lowercase.
+const LOWER: u64 = 0x2020_2020_2020_2020;
+
+/// The eight bytes of `bytes` from `at`, little-endian, zeros past the end.
+fn eight_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..).and_then(|b| b.first_chunk::<8>()) {
+        Some(&eight) => u64::from_le_bytes(eight),
+        None => {
+            let mut eight = [0; 8];
+            let rest = &bytes[at.min(bytes.len())..];
+            eight[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(eight)
+        }
+    }
+}
+
+/// The bytes of `eight` that are ASCII letters or digits, and those that are
+/// ASCII digits: the high bit of each byte set (SWAR: a byte of 7 bits plus
+/// `0x80 - lo` has its high bit set when the byte is at least `lo`).
+fn classify(eight: u64) -> (u64, u64) {
+    const fn each(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    let ascii = !eight & HIGH;
+    let low = eight & !HIGH;
+    let digits = (low + each(0x80 - b'0')) & !(low + each(0x7f - b'9'));
+    let lower = low | LOWER;
+    let letters = (lower + each(0x80 - b'a')) & !(lower + each(0x7f - b'z'));
+    ((digits | letters) & ascii, digits & ascii & HIGH)
+}
+
+/// [`fnv`] of the first `n` bytes of `eight` (low byte first), without a
+/// branch on `n`.
+fn fnv_prefix(mut hash: u64, eight: u64, n: usize) -> u64 {
+    for i in 0..8 {
+        let next = fnv(hash, (eight >> (8 * i)) as u8);
+        hash = std::hint::select_unpredictable(i < n, next, hash);
+    }
+    hash
+}
+
+/// Whether the word `text[start..end]`, a run of ASCII letters and digits
+/// after no other word character, goes on past `end` (the rules of
+/// [`fold_words`] for a word of `end - start` letters).
+fn goes_on(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    match bytes.get(end) {
+        None => false,
+        Some(b'.' | b',' | b'\'' | b'`') => {
+            (bytes[end] == b'.' && end - start == 1) || alphanumeric_at(text, end + 1)
+        }
+        Some(b'-' | b'/') => {
+            bytes[end - 1].is_ascii_digit() && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+        }
+        Some(b) if b.is_ascii() => false,
+        // A letter, or an apostrophe that may stand between letters.
+        Some(_) => text[end..].chars().next().is_some_and(|c| {
+            c.is_alphanumeric() || matches!(c, '\u{2018}' | '\u{2019}' | '\u{02BC}')
+        }),
+    }
+}
+
+/// Whether the character at byte `at` of `text` (a character boundary) is a
+/// letter or digit.
+fn alphanumeric_at(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => text[at..].chars().next().is_some_and(char::is_alphanumeric),
+    }
+}
+
+/// Passes a folded word with the [`key`] of its text to `emit` in its
+/// canonical spelling, holding back a "per" until the next word tells
+/// whether it is "per cent".
+fn pass_on(word: Word<'_>, key: u64, per: &mut bool, emit: &mut impl FnMut(Word<'_>)) {
+    let spelling = respelling(key);
+    if std::mem::take(per) {
+        if spelling == Some("cent") {
+            emit(Word::of("pct"));
+            return;
+        }
+        emit(Word::of("per"));
+    }
+    match spelling {
+        Some("per") => *per = true,
+        Some(other) => emit(Word::of(other)),
+        None => emit(word),
+    }
+}
+
+/// A word of up to 7 bytes, its ASCII letters lowercased, in a u64 (a word
+/// holds no NUL, so the key tells it from any other); 0 for a longer word.
+const fn key(word: &[u8]) -> u64 {
+    if word.len() > 7 {
+        return 0;
+    }
+    let mut key = 0;
+    let mut i = 0;
+    while i < word.len() {
+        key |= (word[i].to_ascii_lowercase() as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+/// The [`key`] of `bytes[start..end]`, ASCII letters and digits, read at
+/// once (without a branch on its length, which is hard to predict).
+fn run_key(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let Some(&eight) = bytes.get(start..).and_then(|b| b.first_chunk::<8>()) else {
+        return key(&bytes[start..end]);
+    };
+    let len = end - start;
+    // (Lowercase: a digit has the bit already.)
+    let low = (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020) & ((1 << (8 * len.min(7))) - 1);
+    if len <= 7 {
+        low
+    } else {
+        0
+    }
+}
+
+/// The words another spelling (or "per" and "cent", which a "per cent"
+/// joins) stands for, by [`key`].
+const SPELLINGS: [(u64, &str); 13] = [
+    (key(b"percent"), "pct"),
+    (key(b"pc"), "pct"),
+    (key(b"mln"), "million"),
+    (key(b"mn"), "million"),
+    (key(b"m"), "million"),
+    (key(b"bln"), "billion"),
+    (key(b"bn"), "billion"),
+    (key(b"dlrs"), "dollars"),
+    (key(b"dlr"), "dollars"),
+    (key(b"dollar"), "dollars"),
+    (key(b"usa"), "us"),
+    (key(b"per"), "per"),
+    (key(b"cent"), "cent"),
+];
+
+/// The canonical spelling of the word of [`key`] `key`, if it has another.
+fn respelling(key: u64) -> Option<&'static str> {
+    // (Compared with all at once: one branch, seldom taken.)
+    if !SPELLINGS
+        .iter()
+        .fold(false, |any, &(k, _)| any | (k == key))
+    {
+        return None;
+    }
+    SPELLINGS.iter().find(|&&(k, _)| k == key).map(|&(_, w)| w)
 }
 
 /// The folded words of `text`: see the module documentation.
 pub fn fold(text: &str) -> Vec<String> {
     let mut words = Vec::new();
-    fold_words(text, |w| words.push(w.to_string()));
+    fold_words(text, |w| words.push(w.text.to_ascii_lowercase()));
     words
 }
 
@@ -185,13 +366,24 @@ fn mix(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// A folded word's 64-bit hash (FNV-1a, mixed).
-fn word_hash(word: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in word.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+/// A folded word's 64-bit hash (FNV-1a of its bytes with ASCII letters
+/// lowercased, mixed), and whether it holds an ASCII digit.
+fn word_hash(word: &str) -> (u64, bool) {
+    let mut h = FNV_OFFSET;
+    let mut digit = false;
+    for &b in word.as_bytes() {
+        digit |= b.is_ascii_digit();
+        h = fnv(h, b.to_ascii_lowercase());
     }
-    mix(h)
+    (mix(h), digit)
+}
+
+/// FNV-1a's initial state.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a's step: one more byte.
+fn fnv(h: u64, byte: u8) -> u64 {
+    (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// A shingle's 64-bit hash, from the hashes of its words in order.
@@ -269,7 +461,7 @@ pub fn estimate(same: u32) -> f64 {
 /// open-addressing set, linear in their number, where a sort took a fifth
 /// of the signature's time).
 fn distinct(hashes: &[u64]) -> usize {
-    let size = (2 * hashes.len()).next_power_of_two().max(2);
+    let size = (4 * hashes.len()).next_power_of_two().max(2);
     let shift = 64 - size.trailing_zeros();
     // 0 marks an empty slot; a hash of 0 is counted apart.
     let mut slots = vec![0u64; size];
@@ -329,26 +521,29 @@ impl Signature {
     /// The signature with its empty bins not densified (their values are
     /// meaningless).
     fn sketch(text: &str) -> Signature {
-        let mut words = Vec::with_capacity(text.len() / 5);
+        const _: () = assert!(SHINGLE_WORDS == 3, "a shingle is the last three words");
         let mut numbers = Vec::new();
+        // The hashes of the last two words, and the count of words.
+        let (mut before, mut last, mut words) = (0, 0, 0usize);
+        let mut shingles = Vec::with_capacity(text.len() / 5);
         fold_words(text, |w| {
-            let h = word_hash(w);
-            words.push(h);
-            if numbers.len() < MAX_NUMBERS && w.bytes().any(|b| b.is_ascii_digit()) {
-                let h = h as u16;
-                if !numbers.contains(&h) {
-                    numbers.push(h);
-                }
+            let h = w.hash;
+            if w.figure && numbers.len() < MAX_NUMBERS && !numbers.contains(&(h as u16)) {
+                numbers.push(h as u16);
             }
+            words += 1;
+            if words >= SHINGLE_WORDS {
+                shingles.push(shingle_hash(&[before, last, h]));
+            }
+            (before, last) = (last, h);
         });
-        let shingles: Vec<u64> = if words.len() < SHINGLE_WORDS {
-            (!words.is_empty())
-                .then(|| shingle_hash(&words))
-                .into_iter()
-                .collect()
-        } else {
-            words.windows(SHINGLE_WORDS).map(shingle_hash).collect()
-        };
+        // A text of fewer words is one shingle.
+        match words {
+            0 => {}
+            1 => shingles.push(shingle_hash(&[last])),
+            2 => shingles.push(shingle_hash(&[before, last])),
+            _ => {}
+        }
         let (minhash, filled) = minhash(&shingles);
         Signature {
             minhash,
@@ -378,11 +573,14 @@ impl Signature {
         if filled != 0 && filled != MINHASHES {
             out.extend_from_slice(&self.filled.to_le_bytes());
         }
-        let values: Vec<u16> = (0..MINHASHES)
-            .filter(|&bin| self.filled & (1 << bin) != 0)
-            .map(|bin| self.minhash[bin])
-            .collect();
-        for pair in values.chunks(2) {
+        // The filled bins' values, without a branch on each bin.
+        let mut values = [0u16; MINHASHES];
+        let mut count = 0;
+        for (bin, &value) in self.minhash.iter().enumerate() {
+            values[count] = value;
+            count += (self.filled >> bin) as usize & 1;
+        }
+        for pair in values[..count].chunks(2) {
             let (a, b) = (pair[0], pair.get(1).copied().unwrap_or(0));
             let packed = u32::from(a) | (u32::from(b) << VALUE_BITS);
             let bytes = if pair.len() == 2 { 3 } else { 2 };
@@ -506,6 +704,51 @@ mod tests {
             fold("prime rate to 7-3/4 from 7-1/2, a U.S.-Japan pact"),
             vec!["prime", "rate", "to", "7-3/4", "from", "7-1/2", "a", "us", "japan", "pact"]
         );
+    }
+
+    #[test]
+    fn words_fold_alike_whichever_way_they_are_read() {
+        // Words of ASCII letters and digits only are read eight bytes at a
+        // time and hashed as they stand; the others character by character.
+        // Both fold as before (the expected words are main's at ec82f52).
+        let cases: [(&str, &[&str]); 12] = [
+            (
+                "USA PerCent MLN Dlrs percents Percentage",
+                &["us", "pct", "million", "dollars", "percents", "percentage"],
+            ),
+            ("per", &["per"]),
+            ("rose 5%, per CENT.", &["rose", "5", "pct", "pct"]),
+            ("per\u{2014}cent per", &["pct", "per"]),
+            (
+                "PER \u{201c}CENT\u{201d} up 5\u{a0}% from 1,000.",
+                &["pct", "up", "5", "pct", "from", "1000"],
+            ),
+            (
+                "élan naïve l’été café’s ÉCOLE",
+                &["élan", "naïve", "lété", "cafés", "école"],
+            ),
+            (
+                "a b/c 1-a 12-3 x-1 1/2%",
+                &["a", "b", "c", "1", "a", "12-3", "x", "1", "1/2", "pct"],
+            ),
+            (
+                "Mr. J. Smith e.g. it's rock`n`roll",
+                &["mr", "j", "smith", "eg", "its", "rocknroll"],
+            ),
+            (
+                "abcdefgh abcdefghijklmnopq 12345678 1234567",
+                &["abcdefgh", "abcdefghijklmnopq", "12345678", "1234567"],
+            ),
+            ("Ünited États USA’s", &["ünited", "états", "usas"]),
+            ("x86_64 Q3 2a.b.c.", &["x86", "64", "q3", "2a.b.c"]),
+            (
+                "中国5%增长 US-made İstanbul",
+                &["中国5", "pct", "增长", "us", "made", "i\u{307}stanbul"],
+            ),
+        ];
+        for (text, words) in cases {
+            assert_eq!(fold(text), words, "{text}");
+        }
     }
 
     #[test]
