@@ -312,7 +312,7 @@ fn run_key(bytes: &[u8], start: usize, end: usize) -> u64 {
     };
     let len = end - start;
     // (Lowercase: a digit has the bit already.)
-    let low = (u64::from_le_bytes(eight) | 0x2020_2020_2020_2020) & ((1 << (8 * len.min(7))) - 1);
+    let low = (u64::from_le_bytes(eight) | LOWER) & ((1 << (8 * len.min(7))) - 1);
     if len <= 7 {
         low
     } else {
