@@ -66,6 +66,35 @@ pub fn copy_similarity(a: &Signature, b: &Signature) -> Option<f64> {
     table.similarity(0, 1)
 }
 
+/// Estimated Jaccard similarity of the shingle sets of two articles, from
+/// their band words.
+#[inline(always)]
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    // Words are compared whole, two values at a time (this loop and the
+    // one in `band_pairs` are most of the grouping time).
+    let same: u32 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let d = x ^ y;
+            u32::from(d & 0xffff == 0) + u32::from(d >> 16 == 0)
+        })
+        .sum();
+    // (Looked up: the estimate's division was a tenth of the check.)
+    static ESTIMATES: std::sync::LazyLock<Vec<f64>> =
+        std::sync::LazyLock::new(|| (0..=MINHASHES as u32).map(estimate).collect());
+    ESTIMATES[same as usize]
+}
+
+/// An article as a check reads it: its number in the table, its band words
+/// and its shingle count.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    i: u32,
+    bands: &'a [u32],
+    shingles: u32,
+}
+
 /// Largest LSH bucket whose pairs are compared: a band value shared by more
 /// articles than this is boilerplate, not a sign of a copy (the pairs it
 /// holds are still found through their other bands).
@@ -113,11 +142,13 @@ impl Table {
     }
 
     /// The article's band keys: two MinHash values each.
+    #[inline(always)]
     fn bands(&self, i: u32) -> &[u32] {
         let i = i as usize;
         &self.bands[i * BANDS..(i + 1) * BANDS]
     }
 
+    #[inline(always)]
     fn numbers(&self, i: u32) -> &[u16] {
         let i = i as usize;
         let start = if i == 0 { 0 } else { self.number_ends[i - 1] };
@@ -178,26 +209,8 @@ impl Table {
         }
     }
 
-    /// Estimated Jaccard similarity of the shingle sets of two articles.
-    fn jaccard(&self, a: u32, b: u32) -> f64 {
-        // Words are compared whole, two values at a time (this loop and the
-        // one in `verified_pairs` are most of the grouping time).
-        let same: u32 = self
-            .bands(a)
-            .iter()
-            .zip(self.bands(b))
-            .map(|(x, y)| {
-                let d = x ^ y;
-                u32::from(d & 0xffff == 0) + u32::from(d >> 16 == 0)
-            })
-            .sum();
-        // (Looked up: the estimate's division was a tenth of the check.)
-        static ESTIMATES: std::sync::LazyLock<Vec<f64>> =
-            std::sync::LazyLock::new(|| (0..=MINHASHES as u32).map(estimate).collect());
-        ESTIMATES[same as usize]
-    }
-
     /// Figures that both articles hold.
+    #[inline(always)]
     fn shared_numbers(&self, a: u32, b: u32) -> usize {
         let (x, y) = (self.numbers(a), self.numbers(b));
         let (mut i, mut j, mut held) = (0, 0, 0);
@@ -225,31 +238,43 @@ impl Table {
     ///   (Jaccard at least [`MIN_BRIEF_JACCARD`]);
     /// - the estimated containment is at least [`MIN_CONTAINMENT`].
     pub fn similarity(&self, a: u32, b: u32) -> Option<f64> {
-        let (short, long) = if self.shingles[a as usize] <= self.shingles[b as usize] {
+        self.check(self.row(a), self.row(b))
+    }
+
+    /// The article `i` as a check reads it.
+    fn row(&self, i: u32) -> Row<'_> {
+        Row {
+            i,
+            bands: self.bands(i),
+            shingles: self.shingles[i as usize],
+        }
+    }
+
+    /// [`Table::similarity`] of two rows.
+    #[inline(always)]
+    fn check(&self, a: Row, b: Row) -> Option<f64> {
+        let (short, long) = if a.shingles <= b.shingles {
             (a, b)
         } else {
             (b, a)
         };
-        let (s, l) = (
-            f64::from(self.shingles[short as usize]),
-            f64::from(self.shingles[long as usize]),
-        );
+        let (s, l) = (f64::from(short.shingles), f64::from(long.shingles));
         if s == 0.0 || s < MIN_LENGTH_RATIO * l {
             return None;
         }
-        let j = self.jaccard(short, long);
+        let j = jaccard(short.bands, long.bands);
         // The containment, j (s + l) / ((1 + j) s), tested without its
         // divisions: most pairs checked end here, and the divisions were
         // the slowest part of the check.
         if j * (s + l) < MIN_CONTAINMENT * (1.0 + j) * s {
             return None;
         }
-        let shared = self.shared_numbers(short, long);
+        let shared = self.shared_numbers(short.i, long.i);
         let share = |i: u32| match self.numbers(i).len() {
             0 => 1.0,
             all => shared as f64 / all as f64,
         };
-        if share(short).max(share(long)) < MIN_NUMBERS
+        if share(short.i).max(share(long.i)) < MIN_NUMBERS
             || (s < f64::from(BRIEF_SHINGLES) && shared < BRIEF_FIGURES && j < MIN_BRIEF_JACCARD)
         {
             return None;
@@ -266,47 +291,65 @@ impl Table {
         let rows: Vec<u32> = (0..self.len() as u32)
             .filter(|&i| self.shingles[i as usize] > 0)
             .collect();
-        let key = |i: u32, band: usize| self.bands(i)[band];
-        // Eight words at a time without a branch between them (vectorised):
-        // this check was a quarter of the grouping time at a million articles.
-        let shared_before = |i: u32, j: u32, band: usize| {
-            let (a, b) = (&self.bands(i)[..band], &self.bands(j)[..band]);
-            let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-            for (p, q) in (&mut x).zip(&mut y) {
-                if p.iter().zip(q).fold(false, |eq, (s, t)| eq | (s == t)) {
-                    return true;
-                }
-            }
-            x.remainder().iter().zip(y.remainder()).any(|(s, t)| s == t)
-        };
         (0..BANDS)
             .into_par_iter()
-            .flat_map_iter(|band| {
-                // Key and row in one word: a sort of plain integers.
-                let mut keys: Vec<u64> = rows
-                    .iter()
-                    .map(|&i| (u64::from(key(i, band)) << 32) | u64::from(i))
-                    .collect();
-                keys.sort_unstable();
-                let mut found = Vec::new();
-                for run in keys.chunk_by(|x, y| x >> 32 == y >> 32) {
-                    if run.len() < 2 || run.len() > MAX_BUCKET {
-                        continue;
-                    }
-                    for (x, &i) in run.iter().enumerate() {
-                        let i = i as u32;
-                        for &j in &run[x + 1..] {
-                            let j = j as u32;
-                            if !shared_before(i, j, band) && self.similarity(i, j).is_some() {
-                                found.push((i.min(j), i.max(j)));
-                            }
-                        }
-                    }
-                }
-                found
-            })
+            .flat_map_iter(|band| band_pairs(self, &rows, band))
             .collect()
     }
+}
+
+/// The pairs of [`Table::verified_pairs`] that first meet in `band`.
+/// Compiled also for newer x86 vector instructions (used where the processor
+/// has them): checking pairs is most of the grouping time.
+#[multiversion::multiversion(targets("x86_64+avx2+popcnt"))]
+fn band_pairs(table: &Table, rows: &[u32], band: usize) -> Vec<(u32, u32)> {
+    // Eight words at a time without a branch between them (vectorised):
+    // this check was a quarter of the grouping time at a million articles.
+    let shared_before = |a: &[u32], b: &[u32]| {
+        let (mut x, mut y) = (a[..band].chunks_exact(8), b[..band].chunks_exact(8));
+        for (p, q) in (&mut x).zip(&mut y) {
+            if p.iter().zip(q).fold(false, |eq, (s, t)| eq | (s == t)) {
+                return true;
+            }
+        }
+        x.remainder().iter().zip(y.remainder()).any(|(s, t)| s == t)
+    };
+    // Key and row in one word: a sort of plain integers.
+    let mut keys: Vec<u64> = rows
+        .iter()
+        .map(|&i| (u64::from(table.bands(i)[band]) << 32) | u64::from(i))
+        .collect();
+    keys.sort_unstable();
+    let mut found = Vec::new();
+    // The band words and shingle counts of a bucket's articles, side by
+    // side: its pairs then read memory in order, not all over the table.
+    let (mut words, mut shingles) = (Vec::new(), Vec::new());
+    for run in keys.chunk_by(|x, y| x >> 32 == y >> 32) {
+        if run.len() < 2 || run.len() > MAX_BUCKET {
+            continue;
+        }
+        words.clear();
+        shingles.clear();
+        for &r in run {
+            words.extend_from_slice(table.bands(r as u32));
+            shingles.push(table.shingles[r as u32 as usize]);
+        }
+        let row = |x: usize| Row {
+            i: run[x] as u32,
+            bands: &words[x * BANDS..(x + 1) * BANDS],
+            shingles: shingles[x],
+        };
+        for x in 0..run.len() {
+            let a = row(x);
+            for y in x + 1..run.len() {
+                let b = row(y);
+                if !shared_before(a.bands, b.bands) && table.check(a, b).is_some() {
+                    found.push((a.i.min(b.i), a.i.max(b.i)));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Star clustering around originals, which does not chain: articles are
