@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::story::numbers::StoryNumbers;
-use crate::story::signature::{estimate, Signature, MINHASHES};
+use crate::story::signature::{estimate, Signature, MINHASHES, VALUE_BITS};
 
 /// The file, in the index folder, that holds the copy groups.
 pub const GROUPS_FILE: &str = "copies.json";
@@ -123,6 +123,7 @@ impl Table {
         self.orders.push(order);
         self.shingles.push(signature.shingles);
         let value = |k: usize| u32::from(signature.minhash.get(k).copied().unwrap_or(0));
+        debug_assert!(signature.minhash.iter().all(|&v| v >> VALUE_BITS == 0));
         self.bands
             .extend((0..BANDS).map(|band| (value(2 * band) << 16) | value(2 * band + 1)));
         let start = self.numbers.len();
@@ -314,12 +315,12 @@ fn band_pairs(table: &Table, rows: &[u32], band: usize) -> Vec<(u32, u32)> {
         }
         x.remainder().iter().zip(y.remainder()).any(|(s, t)| s == t)
     };
-    // Key and row in one word: a sort of plain integers.
-    let mut keys: Vec<u64> = rows
-        .iter()
-        .map(|&i| (u64::from(table.bands(i)[band]) << 32) | u64::from(i))
-        .collect();
-    keys.sort_unstable();
+    // Key and row in one word, sorted.
+    let keys = sorted_keys(
+        rows.iter()
+            .map(|&i| (u64::from(table.bands(i)[band]) << 32) | u64::from(i)),
+        rows.len(),
+    );
     let mut found = Vec::new();
     // The band words and shingle counts of a bucket's articles, side by
     // side: its pairs then read memory in order, not all over the table.
@@ -350,6 +351,34 @@ fn band_pairs(table: &Table, rows: &[u32], band: usize) -> Vec<(u32, u32)> {
         }
     }
     found
+}
+
+/// Band keys (two 12-bit values, in bits 48-59 and 32-43) with their rows
+/// (bits 0-31, ascending), sorted: a radix sort of the two values, which
+/// keeps the rows of a key in order (a comparison sort was a tenth of the
+/// grouping time at a million articles).
+#[inline(always)]
+fn sorted_keys(keys: impl Iterator<Item = u64>, len: usize) -> Vec<u64> {
+    const VALUES: usize = 1 << VALUE_BITS;
+    let mut keys: Vec<u64> = keys.collect();
+    let mut out = vec![0u64; len];
+    for shift in [32, 48] {
+        let value = |k: u64| (k >> shift) as usize & (VALUES - 1);
+        let mut starts = vec![0usize; VALUES + 1];
+        for &k in &keys {
+            starts[value(k) + 1] += 1;
+        }
+        for v in 0..VALUES {
+            starts[v + 1] += starts[v];
+        }
+        for &k in &keys {
+            let v = value(k);
+            out[starts[v]] = k;
+            starts[v] += 1;
+        }
+        std::mem::swap(&mut keys, &mut out);
+    }
+    keys
 }
 
 /// Star clustering around originals, which does not chain: articles are
@@ -744,5 +773,23 @@ mod tests {
             .replace("4.5", "4.75")
             .replace("two years", "three years");
         assert!(!is_copy(&Signature::of(STORY), &Signature::of(&other)));
+    }
+
+    #[test]
+    fn band_keys_sort_as_a_comparison_sort_would() {
+        let mut state = 7u64;
+        let keys: Vec<u64> = (0..50_000u64)
+            .map(|row| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                // Few distinct values, so that keys repeat.
+                let (high, low) = ((state >> 40) & 0x3f, (state >> 20) & 0xfff);
+                (high << 48) | (low << 32) | row
+            })
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        assert_eq!(sorted_keys(keys.into_iter(), expected.len()), expected);
     }
 }
