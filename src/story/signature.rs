@@ -439,35 +439,18 @@ fn shingle_hash(words: &[u64]) -> u64 {
 /// same for every text (see [`densify`]), so that two texts agree in a bin
 /// with a probability of their Jaccard similarity, as with [`MINHASHES`]
 /// permutations, at the cost of one hash per shingle instead of
-/// [`MINHASHES`]. Each value is cut to its low [`VALUE_BITS`] bits; the
-/// empty bins are left to [`densify`].
-struct MinHash {
-    /// Each bin's least value so far (`u32::MAX` while empty).
-    values: [u32; MINHASHES],
-    /// The bins a shingle fell in (bit `k` for bin `k`).
-    filled: u128,
-}
-
-impl MinHash {
-    fn new() -> MinHash {
-        MinHash {
-            values: [u32::MAX; MINHASHES],
-            filled: 0,
-        }
-    }
-
-    /// Adds a shingle's hash.
-    fn add(&mut self, h: u64) {
-        const _: () = assert!(MINHASHES == 128, "bins are picked by the top 7 bits");
+/// [`MINHASHES`]. Each value is cut to its low [`VALUE_BITS`] bits. Returns
+/// the values and the filled bins; the empty bins are left to [`densify`].
+fn minhash(shingles: &[u64]) -> ([u16; MINHASHES], u128) {
+    const _: () = assert!(MINHASHES == 128, "bins are picked by the top 7 bits");
+    let mut values = [u32::MAX; MINHASHES];
+    let mut filled = 0u128;
+    for &h in shingles {
         let bin = (h >> 57) as usize;
-        self.values[bin] = self.values[bin].min(h as u32);
-        self.filled |= 1 << bin;
+        values[bin] = values[bin].min(h as u32);
+        filled |= 1 << bin;
     }
-
-    /// The low [`VALUE_BITS`] bits of each bin's value.
-    fn values(&self) -> [u16; MINHASHES] {
-        self.values.map(|v| (v & VALUE_MASK) as u16)
-    }
+    (values.map(|v| (v & VALUE_MASK) as u16), filled)
 }
 
 /// The low [`VALUE_BITS`] bits.
@@ -510,72 +493,72 @@ pub fn estimate(same: u32) -> f64 {
     ((p - chance) / (1.0 - chance)).max(0.0)
 }
 
-/// Counts distinct well-mixed hashes as they come: an open-addressing set
-/// (where a sort took a fifth of the signature's time), its slots kept by
-/// each thread from one text to the next so that counting allocates nothing.
-#[derive(Default)]
-struct Distinct {
-    /// A power of two of slots; 0 marks an empty one.
-    slots: Vec<u64>,
-    /// Nonzero hashes held.
-    count: usize,
-    /// Whether a hash of 0 (counted apart) came.
-    zero: bool,
-}
-
-/// Slots a thread's [`Distinct`] keeps between texts at most (4 MB).
-const KEPT_SLOTS: usize = 1 << 19;
-
-impl Distinct {
-    /// Empties the set, with room for about `expected` hashes.
-    fn reset(&mut self, expected: usize) {
-        let size = (4 * expected).next_power_of_two().max(64);
-        if self.slots.capacity() > KEPT_SLOTS.max(size) {
-            self.slots = Vec::new();
-        }
-        self.slots.clear();
-        self.slots.resize(size, 0);
-        self.count = 0;
-        self.zero = false;
-    }
-
-    fn insert(&mut self, h: u64) {
+/// How many distinct values `hashes` holds (well-mixed hashes: an
+/// open-addressing set in `slots`, linear in their number, where a sort took
+/// a fifth of the signature's time).
+fn distinct(hashes: &[u64], slots: &mut Vec<u64>) -> usize {
+    let size = (4 * hashes.len()).next_power_of_two().max(2);
+    let shift = 64 - size.trailing_zeros();
+    // 0 marks an empty slot; a hash of 0 is counted apart.
+    slots.clear();
+    slots.resize(size, 0);
+    let (mut count, mut zero) = (0, false);
+    for &h in hashes {
         if h == 0 {
-            self.zero = true;
-            return;
+            zero = true;
+            continue;
         }
-        let mask = self.slots.len() - 1;
-        let shift = 64 - self.slots.len().trailing_zeros();
         let mut at = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize;
         loop {
-            match self.slots[at] {
-                0 => break,
-                v if v == h => return,
-                _ => at = (at + 1) & mask,
+            match slots[at] {
+                0 => {
+                    slots[at] = h;
+                    count += 1;
+                    break;
+                }
+                v if v == h => break,
+                _ => at = (at + 1) & (size - 1),
             }
         }
-        self.slots[at] = h;
-        self.count += 1;
-        // (At most half full: a text of short words holds more shingles
-        // than its length let `reset` expect.)
-        if 2 * self.count > self.slots.len() {
-            let held = std::mem::replace(&mut self.slots, vec![0; 2 * (mask + 1)]);
-            self.count = 0;
-            held.into_iter()
-                .filter(|&h| h != 0)
-                .for_each(|h| self.insert(h));
-        }
     }
+    count + usize::from(zero)
+}
 
-    /// How many distinct hashes came.
-    fn len(&self) -> usize {
-        self.count + usize::from(self.zero)
+/// What a thread keeps from one signature to the next, so that a signature
+/// allocates only what it returns.
+#[derive(Default)]
+struct Scratch {
+    /// The hash of each folded word, in text order.
+    words: Vec<u64>,
+    /// The hash of each figure (a word holding a digit), in text order.
+    figures: Vec<u64>,
+    /// The hash of each shingle, in text order.
+    shingles: Vec<u64>,
+    /// The slots of [`distinct`].
+    slots: Vec<u64>,
+}
+
+impl Scratch {
+    /// Gives back the memory of a long text's buffers.
+    fn trim(&mut self) {
+        /// Hashes kept per buffer at most (1 MB).
+        const KEPT: usize = 1 << 17;
+        for buffer in [
+            &mut self.words,
+            &mut self.figures,
+            &mut self.shingles,
+            &mut self.slots,
+        ] {
+            if buffer.capacity() > KEPT {
+                *buffer = Vec::new();
+            }
+        }
     }
 }
 
 thread_local! {
-    /// The set that counts a text's distinct shingles, one per thread.
-    static DISTINCT: std::cell::RefCell<Distinct> = Default::default();
+    /// Each thread's [`Scratch`].
+    static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
 }
 
 /// The bin an empty `bin` tries at its `attempt`th draw (from 1).
@@ -664,45 +647,47 @@ impl Signature {
         encode(&s.minhash, s.filled, s.shingles, &s.numbers)
     }
 
-    /// Folds `text` and takes each shingle into the MinHash and the count of
-    /// distinct shingles as it comes.
+    /// Folds `text`, then hashes its shingles (each step a loop of its own:
+    /// the MinHash and the count of distinct shingles, in the loop that
+    /// folds, waited there for each word's hash).
     fn sketch(text: &str) -> Sketch {
         const _: () = assert!(SHINGLE_WORDS == 3, "a shingle is the last three words");
-        DISTINCT.with_borrow_mut(|distinct| {
-            // (A word takes six bytes or more in most texts.)
-            distinct.reset(text.len() / 8);
-            let mut minhash = MinHash::new();
-            let mut shingle = |h: u64| {
-                minhash.add(h);
-                distinct.insert(h);
-            };
-            let mut numbers = Vec::new();
-            // The hashes of the last two words, and the count of words.
-            let (mut before, mut last, mut words) = (0, 0, 0usize);
+        SCRATCH.with_borrow_mut(|scratch| {
+            let Scratch {
+                words,
+                figures,
+                shingles,
+                slots,
+            } = scratch;
+            words.clear();
+            figures.clear();
             fold_words(text, |w| {
-                let h = w.hash;
-                if w.figure && numbers.len() < MAX_NUMBERS && !numbers.contains(&(h as u16)) {
+                words.push(w.hash);
+                if w.figure {
+                    figures.push(w.hash);
+                }
+            });
+            let mut numbers = Vec::new();
+            for &h in figures.iter() {
+                if numbers.len() < MAX_NUMBERS && !numbers.contains(&(h as u16)) {
                     numbers.push(h as u16);
                 }
-                words += 1;
-                if words >= SHINGLE_WORDS {
-                    shingle(shingle_hash(&[before, last, h]));
-                }
-                (before, last) = (last, h);
-            });
+            }
+            shingles.clear();
             // A text of fewer words is one shingle.
-            match words {
-                0 => {}
-                1 => shingle(shingle_hash(&[last])),
-                2 => shingle(shingle_hash(&[before, last])),
-                _ => {}
+            if (1..SHINGLE_WORDS).contains(&words.len()) {
+                shingles.push(shingle_hash(words));
             }
-            Sketch {
-                minhash: minhash.values(),
-                filled: minhash.filled,
-                shingles: distinct.len() as u32,
+            shingles.extend(words.windows(SHINGLE_WORDS).map(shingle_hash));
+            let (minhash, filled) = minhash(shingles);
+            let sketch = Sketch {
+                minhash,
+                filled,
+                shingles: distinct(shingles, slots) as u32,
                 numbers,
-            }
+            };
+            scratch.trim();
+            sketch
         })
     }
 
@@ -887,21 +872,10 @@ mod tests {
 
     #[test]
     fn distinct_counts_each_value_once() {
-        let mut distinct = Distinct::default();
-        for expected in [0, 1000] {
-            distinct.reset(expected);
-            assert_eq!(distinct.len(), 0);
-            (0..500u64)
-                .map(|i| mix(i % 37 + 1))
-                .for_each(|h| distinct.insert(h));
-            distinct.insert(0);
-            distinct.insert(0);
-            assert_eq!(distinct.len(), 38);
-        }
-        // Grown from 64 slots (at most half full) to 4,096.
-        distinct.reset(0);
-        (0..2000u64).map(mix).for_each(|h| distinct.insert(h));
-        assert_eq!((distinct.len(), distinct.slots.len()), (2000, 4096));
+        let values: Vec<u64> = (0..500u64).map(|i| mix(i % 37 + 1)).chain([0, 0]).collect();
+        let mut slots = vec![7; 5000];
+        assert_eq!(distinct(&values, &mut slots), 38);
+        assert_eq!(distinct(&[], &mut slots), 0);
     }
 
     #[test]
