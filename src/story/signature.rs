@@ -647,9 +647,11 @@ impl Signature {
         encode(&s.minhash, s.filled, s.shingles, &s.numbers)
     }
 
-    /// Folds `text`, then hashes its shingles (each step a loop of its own:
-    /// the MinHash and the count of distinct shingles, in the loop that
-    /// folds, waited there for each word's hash).
+    /// The signature of `text` with its empty bins not densified. Folding,
+    /// hashing the shingles, the MinHash and the count of distinct shingles
+    /// are each a loop of their own, over the thread's [`Scratch`] (counted
+    /// in the loop that folds, the shingles made it wait on each word's
+    /// hash, and it was slower).
     fn sketch(text: &str) -> Sketch {
         const _: () = assert!(SHINGLE_WORDS == 3, "a shingle is the last three words");
         SCRATCH.with_borrow_mut(|scratch| {
@@ -876,6 +878,16 @@ mod tests {
         let mut slots = vec![7; 5000];
         assert_eq!(distinct(&values, &mut slots), 38);
         assert_eq!(distinct(&[], &mut slots), 0);
+    }
+
+    #[test]
+    fn each_spelling_has_a_slot_of_its_own() {
+        for (key, word) in SPELLINGS {
+            assert_eq!(respelling(key), Some(word));
+        }
+        for other in ["the", "pct", "dollars", "percents", "", "m.", "mlns"] {
+            assert_eq!(respelling(key(other.as_bytes())), None, "{other}");
+        }
     }
 
     #[test]
