@@ -132,19 +132,6 @@ impl Table {
         self.number_ends.push(self.numbers.len() as u32);
     }
 
-    /// Adds the articles of `other`.
-    fn append(&mut self, other: Table) {
-        let offset = self.numbers.len() as u32;
-        self.ids.extend(other.ids);
-        self.dates.extend(other.dates);
-        self.orders.extend(other.orders);
-        self.shingles.extend(other.shingles);
-        self.bands.extend(other.bands);
-        self.numbers.extend(other.numbers);
-        self.number_ends
-            .extend(other.number_ends.iter().map(|end| end + offset));
-    }
-
     /// Articles in the table.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -625,67 +612,55 @@ pub fn commit_key(index: &tantivy::Index) -> Result<String> {
 /// once (a look-up by ordinal decodes half a block: most of the reading
 /// time at 100,000 articles).
 pub fn candidates(searcher: &tantivy::Searcher) -> Result<Table> {
-    // Segments are read in parallel.
-    let tables = searcher
-        .segment_readers()
-        .par_iter()
-        .map(segment_candidates)
-        .collect::<Result<Vec<Table>>>()?;
     let mut out = Table::default();
-    for table in tables {
-        out.append(table);
-    }
-    Ok(out)
-}
-
-/// The articles of one segment, as [`candidates`] reads them.
-fn segment_candidates(segment: &tantivy::SegmentReader) -> Result<Table> {
-    let mut out = Table::default();
-    let fast = segment.fast_fields();
-    let (Some(ids), Some(signatures)) = (fast.str("article_id")?, fast.bytes("story_signature")?)
-    else {
-        return Ok(out);
-    };
-    let dates = fast.date("date")?;
-    let orders = fast.u64("story_order")?;
-    // (id ordinal, signature ordinal, document) of each article's first
-    // passage, the one that holds the signature.
-    let mut rows: Vec<(u64, u64, tantivy::DocId)> = segment
-        .doc_ids_alive()
-        .filter_map(|doc| {
-            let s = signatures.term_ords(doc).next()?;
-            Some((ids.term_ords(doc).next()?, s, doc))
-        })
-        .collect();
-    rows.sort_unstable();
-    let ords: Vec<u64> = rows.iter().map(|r| r.0).collect();
-    let mut names = Vec::with_capacity(rows.len());
-    ids.dictionary().sorted_ords_to_term_cb(&ords, |id| {
-        names.push(String::from_utf8_lossy(id).into_owned())
-    })?;
-    let mut rows: Vec<(u64, String, tantivy::DocId)> = rows
-        .into_iter()
-        .zip(names)
-        .map(|((_, s, doc), id)| (s, id, doc))
-        .collect();
-    rows.sort_unstable_by_key(|r| r.0);
-    let ords: Vec<u64> = rows.iter().map(|r| r.0).collect();
-    let mut rows = rows.into_iter();
-    signatures
-        .dictionary()
-        .sorted_ords_to_term_cb(&ords, |bytes| {
-            let Some((_, id, doc)) = rows.next() else {
-                return;
-            };
-            if let Some(signature) = Signature::decode(bytes) {
-                out.push(
-                    id,
-                    dates.first(doc).map(|d| d.into_timestamp_secs()),
-                    orders.first(doc).unwrap_or(u64::MAX),
-                    &signature,
-                );
-            }
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let (Some(ids), Some(signatures)) =
+            (fast.str("article_id")?, fast.bytes("story_signature")?)
+        else {
+            continue;
+        };
+        let dates = fast.date("date")?;
+        let orders = fast.u64("story_order")?;
+        // (id ordinal, signature ordinal, document) of each article's first
+        // passage, the one that holds the signature.
+        let mut rows: Vec<(u64, u64, tantivy::DocId)> = segment
+            .doc_ids_alive()
+            .filter_map(|doc| {
+                let s = signatures.term_ords(doc).next()?;
+                Some((ids.term_ords(doc).next()?, s, doc))
+            })
+            .collect();
+        rows.sort_unstable();
+        let ords: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        let mut names = Vec::with_capacity(rows.len());
+        ids.dictionary().sorted_ords_to_term_cb(&ords, |id| {
+            names.push(String::from_utf8_lossy(id).into_owned())
         })?;
+        let mut rows: Vec<(u64, String, tantivy::DocId)> = rows
+            .into_iter()
+            .zip(names)
+            .map(|((_, s, doc), id)| (s, id, doc))
+            .collect();
+        rows.sort_unstable_by_key(|r| r.0);
+        let ords: Vec<u64> = rows.iter().map(|r| r.0).collect();
+        let mut rows = rows.into_iter();
+        signatures
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                let Some((_, id, doc)) = rows.next() else {
+                    return;
+                };
+                if let Some(signature) = Signature::decode(bytes) {
+                    out.push(
+                        id,
+                        dates.first(doc).map(|d| d.into_timestamp_secs()),
+                        orders.first(doc).unwrap_or(u64::MAX),
+                        &signature,
+                    );
+                }
+            })?;
+    }
     Ok(out)
 }
 
