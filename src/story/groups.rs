@@ -318,8 +318,8 @@ fn band_pairs(table: &Table, rows: &[u32], band: usize) -> Vec<(u32, u32)> {
     // Key and row in one word, sorted.
     let keys = sorted_keys(
         rows.iter()
-            .map(|&i| (u64::from(table.bands(i)[band]) << 32) | u64::from(i)),
-        rows.len(),
+            .map(|&i| (u64::from(table.bands(i)[band]) << 32) | u64::from(i))
+            .collect(),
     );
     let mut found = Vec::new();
     // The band words and shingle counts of a bucket's articles, side by
@@ -358,10 +358,9 @@ fn band_pairs(table: &Table, rows: &[u32], band: usize) -> Vec<(u32, u32)> {
 /// keeps the rows of a key in order (a comparison sort was a tenth of the
 /// grouping time at a million articles).
 #[inline(always)]
-fn sorted_keys(keys: impl Iterator<Item = u64>, len: usize) -> Vec<u64> {
+fn sorted_keys(mut keys: Vec<u64>) -> Vec<u64> {
     const VALUES: usize = 1 << VALUE_BITS;
-    let mut keys: Vec<u64> = keys.collect();
-    let mut out = vec![0u64; len];
+    let mut out = vec![0u64; keys.len()];
     for shift in [32, 48] {
         let value = |k: u64| (k >> shift) as usize & (VALUES - 1);
         let mut starts = vec![0usize; VALUES + 1];
@@ -790,6 +789,6 @@ mod tests {
             .collect();
         let mut expected = keys.clone();
         expected.sort_unstable();
-        assert_eq!(sorted_keys(keys.into_iter(), expected.len()), expected);
+        assert_eq!(sorted_keys(keys), expected);
     }
 }
