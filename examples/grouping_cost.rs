@@ -5,7 +5,9 @@
 //!     cargo run --release --example grouping_cost -- INDEX [RUNS]
 //!
 //! Prints one JSON object per run: `{"read_s", "group_s", "articles",
-//! "groups"}`, wall seconds (`RAYON_NUM_THREADS=1` makes them CPU seconds).
+//! "groups", "digest"}`, wall seconds (`RAYON_NUM_THREADS=1` makes them CPU
+//! seconds); `digest` is a BLAKE3 digest of the groups' JSON, which tells
+//! two builds that group alike.
 
 use std::path::Path;
 use std::time::Instant;
@@ -29,9 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let started = Instant::now();
         let groups = Groups::compute_table(String::new(), table);
         let group = started.elapsed().as_secs_f64();
+        let digest = blake3::hash(&serde_json::to_vec(&groups.groups)?).to_hex();
         println!(
-            "{{\"read_s\": {read:.3}, \"group_s\": {group:.3}, \"articles\": {articles}, \"groups\": {}}}",
-            groups.groups.len()
+            "{{\"read_s\": {read:.3}, \"group_s\": {group:.3}, \"articles\": {articles}, \"groups\": {}, \"digest\": \"{}\"}}",
+            groups.groups.len(),
+            &digest[..16]
         );
     }
     Ok(())

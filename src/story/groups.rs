@@ -81,10 +81,19 @@ fn jaccard(a: &[u32], b: &[u32]) -> f64 {
         })
         .sum();
     // (Looked up: the estimate's division was a tenth of the check.)
-    static ESTIMATES: std::sync::LazyLock<Vec<f64>> =
-        std::sync::LazyLock::new(|| (0..=MINHASHES as u32).map(estimate).collect());
     ESTIMATES[same as usize]
 }
+
+/// [`estimate`] of each count of equal values, computed at compile time.
+static ESTIMATES: [f64; MINHASHES + 1] = {
+    let mut table = [0.0; MINHASHES + 1];
+    let mut same = 0;
+    while same <= MINHASHES {
+        table[same] = estimate(same as u32);
+        same += 1;
+    }
+    table
+};
 
 /// An article as a check reads it: its number in the table, its band words
 /// and its shingle count.
@@ -170,6 +179,14 @@ impl Table {
 
     /// Drops all but the first-indexed article of each id.
     fn dedup(&mut self) {
+        // (Most tables have no duplicate: a set of the ids tells, where a
+        // sort of them took a third of a second at a million articles.)
+        let mut seen =
+            rustc_hash::FxHashSet::with_capacity_and_hasher(self.len(), Default::default());
+        if self.ids.iter().all(|id| seen.insert(id.as_str())) {
+            return;
+        }
+        drop(seen);
         let mut by_id: Vec<u32> = (0..self.len() as u32).collect();
         by_id.sort_by(|&a, &b| {
             let (a, b) = (a as usize, b as usize);
@@ -178,15 +195,10 @@ impl Table {
                 .then(self.orders[a].cmp(&self.orders[b]))
         });
         let mut keep = vec![true; self.len()];
-        let mut any = false;
         for w in by_id.windows(2) {
             if self.ids[w[0] as usize] == self.ids[w[1] as usize] {
                 keep[w[1] as usize] = false;
-                any = true;
             }
-        }
-        if !any {
-            return;
         }
         let old = std::mem::take(self);
         for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
@@ -390,30 +402,42 @@ fn sorted_keys(mut keys: Vec<u64>) -> Vec<u64> {
 /// unless they are alike the original. Returns each article's original.
 fn star_clusters(table: &Table, pairs: Vec<(u32, u32)>) -> Vec<u32> {
     let n = table.len();
-    let mut rank: Vec<u32> = (0..n as u32).collect();
-    rank.sort_by(|&a, &b| table.when(a).cmp(&table.when(b)));
+    // Oldest first: by a packed key, with ids only on a tie (comparing
+    // `when`s read three arrays all over for each comparison).
+    let mut keyed: Vec<(u64, u64, u32)> = (0..n as u32)
+        .map(|i| {
+            let (_, date, order, _) = table.when(i);
+            let date = date.map_or(u64::MAX, |d| (d as u64) ^ (1 << 63));
+            (date, order, i)
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| table.when(a.2).cmp(&table.when(b.2)))
+    });
+    let rank: Vec<u32> = keyed.into_iter().map(|k| k.2).collect();
     let mut pos = vec![0u32; n];
     for (p, &i) in rank.iter().enumerate() {
         pos[i as usize] = p as u32;
     }
-    let mut edges: Vec<(u32, u32)> = pairs
+    // Each verified pair as (later, earlier) positions in `rank`, in one
+    // word, sorted.
+    let mut edges: Vec<u64> = pairs
         .into_iter()
         .map(|(i, j)| {
-            if pos[i as usize] > pos[j as usize] {
-                (i, j)
-            } else {
-                (j, i)
-            }
+            let (p, q) = (pos[i as usize], pos[j as usize]);
+            (u64::from(p.max(q)) << 32) | u64::from(p.min(q))
         })
         .collect();
-    edges.sort_unstable_by_key(|&(later, earlier)| (pos[later as usize], pos[earlier as usize]));
+    edges.sort_unstable();
     edges.dedup();
     let mut center: Vec<u32> = (0..n as u32).collect();
     let mut e = 0;
-    for &i in &rank {
+    for (p, &i) in rank.iter().enumerate() {
         let mut best: Option<(f64, u32)> = None;
-        while e < edges.len() && edges[e].0 == i {
-            let c = center[edges[e].1 as usize];
+        while e < edges.len() && edges[e] >> 32 == p as u64 {
+            let c = center[rank[edges[e] as u32 as usize] as usize];
             e += 1;
             let Some(s) = table.similarity(i, c) else {
                 continue;

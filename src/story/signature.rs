@@ -487,9 +487,9 @@ fn densify(values: &mut [u16], filled: u128) {
 /// `same` of their [`MINHASHES`] values, corrected for values that agree by
 /// chance in their low [`VALUE_BITS`] bits (Li and König, "b-Bit Minwise
 /// Hashing", WWW 2010, with the chance of `2^-b` of sparse data).
-pub fn estimate(same: u32) -> f64 {
-    let chance = 1.0 / f64::from(1u32 << VALUE_BITS);
-    let p = f64::from(same) / MINHASHES as f64;
+pub const fn estimate(same: u32) -> f64 {
+    let chance = 1.0 / (1u32 << VALUE_BITS) as f64;
+    let p = same as f64 / MINHASHES as f64;
     ((p - chance) / (1.0 - chance)).max(0.0)
 }
 
