@@ -125,6 +125,19 @@ pub struct Table {
 }
 
 impl Table {
+    /// An empty table with room for `articles` articles.
+    pub fn with_capacity(articles: usize) -> Table {
+        Table {
+            ids: Vec::with_capacity(articles),
+            dates: Vec::with_capacity(articles),
+            orders: Vec::with_capacity(articles),
+            shingles: Vec::with_capacity(articles),
+            bands: Vec::with_capacity(articles * BANDS),
+            numbers: Vec::new(),
+            number_ends: Vec::with_capacity(articles),
+        }
+    }
+
     /// Adds an article.
     pub fn push(&mut self, id: String, date: Option<i64>, order: u64, signature: &Signature) {
         self.ids.push(id);
@@ -635,7 +648,9 @@ pub fn commit_key(index: &tantivy::Index) -> Result<String> {
 /// once (a look-up by ordinal decodes half a block: most of the reading
 /// time at 100,000 articles).
 pub fn candidates(searcher: &tantivy::Searcher) -> Result<Table> {
-    let mut out = Table::default();
+    // (id ordinal, signature ordinal, document) of each article's first
+    // passage, the one that holds the signature, segment by segment.
+    let mut segments = Vec::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         let (Some(ids), Some(signatures)) =
@@ -643,17 +658,22 @@ pub fn candidates(searcher: &tantivy::Searcher) -> Result<Table> {
         else {
             continue;
         };
-        let dates = fast.date("date")?;
-        let orders = fast.u64("story_order")?;
-        // (id ordinal, signature ordinal, document) of each article's first
-        // passage, the one that holds the signature.
-        let mut rows: Vec<(u64, u64, tantivy::DocId)> = segment
+        let rows: Vec<(u64, u64, tantivy::DocId)> = segment
             .doc_ids_alive()
             .filter_map(|doc| {
                 let s = signatures.term_ords(doc).next()?;
                 Some((ids.term_ords(doc).next()?, s, doc))
             })
             .collect();
+        segments.push((segment, ids, signatures, rows));
+    }
+    // (Sized at once: growing the table copied it and faulted its pages in
+    // again.)
+    let mut out = Table::with_capacity(segments.iter().map(|s| s.3.len()).sum());
+    for (segment, ids, signatures, mut rows) in segments {
+        let fast = segment.fast_fields();
+        let dates = fast.date("date")?;
+        let orders = fast.u64("story_order")?;
         rows.sort_unstable();
         let ords: Vec<u64> = rows.iter().map(|r| r.0).collect();
         let mut names = Vec::with_capacity(rows.len());
