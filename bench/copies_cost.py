@@ -5,12 +5,14 @@ index: issue 13, point 5.
     python3 bench/copies_cost.py CORPUS.jsonl [--newsdex target/release/newsdex] \\
         [--work /tmp/copies-cost] [--repeat 1] [--query WORD]
 
-Builds the index of CORPUS twice, interleaved, `--repeat` times each: as
+Builds the index of CORPUS twice, `--repeat` times each, alternating which
+mode goes first: as
 newsdex does (copy signatures in the parallel document stage, copy groups at
 the end of the run) and with `NEWSDEX_COPIES=off` (no signatures, no
 groups; a switch for this measurement only). Prints, best of the repeats,
 wall and CPU seconds (user + system) and peak RSS of each, the share copy
-finding adds, the time of the grouping step alone (from the run's
+finding adds (and, with `--repeat` over 1, each repeat's pair of runs and
+the median of what copies added in them), the time of the grouping step alone (from the run's
 `NEWSDEX_COPIES_TIME` line), and then `newsdex count QUERY --by month` in
 fresh processes (median of 9; the first run warms the page cache): an upper
 bound on a warm process, as each run also starts the process and reads the
@@ -40,8 +42,12 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     best = {}
-    for _ in range(args.repeat):
-        for mode in ("on", "off"):
+    pairs = []
+    for r in range(args.repeat):
+        # Alternated, so that a machine speeding up or slowing down through
+        # the runs favours neither mode.
+        run = {}
+        for mode in ("on", "off") if r % 2 == 0 else ("off", "on"):
             index = os.path.join(args.work, f"index-{mode}")
             shutil.rmtree(index, ignore_errors=True)
             env = dict(os.environ, NEWSDEX_COPIES=mode, NEWSDEX_COPIES_TIME="1")
@@ -60,9 +66,11 @@ def main():
             with open(log) as f:
                 m = re.search(r"copy groups: ([\d.]+) s", f.read())
                 grouping = float(m.group(1)) if m else None
+            run[mode] = {"wall": wall, "cpu": cpu, "rss": rss, "grouping": grouping}
             old = best.get(mode)
             if old is None or cpu < old["cpu"]:
-                best[mode] = {"wall": wall, "cpu": cpu, "rss": rss, "grouping": grouping}
+                best[mode] = run[mode]
+        pairs.append(run)
     on, off = best["on"], best["off"]
     print(f"corpus: {args.corpus}")
     print("| measure | with copies | without | added |")
@@ -71,6 +79,18 @@ def main():
     print(f"| indexing CPU (user + sys), s | {on['cpu']:.1f} | {off['cpu']:.1f} | {100 * (on['cpu'] / off['cpu'] - 1):+.1f} % |")
     print(f"| peak RSS while indexing, MB | {on['rss']:.0f} | {off['rss']:.0f} | |")
     print(f"| grouping step (wall, in the run), s | {on['grouping']:.2f} | — | |")
+    if args.repeat > 1:
+        print()
+        print("| repeat | CPU with / without, s | CPU added | wall with / without, s | wall added |")
+        print("|--:|--:|--:|--:|--:|")
+        added = {"cpu": [], "wall": []}
+        for r, run in enumerate(pairs, 1):
+            for k in added:
+                added[k].append(100 * (run["on"][k] / run["off"][k] - 1))
+            print(f"| {r} | {run['on']['cpu']:.1f} / {run['off']['cpu']:.1f} | {added['cpu'][-1]:+.1f} % "
+                  f"| {run['on']['wall']:.1f} / {run['off']['wall']:.1f} | {added['wall'][-1]:+.1f} % |")
+        print(f"| median | | {statistics.median(added['cpu']):+.1f} % | | {statistics.median(added['wall']):+.1f} % |")
+        print()
     index = os.path.join(args.work, "index-on")
     groups = subprocess.run([args.newsdex, "--index", index, "copies", "--format", "jsonl"],
                             capture_output=True, text=True).stdout.splitlines()
