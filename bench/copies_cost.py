@@ -6,17 +6,17 @@ index: issue 13, point 5.
         [--work /tmp/copies-cost] [--repeat 1] [--query WORD]
 
 Builds the index of CORPUS twice, `--repeat` times each, alternating which
-mode goes first: as
-newsdex does (copy signatures in the parallel document stage, copy groups at
-the end of the run) and with `NEWSDEX_COPIES=off` (no signatures, no
-groups; a switch for this measurement only). Prints, best of the repeats,
-wall and CPU seconds (user + system) and peak RSS of each, the share copy
-finding adds (and, with `--repeat` over 1, each repeat's pair of runs and
-the median of what copies added in them), the time of the grouping step alone (from the run's
-`NEWSDEX_COPIES_TIME` line), and then `newsdex count QUERY --by month` in
-fresh processes (median of 9; the first run warms the page cache): an upper
-bound on a warm process, as each run also starts the process and reads the
-copy groups.
+mode goes first: as newsdex does (copy signatures in the parallel document
+stage, copy groups at the end of the run) and with `NEWSDEX_COPIES=off` (no
+signatures, no groups; a switch for this measurement only). Prints, best of
+the repeats, wall and CPU seconds (user + system) and peak RSS of each and
+the share copy finding adds; with `--repeat` over 1, each repeat's pair of
+runs and the median of what copies added in them (the figure to read on a
+machine whose speed drifts); the time of the grouping step alone (from the
+run's `NEWSDEX_COPIES_TIME` line); and then `newsdex count QUERY --by month`
+in fresh processes (median of 9; the first run warms the page cache): an
+upper bound on a warm process, as each run also starts the process and
+reads the copy groups.
 """
 import argparse
 import os
